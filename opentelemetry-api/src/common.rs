@@ -1,0 +1,682 @@
+//! Types shared by every signal: attribute keys and values, and the instrumentation scope.
+//!
+//! Keys and string values built from `&'static str` never allocate; owned strings are kept
+//! in a `Box<str>` and shared strings in an `Arc<str>`, so cloning never copies text.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+/// A string that is static, owned or reference counted: the text inside keys and values.
+#[derive(Clone, Eq)]
+enum OtelString {
+    Static(&'static str),
+    Owned(Box<str>),
+    Shared(Arc<str>),
+}
+
+impl OtelString {
+    #[inline]
+    fn as_str(&self) -> &str {
+        match self {
+            OtelString::Static(s) => s,
+            OtelString::Owned(s) => s,
+            OtelString::Shared(s) => s,
+        }
+    }
+}
+
+impl PartialEq for OtelString {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PartialOrd for OtelString {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for OtelString {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl Hash for OtelString {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+
+impl From<Cow<'static, str>> for OtelString {
+    fn from(s: Cow<'static, str>) -> Self {
+        match s {
+            Cow::Borrowed(s) => OtelString::Static(s),
+            Cow::Owned(s) => OtelString::Owned(s.into_boxed_str()),
+        }
+    }
+}
+
+/// The key of an attribute.
+///
+/// ```
+/// use opentelemetry_api::Key;
+/// let key = Key::from_static_str("http.request.method");
+/// assert_eq!(key.as_str(), "http.request.method");
+/// let kv = key.string("GET");
+/// assert_eq!(kv.value.as_str(), "GET");
+/// ```
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Key(OtelString);
+
+impl Key {
+    /// Creates a key from any string; prefer [`Key::from_static_str`] for literals.
+    pub fn new(value: impl Into<Key>) -> Self {
+        value.into()
+    }
+
+    /// Creates a key from a `&'static str` without allocating.
+    #[inline]
+    pub const fn from_static_str(value: &'static str) -> Self {
+        Key(OtelString::Static(value))
+    }
+
+    /// Creates a key that shares its text with other holders of the `Arc`.
+    pub fn from_arc(value: Arc<str>) -> Self {
+        Key(OtelString::Shared(value))
+    }
+
+    /// The key as a string slice.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// A boolean attribute with this key.
+    pub fn bool<T: Into<bool>>(self, value: T) -> KeyValue {
+        KeyValue::new(self, Value::Bool(value.into()))
+    }
+
+    /// An integer attribute with this key.
+    pub fn i64(self, value: i64) -> KeyValue {
+        KeyValue::new(self, Value::I64(value))
+    }
+
+    /// A floating-point attribute with this key.
+    pub fn f64(self, value: f64) -> KeyValue {
+        KeyValue::new(self, Value::F64(value))
+    }
+
+    /// A string attribute with this key.
+    pub fn string(self, value: impl Into<StringValue>) -> KeyValue {
+        KeyValue::new(self, Value::String(value.into()))
+    }
+
+    /// An array attribute with this key.
+    pub fn array<T: Into<Array>>(self, value: T) -> KeyValue {
+        KeyValue::new(self, Value::Array(value.into()))
+    }
+}
+
+impl From<&'static str> for Key {
+    #[inline]
+    fn from(s: &'static str) -> Self {
+        Key::from_static_str(s)
+    }
+}
+
+impl From<String> for Key {
+    fn from(s: String) -> Self {
+        Key(OtelString::Owned(s.into_boxed_str()))
+    }
+}
+
+impl From<Arc<str>> for Key {
+    fn from(s: Arc<str>) -> Self {
+        Key(OtelString::Shared(s))
+    }
+}
+
+impl From<Cow<'static, str>> for Key {
+    fn from(s: Cow<'static, str>) -> Self {
+        Key(s.into())
+    }
+}
+
+impl From<Key> for String {
+    fn from(key: Key) -> Self {
+        key.as_str().to_owned()
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl AsRef<str> for Key {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+/// A string attribute value; built from `&'static str` without allocating.
+///
+/// ```
+/// use opentelemetry_api::StringValue;
+/// let v = StringValue::from("static");
+/// assert_eq!(v.as_str(), "static");
+/// ```
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StringValue(OtelString);
+
+impl StringValue {
+    /// The value as a string slice.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// Creates a value from a `&'static str` without allocating.
+    #[inline]
+    pub const fn from_static_str(value: &'static str) -> Self {
+        StringValue(OtelString::Static(value))
+    }
+}
+
+impl fmt::Debug for StringValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for StringValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl AsRef<str> for StringValue {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&'static str> for StringValue {
+    #[inline]
+    fn from(s: &'static str) -> Self {
+        StringValue(OtelString::Static(s))
+    }
+}
+
+impl From<String> for StringValue {
+    fn from(s: String) -> Self {
+        StringValue(OtelString::Owned(s.into_boxed_str()))
+    }
+}
+
+impl From<Arc<str>> for StringValue {
+    fn from(s: Arc<str>) -> Self {
+        StringValue(OtelString::Shared(s))
+    }
+}
+
+impl From<Cow<'static, str>> for StringValue {
+    fn from(s: Cow<'static, str>) -> Self {
+        StringValue(s.into())
+    }
+}
+
+impl From<StringValue> for String {
+    fn from(s: StringValue) -> Self {
+        s.as_str().to_owned()
+    }
+}
+
+impl From<Key> for StringValue {
+    fn from(k: Key) -> Self {
+        StringValue(k.0)
+    }
+}
+
+/// A homogeneous array attribute value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Array {
+    /// An array of booleans.
+    Bool(Vec<bool>),
+    /// An array of integers.
+    I64(Vec<i64>),
+    /// An array of floating-point numbers.
+    F64(Vec<f64>),
+    /// An array of strings.
+    String(Vec<StringValue>),
+}
+
+impl Array {
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        match self {
+            Array::Bool(v) => v.len(),
+            Array::I64(v) => v.len(),
+            Array::F64(v) => v.len(),
+            Array::String(v) => v.len(),
+        }
+    }
+
+    /// Whether the array has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl fmt::Display for Array {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn list<T: fmt::Display>(f: &mut fmt::Formatter<'_>, items: &[T]) -> fmt::Result {
+            f.write_str("[")?;
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(",")?;
+                }
+                write!(f, "{item}")?;
+            }
+            f.write_str("]")
+        }
+        match self {
+            Array::Bool(v) => list(f, v),
+            Array::I64(v) => list(f, v),
+            Array::F64(v) => list(f, v),
+            Array::String(v) => {
+                f.write_str("[")?;
+                for (i, item) in v.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    write!(f, "{:?}", item.as_str())?;
+                }
+                f.write_str("]")
+            }
+        }
+    }
+}
+
+macro_rules! array_from {
+    ($($t:ty => $variant:ident),*) => {$(
+        impl From<Vec<$t>> for Array {
+            fn from(v: Vec<$t>) -> Self {
+                Array::$variant(v)
+            }
+        }
+        impl From<Vec<$t>> for Value {
+            fn from(v: Vec<$t>) -> Self {
+                Value::Array(Array::$variant(v))
+            }
+        }
+    )*};
+}
+array_from!(bool => Bool, i64 => I64, f64 => F64, StringValue => String);
+
+/// The value of an attribute: a primitive or a homogeneous array of primitives.
+///
+/// ```
+/// use opentelemetry_api::Value;
+/// assert_eq!(Value::from(42i64).to_string(), "42");
+/// assert_eq!(Value::from("x").as_str(), "x");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// A boolean.
+    Bool(bool),
+    /// A signed 64-bit integer.
+    I64(i64),
+    /// A 64-bit floating-point number.
+    F64(f64),
+    /// A string.
+    String(StringValue),
+    /// A homogeneous array.
+    Array(Array),
+}
+
+impl Value {
+    /// The value as text: the string itself for a string, its display form otherwise.
+    pub fn as_str(&self) -> Cow<'_, str> {
+        match self {
+            Value::String(s) => Cow::Borrowed(s.as_str()),
+            other => Cow::Owned(other.to_string()),
+        }
+    }
+}
+
+impl Eq for Value {}
+
+impl Hash for Value {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        match self {
+            Value::Bool(b) => b.hash(state),
+            Value::I64(i) => i.hash(state),
+            Value::F64(f) => f.to_bits().hash(state),
+            Value::String(s) => s.hash(state),
+            Value::Array(a) => {
+                std::mem::discriminant(a).hash(state);
+                match a {
+                    Array::Bool(v) => v.hash(state),
+                    Array::I64(v) => v.hash(state),
+                    Array::F64(v) => v.iter().for_each(|f| f.to_bits().hash(state)),
+                    Array::String(v) => v.hash(state),
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Bool(v) => write!(f, "{v}"),
+            Value::I64(v) => write!(f, "{v}"),
+            Value::F64(v) => write!(f, "{v}"),
+            Value::String(v) => f.write_str(v.as_str()),
+            Value::Array(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+macro_rules! value_from {
+    ($($t:ty => |$v:ident| $e:expr),* $(,)?) => {$(
+        impl From<$t> for Value {
+            #[inline]
+            fn from($v: $t) -> Self {
+                $e
+            }
+        }
+    )*};
+}
+value_from!(
+    bool => |v| Value::Bool(v),
+    i64 => |v| Value::I64(v),
+    i32 => |v| Value::I64(v as i64),
+    u32 => |v| Value::I64(v as i64),
+    f64 => |v| Value::F64(v),
+    f32 => |v| Value::F64(v as f64),
+    &'static str => |v| Value::String(v.into()),
+    String => |v| Value::String(v.into()),
+    Arc<str> => |v| Value::String(v.into()),
+    Cow<'static, str> => |v| Value::String(v.into()),
+    StringValue => |v| Value::String(v),
+    Array => |v| Value::Array(v),
+);
+
+/// A key-value pair: one attribute.
+///
+/// ```
+/// use opentelemetry_api::KeyValue;
+/// let kv = KeyValue::new("http.response.status_code", 200);
+/// assert_eq!(kv.key.as_str(), "http.response.status_code");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct KeyValue {
+    /// The attribute's key.
+    pub key: Key,
+    /// The attribute's value.
+    pub value: Value,
+}
+
+impl KeyValue {
+    /// Creates an attribute.
+    #[inline]
+    pub fn new<K: Into<Key>, V: Into<Value>>(key: K, value: V) -> Self {
+        KeyValue {
+            key: key.into(),
+            value: value.into(),
+        }
+    }
+}
+
+/// The instrumentation scope: the library (and version) that produced the telemetry.
+///
+/// Two scopes are the same when name, version, schema URL and attributes are equal.
+///
+/// ```
+/// use opentelemetry_api::{InstrumentationScope, KeyValue};
+/// let scope = InstrumentationScope::builder("my-library")
+///     .with_version("1.2.3")
+///     .with_schema_url("https://opentelemetry.io/schemas/1.44.0")
+///     .with_attributes([KeyValue::new("component", "db")])
+///     .build();
+/// assert_eq!(scope.name(), "my-library");
+/// assert_eq!(scope.version(), Some("1.2.3"));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct InstrumentationScope {
+    name: Cow<'static, str>,
+    version: Option<Cow<'static, str>>,
+    schema_url: Option<Cow<'static, str>>,
+    attributes: Vec<KeyValue>,
+}
+
+impl InstrumentationScope {
+    /// Starts building a scope with the given name.
+    pub fn builder<T: Into<Cow<'static, str>>>(name: T) -> InstrumentationScopeBuilder {
+        InstrumentationScopeBuilder {
+            scope: InstrumentationScope {
+                name: name.into(),
+                ..Default::default()
+            },
+        }
+    }
+
+    /// The scope's name (an empty name is allowed but discouraged).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The scope's version.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// The schema URL of the telemetry the scope produces.
+    pub fn schema_url(&self) -> Option<&str> {
+        self.schema_url.as_deref()
+    }
+
+    /// The scope's attributes.
+    pub fn attributes(&self) -> impl Iterator<Item = &KeyValue> {
+        self.attributes.iter()
+    }
+}
+
+/// Builds an [`InstrumentationScope`].
+#[derive(Debug)]
+pub struct InstrumentationScopeBuilder {
+    scope: InstrumentationScope,
+}
+
+impl InstrumentationScopeBuilder {
+    /// Sets the version.
+    pub fn with_version<T: Into<Cow<'static, str>>>(mut self, version: T) -> Self {
+        self.scope.version = Some(version.into());
+        self
+    }
+
+    /// Sets the schema URL.
+    pub fn with_schema_url<T: Into<Cow<'static, str>>>(mut self, schema_url: T) -> Self {
+        self.scope.schema_url = Some(schema_url.into());
+        self
+    }
+
+    /// Sets the attributes.
+    pub fn with_attributes<I: IntoIterator<Item = KeyValue>>(mut self, attributes: I) -> Self {
+        self.scope.attributes = attributes.into_iter().collect();
+        self
+    }
+
+    /// Finishes the scope.
+    pub fn build(self) -> InstrumentationScope {
+        self.scope
+    }
+}
+
+/// A value of the logs data model: a primitive, bytes, a list or a map of values.
+///
+/// ```
+/// use opentelemetry_api::{AnyValue, Key};
+/// let body = AnyValue::Map(Box::new(vec![(Key::from("user"), AnyValue::from("ann"))]));
+/// assert!(matches!(body, AnyValue::Map(_)));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum AnyValue {
+    /// A signed 64-bit integer.
+    Int(i64),
+    /// A 64-bit floating-point number.
+    Double(f64),
+    /// A string.
+    String(StringValue),
+    /// A boolean.
+    Boolean(bool),
+    /// Raw bytes.
+    Bytes(Box<Vec<u8>>),
+    /// A list of values, which may differ in kind.
+    ListAny(Box<Vec<AnyValue>>),
+    /// A map from string keys to values, in insertion order.
+    Map(Box<Vec<(Key, AnyValue)>>),
+}
+
+macro_rules! any_from {
+    ($($t:ty => |$v:ident| $e:expr),* $(,)?) => {$(
+        impl From<$t> for AnyValue {
+            #[inline]
+            fn from($v: $t) -> Self {
+                $e
+            }
+        }
+    )*};
+}
+any_from!(
+    bool => |v| AnyValue::Boolean(v),
+    i64 => |v| AnyValue::Int(v),
+    i32 => |v| AnyValue::Int(v as i64),
+    u32 => |v| AnyValue::Int(v as i64),
+    f64 => |v| AnyValue::Double(v),
+    &'static str => |v| AnyValue::String(v.into()),
+    String => |v| AnyValue::String(v.into()),
+    Cow<'static, str> => |v| AnyValue::String(v.into()),
+    StringValue => |v| AnyValue::String(v),
+    Vec<u8> => |v| AnyValue::Bytes(Box::new(v)),
+);
+
+impl From<Value> for AnyValue {
+    fn from(value: Value) -> Self {
+        match value {
+            Value::Bool(b) => AnyValue::Boolean(b),
+            Value::I64(i) => AnyValue::Int(i),
+            Value::F64(f) => AnyValue::Double(f),
+            Value::String(s) => AnyValue::String(s),
+            Value::Array(a) => AnyValue::ListAny(Box::new(match a {
+                Array::Bool(v) => v.into_iter().map(AnyValue::Boolean).collect(),
+                Array::I64(v) => v.into_iter().map(AnyValue::Int).collect(),
+                Array::F64(v) => v.into_iter().map(AnyValue::Double).collect(),
+                Array::String(v) => v.into_iter().map(AnyValue::String).collect(),
+            })),
+        }
+    }
+}
+
+impl<T: Into<AnyValue>> FromIterator<T> for AnyValue {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        AnyValue::ListAny(Box::new(iter.into_iter().map(Into::into).collect()))
+    }
+}
+
+impl<K: Into<Key>, V: Into<AnyValue>> FromIterator<(K, V)> for AnyValue {
+    /// Builds a map; a key given twice keeps its last value.
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut entries: Vec<(Key, AnyValue)> = Vec::new();
+        for (k, v) in iter {
+            let (k, v) = (k.into(), v.into());
+            match entries.iter_mut().find(|(existing, _)| *existing == k) {
+                Some(slot) => slot.1 = v,
+                None => entries.push((k, v)),
+            }
+        }
+        AnyValue::Map(Box::new(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::hash_map::DefaultHasher;
+
+    fn hash<T: Hash>(t: &T) -> u64 {
+        let mut h = DefaultHasher::new();
+        t.hash(&mut h);
+        h.finish()
+    }
+
+    #[test]
+    fn keys_compare_by_text_whatever_their_storage() {
+        let a = Key::from_static_str("k");
+        let b = Key::from(String::from("k"));
+        let c = Key::from(Arc::<str>::from("k"));
+        assert_eq!(a, b);
+        assert_eq!(b, c);
+        assert_eq!(hash(&a), hash(&c));
+    }
+
+    #[test]
+    fn values_display() {
+        assert_eq!(Value::from(true).to_string(), "true");
+        assert_eq!(Value::from(1.5).to_string(), "1.5");
+        assert_eq!(Value::from(vec![1i64, 2]).to_string(), "[1,2]");
+        assert_eq!(
+            Value::from(vec![StringValue::from("a")]).to_string(),
+            "[\"a\"]"
+        );
+    }
+
+    #[test]
+    fn scope_identity_includes_every_field() {
+        let a = InstrumentationScope::builder("x").with_version("1").build();
+        let b = InstrumentationScope::builder("x").with_version("2").build();
+        assert_ne!(a, b);
+        let c = InstrumentationScope::builder("x").with_version("1").build();
+        assert_eq!(a, c);
+        assert_eq!(hash(&a), hash(&c));
+    }
+
+    #[test]
+    fn any_value_map_keeps_last_duplicate() {
+        let v: AnyValue = [("a", 1i64), ("b", 2), ("a", 3)].into_iter().collect();
+        let AnyValue::Map(entries) = v else {
+            panic!("not a map")
+        };
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0], (Key::from("a"), AnyValue::Int(3)));
+    }
+
+    #[test]
+    fn any_value_from_array_value() {
+        let v = AnyValue::from(Value::from(vec![true, false]));
+        assert_eq!(
+            v,
+            AnyValue::ListAny(Box::new(vec![
+                AnyValue::Boolean(true),
+                AnyValue::Boolean(false)
+            ]))
+        );
+    }
+}

@@ -1,0 +1,345 @@
+//! Context: an immutable, cheaply cloned bag of typed values that carries the active span,
+//! baggage and anything else across API boundaries.
+//!
+//! Each thread has a *current* context. [`Context::attach`] makes a context current and returns
+//! a [`ContextGuard`] that restores the previous one when dropped, even when guards are dropped
+//! out of order. Futures carry a context with [`FutureExt::with_context`]; threads receive one
+//! by explicit hand-off (clone it, move it, attach it).
+//!
+//! ```
+//! use opentelemetry_api::Context;
+//!
+//! #[derive(Debug, PartialEq)]
+//! struct RequestId(u64);
+//!
+//! let cx = Context::current().with_value(RequestId(7));
+//! {
+//!     let _guard = cx.attach();
+//!     assert_eq!(Context::current().get::<RequestId>(), Some(&RequestId(7)));
+//! }
+//! assert_eq!(Context::current().get::<RequestId>(), None);
+//! ```
+
+mod future;
+
+pub use future::{FutureExt, WithContext};
+
+use crate::trace::context::ActiveSpan;
+use std::any::{Any, TypeId};
+use std::cell::RefCell;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+type Entry = (TypeId, Arc<dyn Any + Send + Sync>);
+
+/// An immutable set of typed values, plus the active span.
+///
+/// Cloning is two reference-count increments at most; an empty context clones for free.
+#[derive(Clone, Default)]
+pub struct Context {
+    pub(crate) span: Option<Arc<ActiveSpan>>,
+    entries: Option<Arc<[Entry]>>,
+    suppress_telemetry: bool,
+}
+
+thread_local! {
+    static CURRENT: RefCell<ContextStack> = const { RefCell::new(ContextStack::new()) };
+}
+
+impl Context {
+    /// An empty context.
+    #[inline]
+    pub const fn new() -> Self {
+        Context {
+            span: None,
+            entries: None,
+            suppress_telemetry: false,
+        }
+    }
+
+    /// A clone of this thread's current context.
+    #[inline]
+    pub fn current() -> Self {
+        CURRENT
+            .try_with(|stack| {
+                stack
+                    .try_borrow()
+                    .map(|s| s.current().clone())
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Calls `f` with this thread's current context (which it may not keep).
+    ///
+    /// `f` may itself attach contexts: it runs on a clone, not under a borrow.
+    #[inline]
+    pub fn map_current<T>(f: impl FnOnce(&Context) -> T) -> T {
+        f(&Context::current())
+    }
+
+    /// The current context with `value` added.
+    pub fn current_with_value<T: Send + Sync + 'static>(value: T) -> Self {
+        Context::current().with_value(value)
+    }
+
+    /// The value of type `T` in this context, if any.
+    pub fn get<T: 'static>(&self) -> Option<&T> {
+        let id = TypeId::of::<T>();
+        self.entries
+            .as_deref()?
+            .iter()
+            .find(|(tid, _)| *tid == id)
+            .and_then(|(_, v)| v.downcast_ref::<T>())
+    }
+
+    /// A copy of this context with `value` added, replacing any value of the same type.
+    pub fn with_value<T: Send + Sync + 'static>(&self, value: T) -> Self {
+        let id = TypeId::of::<T>();
+        let value: Arc<dyn Any + Send + Sync> = Arc::new(value);
+        let existing = self.entries.as_deref().unwrap_or(&[]);
+        let mut entries: Vec<Entry> = Vec::with_capacity(existing.len() + 1);
+        entries.extend(existing.iter().filter(|(tid, _)| *tid != id).cloned());
+        entries.push((id, value));
+        Context {
+            span: self.span.clone(),
+            entries: Some(entries.into()),
+            suppress_telemetry: self.suppress_telemetry,
+        }
+    }
+
+    /// Makes this context the thread's current one until the returned guard is dropped.
+    ///
+    /// Guards may be dropped in any order: the current context is always the most recently
+    /// attached one whose guard is still alive.
+    pub fn attach(self) -> ContextGuard {
+        let index = CURRENT
+            .try_with(|stack| stack.try_borrow_mut().ok().map(|mut s| s.push(self)))
+            .ok()
+            .flatten();
+        ContextGuard {
+            index,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// A copy of this context in which telemetry is suppressed: SDKs record nothing for
+    /// operations run under it. Exporters use it so that their own HTTP or gRPC clients'
+    /// telemetry is never exported back into themselves.
+    pub fn with_telemetry_suppressed(&self) -> Self {
+        let mut cx = self.clone();
+        cx.suppress_telemetry = true;
+        cx
+    }
+
+    /// Whether telemetry is suppressed in this context.
+    #[inline]
+    pub fn is_telemetry_suppressed(&self) -> bool {
+        self.suppress_telemetry
+    }
+
+    /// Attaches a copy of the current context with telemetry suppressed.
+    pub fn enter_telemetry_suppressed_scope() -> ContextGuard {
+        Context::current().with_telemetry_suppressed().attach()
+    }
+
+    /// Whether telemetry is suppressed in the current context (cheap: no clone).
+    #[inline]
+    pub fn is_current_telemetry_suppressed() -> bool {
+        CURRENT
+            .try_with(|stack| {
+                stack
+                    .try_borrow()
+                    .map(|s| s.current().suppress_telemetry)
+                    .unwrap_or(false)
+            })
+            .unwrap_or(false)
+    }
+
+    /// Calls `f` with the active span of the current context without cloning the context.
+    #[inline]
+    pub(crate) fn with_current_span<T>(f: impl FnOnce(Option<&Arc<ActiveSpan>>) -> T) -> T {
+        let span = CURRENT
+            .try_with(|stack| {
+                stack
+                    .try_borrow()
+                    .ok()
+                    .and_then(|s| s.current().span.clone())
+            })
+            .ok()
+            .flatten();
+        f(span.as_ref())
+    }
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Context");
+        match &self.span {
+            Some(span) => d.field("span", span.span_context()),
+            None => d.field("span", &"None"),
+        };
+        d.field("entries", &self.entries.as_ref().map_or(0, |e| e.len()))
+            .field("suppress_telemetry", &self.suppress_telemetry)
+            .finish()
+    }
+}
+
+/// Restores the previous current context when dropped. Not `Send`: a guard belongs to the
+/// thread that attached its context.
+#[must_use = "the context is detached as soon as the guard is dropped"]
+pub struct ContextGuard {
+    index: Option<usize>,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl Drop for ContextGuard {
+    fn drop(&mut self) {
+        if let Some(index) = self.index {
+            // The detached context is dropped after the borrow ends: a span ending in its drop
+            // may look at the current context again.
+            let _detached = CURRENT
+                .try_with(|stack| {
+                    stack
+                        .try_borrow_mut()
+                        .ok()
+                        .and_then(|mut s| s.remove(index))
+                })
+                .ok()
+                .flatten();
+        }
+    }
+}
+
+impl fmt::Debug for ContextGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContextGuard")
+            .field("index", &self.index)
+            .finish()
+    }
+}
+
+/// The attached contexts of one thread. Entry `i` is the context attached by the guard holding
+/// index `i`; a guard dropped out of order leaves a hole (`None`) that is popped once every
+/// guard above it is gone, so the current context is always the last entry.
+struct ContextStack {
+    attached: Vec<Option<Context>>,
+}
+
+static EMPTY: Context = Context::new();
+
+impl ContextStack {
+    const fn new() -> Self {
+        ContextStack {
+            attached: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn current(&self) -> &Context {
+        match self.attached.last() {
+            Some(Some(cx)) => cx,
+            _ => &EMPTY,
+        }
+    }
+
+    fn push(&mut self, cx: Context) -> usize {
+        self.attached.push(Some(cx));
+        self.attached.len() - 1
+    }
+
+    fn remove(&mut self, index: usize) -> Option<Context> {
+        let detached = self.attached.get_mut(index)?.take();
+        while matches!(self.attached.last(), Some(None)) {
+            self.attached.pop();
+        }
+        detached
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq)]
+    struct A(u32);
+    #[derive(Debug, PartialEq)]
+    struct B(&'static str);
+
+    #[test]
+    fn values_are_typed_and_replaced_by_type() {
+        let cx = Context::new().with_value(A(1)).with_value(B("b"));
+        assert_eq!(cx.get::<A>(), Some(&A(1)));
+        assert_eq!(cx.get::<B>(), Some(&B("b")));
+        let cx2 = cx.with_value(A(2));
+        assert_eq!(cx2.get::<A>(), Some(&A(2)));
+        assert_eq!(cx.get::<A>(), Some(&A(1)), "contexts are immutable");
+        assert_eq!(cx2.get::<u8>(), None);
+    }
+
+    #[test]
+    fn nested_attach_restores_in_order() {
+        assert!(Context::current().get::<A>().is_none());
+        let g1 = Context::current_with_value(A(1)).attach();
+        let g2 = Context::current_with_value(A(2)).attach();
+        assert_eq!(Context::current().get::<A>(), Some(&A(2)));
+        drop(g2);
+        assert_eq!(Context::current().get::<A>(), Some(&A(1)));
+        drop(g1);
+        assert!(Context::current().get::<A>().is_none());
+    }
+
+    #[test]
+    fn out_of_order_drops_do_not_corrupt_state() {
+        let g1 = Context::new().with_value(A(1)).attach();
+        let g2 = Context::new().with_value(A(2)).attach();
+        let g3 = Context::new().with_value(A(3)).attach();
+        drop(g2);
+        assert_eq!(Context::current().get::<A>(), Some(&A(3)));
+        drop(g1);
+        assert_eq!(Context::current().get::<A>(), Some(&A(3)));
+        let g4 = Context::new().with_value(A(4)).attach();
+        assert_eq!(Context::current().get::<A>(), Some(&A(4)));
+        drop(g3);
+        assert_eq!(Context::current().get::<A>(), Some(&A(4)));
+        drop(g4);
+        assert!(Context::current().get::<A>().is_none());
+    }
+
+    #[test]
+    fn map_current_allows_attach_inside() {
+        let _g = Context::new().with_value(A(1)).attach();
+        Context::map_current(|cx| {
+            let _inner = cx.with_value(A(2)).attach();
+            assert_eq!(Context::current().get::<A>(), Some(&A(2)));
+        });
+        assert_eq!(Context::current().get::<A>(), Some(&A(1)));
+    }
+
+    #[test]
+    fn threads_have_their_own_current_and_take_contexts_by_hand_off() {
+        let cx = Context::new().with_value(A(9));
+        let _g = cx.clone().attach();
+        std::thread::spawn(move || {
+            assert!(Context::current().get::<A>().is_none());
+            let _g = cx.attach();
+            assert_eq!(Context::current().get::<A>(), Some(&A(9)));
+        })
+        .join()
+        .unwrap();
+    }
+
+    #[test]
+    fn suppression_is_carried_by_the_context() {
+        assert!(!Context::is_current_telemetry_suppressed());
+        {
+            let _g = Context::enter_telemetry_suppressed_scope();
+            assert!(Context::is_current_telemetry_suppressed());
+            assert!(Context::current()
+                .with_value(A(1))
+                .is_telemetry_suppressed());
+        }
+        assert!(!Context::is_current_telemetry_suppressed());
+    }
+}

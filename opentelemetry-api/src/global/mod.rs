@@ -1,0 +1,19 @@
+//! Process-wide providers, propagator and the diagnostic handler.
+//!
+//! Libraries take tracers, meters and loggers from here; the application installs an SDK's
+//! providers once at start-up. Whatever a library took before that starts recording once the
+//! SDK is installed. Reading a global is lock-free: one atomic load when nothing is installed,
+//! two when something is.
+
+mod diagnostics;
+pub(crate) mod swap;
+mod trace;
+
+pub use diagnostics::{
+    diagnostic_enabled, handle_diagnostic, handle_error, set_diagnostic_handler, Diagnostic,
+    DiagnosticLevel,
+};
+pub use trace::{
+    set_tracer_provider, tracer, tracer_provider, tracer_with_scope, GlobalTracer,
+    GlobalTracerProvider,
+};
