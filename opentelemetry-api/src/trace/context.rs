@@ -102,7 +102,7 @@ impl std::fmt::Debug for SpanRef<'_> {
     }
 }
 
-impl SpanRef<'_> {
+impl<'a> SpanRef<'a> {
     #[inline]
     fn with<T: Default>(&self, f: impl FnOnce(&mut (dyn Span + Send + Sync)) -> T) -> T {
         match self.0 {
@@ -111,8 +111,8 @@ impl SpanRef<'_> {
         }
     }
 
-    /// The span's context (no lock taken).
-    pub fn span_context(&self) -> &SpanContext {
+    /// The span's context (no lock taken); it borrows from the context, not from the `SpanRef`.
+    pub fn span_context(&self) -> &'a SpanContext {
         match self.0 {
             Some(active) => active.span_context(),
             None => &SpanContext::NONE,
