@@ -21,6 +21,7 @@ mod common;
 pub mod context;
 mod error;
 pub mod global;
+pub mod metrics;
 pub mod trace;
 
 pub use common::{
