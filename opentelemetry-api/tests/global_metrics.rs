@@ -498,3 +498,54 @@ fn instruments_from_a_scoped_global_meter_delegate_too() {
     counter.add(1, &[]);
     assert_eq!(sdk.take(), vec!["A:c=1[]"]);
 }
+
+#[test]
+fn installing_the_global_provider_itself_is_ignored() {
+    let counter = global::meter("lib").u64_counter("c").build();
+    global::set_meter_provider(global::meter_provider());
+    counter.add(1, &[]);
+    assert!(!counter.enabled(), "still the no-op");
+    let _gauge = global::meter("lib")
+        .u64_observable_gauge("g")
+        .with_callback(|o| o.observe(1, &[]))
+        .build();
+
+    let sdk = Recorder::new("A");
+    global::set_meter_provider(sdk.clone());
+    counter.add(2, &[]);
+    assert_eq!(sdk.take(), vec!["A:c=2[]"]);
+}
+
+#[test]
+fn installing_while_other_threads_record_and_create_instruments() {
+    let counter = global::meter("lib").u64_counter("c").build();
+    let sdk = Recorder::new("A");
+    let start = Arc::new(std::sync::Barrier::new(5));
+    let workers: Vec<_> = (0..4)
+        .map(|t| {
+            let (counter, start) = (counter.clone(), start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                for i in 0..500 {
+                    counter.add(1, &[]);
+                    if i % 100 == 0 {
+                        global::meter("lib")
+                            .u64_observable_counter("o")
+                            .with_callback(move |o| o.observe(t, &[]))
+                            .build();
+                    }
+                }
+            })
+        })
+        .collect();
+    start.wait();
+    global::set_meter_provider(sdk.clone());
+    workers.into_iter().for_each(|w| w.join().unwrap());
+
+    let recorded = sdk.take().len();
+    assert!(recorded <= 2000, "never more than was added");
+    counter.add(1, &[]);
+    assert_eq!(sdk.take(), vec!["A:c=1[]"]);
+    // Every observable counter created (before or after the install) reports: 4 threads × 5.
+    assert_eq!(sdk.collect().len(), 20);
+}

@@ -64,6 +64,14 @@ pub fn set_meter_provider<P>(provider: P)
 where
     P: MeterProvider + 'static,
 {
+    if (&provider as &dyn Any).is::<GlobalMeterProvider>() {
+        // It would delegate to itself forever.
+        otel_warn!(
+            "MeterProvider.GlobalInstalledAsGlobal",
+            "the global meter provider cannot be installed as the global meter provider; ignored"
+        );
+        return;
+    }
     // Holding the registry lock while calling into the new provider: a provider must not
     // create global asynchronous instruments from inside its instrument constructors.
     let mut registry = lock(&REGISTRY);

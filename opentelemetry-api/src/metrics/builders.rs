@@ -203,3 +203,81 @@ build! {
     AsyncInstrumentBuilder<ObservableGauge<i64>, i64> => i64_observable_gauge;
     AsyncInstrumentBuilder<ObservableGauge<f64>, f64> => f64_observable_gauge;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{InstrumentProvider, ObservableInstrument};
+    use super::*;
+    use std::sync::Mutex;
+
+    /// Records what each builder carried to the provider.
+    #[derive(Default)]
+    struct Seen(Mutex<Vec<String>>);
+
+    impl InstrumentProvider for Seen {
+        fn f64_counter(&self, b: InstrumentBuilder<'_, Counter<f64>>) -> Counter<f64> {
+            let line = format!("{} {:?} {:?}", b.name, b.description, b.unit);
+            self.0.lock().unwrap().push(line);
+            Counter::noop()
+        }
+        fn u64_histogram(&self, b: HistogramBuilder<'_, Histogram<u64>>) -> Histogram<u64> {
+            let line = format!("{} {:?} {:?}", b.name, b.unit, b.boundaries);
+            self.0.lock().unwrap().push(line);
+            Histogram::noop()
+        }
+        fn i64_observable_gauge(
+            &self,
+            b: AsyncInstrumentBuilder<'_, ObservableGauge<i64>, i64>,
+        ) -> ObservableGauge<i64> {
+            let line = format!(
+                "{} {:?} callbacks={}",
+                b.name,
+                b.description,
+                b.callbacks.len()
+            );
+            self.0.lock().unwrap().push(line);
+            ObservableGauge::noop()
+        }
+    }
+
+    use super::super::noop::NoopInstrument;
+
+    #[test]
+    fn builders_carry_their_fields_to_the_provider() {
+        let seen = Arc::new(Seen::default());
+        let meter = Meter::new(seen.clone());
+        meter
+            .f64_counter("c")
+            .with_description("d")
+            .with_unit("ms")
+            .build();
+        meter.f64_counter(String::from("bare")).build();
+        meter
+            .u64_histogram("h")
+            .with_unit("By")
+            .with_boundaries(vec![1.0, 10.0])
+            .build();
+        let gauge = meter
+            .i64_observable_gauge("g")
+            .with_description("x")
+            .with_callback(|o| o.observe(1, &[]))
+            .with_callback(|o| o.observe(2, &[]))
+            .build();
+        // Kinds the provider does not implement fall back to the no-op defaults.
+        meter.u64_gauge("n").build().record(1, &[]);
+        assert_eq!(
+            *seen.0.lock().unwrap(),
+            vec![
+                r#"c Some("d") Some("ms")"#,
+                "bare None None",
+                r#"h Some("By") Some([1.0, 10.0])"#,
+                r#"g Some("x") callbacks=2"#,
+            ]
+        );
+        let clone = gauge.clone();
+        assert!(Arc::ptr_eq(
+            gauge.provider_instrument(),
+            clone.provider_instrument()
+        ));
+    }
+}
