@@ -22,6 +22,7 @@ pub mod context;
 mod error;
 pub mod global;
 pub mod logs;
+pub mod metrics;
 pub mod trace;
 
 pub use common::{

@@ -7,6 +7,7 @@
 
 mod diagnostics;
 mod logs;
+mod metrics;
 pub(crate) mod swap;
 mod trace;
 
@@ -17,6 +18,9 @@ pub use diagnostics::{
 pub use logs::{
     logger, logger_provider, logger_with_scope, set_logger_provider, GlobalLogger,
     GlobalLoggerProvider,
+};
+pub use metrics::{
+    meter, meter_provider, meter_with_scope, set_meter_provider, GlobalMeterProvider,
 };
 pub use trace::{
     set_tracer_provider, tracer, tracer_provider, tracer_with_scope, GlobalTracer,
