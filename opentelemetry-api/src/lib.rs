@@ -17,10 +17,12 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod baggage;
 mod common;
 pub mod context;
 mod error;
 pub mod global;
+pub mod propagation;
 pub mod trace;
 
 pub use common::{

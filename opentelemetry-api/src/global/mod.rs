@@ -6,6 +6,7 @@
 //! two when something is.
 
 mod diagnostics;
+mod propagation;
 pub(crate) mod swap;
 mod trace;
 
@@ -13,6 +14,7 @@ pub use diagnostics::{
     diagnostic_enabled, handle_diagnostic, handle_error, set_diagnostic_handler, Diagnostic,
     DiagnosticLevel,
 };
+pub use propagation::{get_text_map_propagator, set_text_map_propagator};
 pub use trace::{
     set_tracer_provider, tracer, tracer_provider, tracer_with_scope, GlobalTracer,
     GlobalTracerProvider,
