@@ -1,7 +1,7 @@
 //! Inject and extract with the W3C propagators (run briefly: `cargo bench -p opentelemetry_api
 //! --bench propagation -- --warm-up-time 1 --measurement-time 2`).
 
-use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use criterion::{black_box, criterion_main, Criterion};
 use opentelemetry_api::baggage::BaggageExt;
 use opentelemetry_api::propagation::{
     BaggagePropagator, TextMapPropagator, TraceContextPropagator,
@@ -62,5 +62,8 @@ fn baggage(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, trace_context, baggage);
-criterion_main!(benches);
+#[allow(missing_docs)]
+mod group {
+    criterion::criterion_group!(benches, super::trace_context, super::baggage);
+}
+criterion_main!(group::benches);
