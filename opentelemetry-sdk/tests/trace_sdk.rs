@@ -7,8 +7,8 @@ use opentelemetry_api::trace::{
 };
 use opentelemetry_api::{global, Context, InstrumentationScope, KeyValue, Value};
 use opentelemetry_sdk::trace::{
-    IdGenerator, InMemorySpanExporter, RandomIdGenerator, Sampler, SamplingDecision,
-    SamplingResult, SdkTracerProvider, ShouldSample, Span, SpanData, SpanLimits, SpanProcessor,
+    IdGenerator, InMemorySpanExporter, RandomIdGenerator, SamplingDecision, SamplingResult,
+    SdkTracerProvider, ShouldSample, Span, SpanData, SpanLimits, SpanProcessor,
 };
 use opentelemetry_sdk::{Error, Resource};
 use std::sync::{Arc, Mutex};
