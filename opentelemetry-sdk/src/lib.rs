@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod env;
 mod error;
 pub mod resource;
 pub mod trace;

@@ -24,6 +24,38 @@ pub struct SpanLimits {
     pub max_attributes_per_link: u32,
 }
 
+impl SpanLimits {
+    /// The defaults, overridden by `OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT`,
+    /// `OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT`, `OTEL_SPAN_EVENT_COUNT_LIMIT`,
+    /// `OTEL_SPAN_LINK_COUNT_LIMIT`, `OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT`,
+    /// `OTEL_LINK_ATTRIBUTE_COUNT_LIMIT`, and the general `OTEL_ATTRIBUTE_COUNT_LIMIT` and
+    /// `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT` where the span-specific ones are unset.
+    pub fn from_env() -> Self {
+        use crate::env::limit_var;
+        let d = SpanLimits::default();
+        let general_count = limit_var("OTEL_ATTRIBUTE_COUNT_LIMIT");
+        let general_len = limit_var("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT");
+        SpanLimits {
+            max_attributes_per_span: limit_var("OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT")
+                .or(general_count)
+                .unwrap_or(d.max_attributes_per_span),
+            max_attribute_value_length: limit_var("OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT")
+                .or(general_len)
+                .or(d.max_attribute_value_length),
+            max_events_per_span: limit_var("OTEL_SPAN_EVENT_COUNT_LIMIT")
+                .unwrap_or(d.max_events_per_span),
+            max_links_per_span: limit_var("OTEL_SPAN_LINK_COUNT_LIMIT")
+                .unwrap_or(d.max_links_per_span),
+            max_attributes_per_event: limit_var("OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT")
+                .or(general_count)
+                .unwrap_or(d.max_attributes_per_event),
+            max_attributes_per_link: limit_var("OTEL_LINK_ATTRIBUTE_COUNT_LIMIT")
+                .or(general_count)
+                .unwrap_or(d.max_attributes_per_link),
+        }
+    }
+}
+
 impl Default for SpanLimits {
     fn default() -> Self {
         SpanLimits {

@@ -30,6 +30,8 @@ struct ProviderInner {
     processors: Vec<Box<dyn SpanProcessor>>,
     config: Config,
     is_shutdown: AtomicBool,
+    /// `OTEL_SDK_DISABLED`: record nothing.
+    disabled: bool,
 }
 
 impl ProviderInner {
@@ -124,6 +126,12 @@ impl SdkTracerProvider {
         self.inner.is_shutdown.load(Ordering::Relaxed)
     }
 
+    /// Whether spans are recorded at all: false after shutdown or when the SDK is disabled.
+    #[inline]
+    pub(crate) fn is_active(&self) -> bool {
+        !self.inner.disabled && !self.is_shutdown()
+    }
+
     /// Exports every span the processors hold. Reports the first failure (all processors
     /// are flushed regardless).
     pub fn force_flush(&self) -> Result {
@@ -165,7 +173,7 @@ pub struct TracerProviderBuilder {
     processors: Vec<Box<dyn SpanProcessor>>,
     sampler: Option<Box<dyn ShouldSample>>,
     id_generator: Option<Box<dyn IdGenerator>>,
-    span_limits: SpanLimits,
+    span_limits: Option<SpanLimits>,
     resource: Option<Resource>,
 }
 
@@ -190,7 +198,8 @@ impl TracerProviderBuilder {
         self.with_span_processor(SimpleSpanProcessor::new(exporter))
     }
 
-    /// Sets the sampler (default `ParentBased(AlwaysOn)`).
+    /// Sets the sampler (default: [`Sampler::from_env`], which is `ParentBased(AlwaysOn)`
+    /// unless `OTEL_TRACES_SAMPLER` says otherwise).
     pub fn with_sampler<S: ShouldSample + 'static>(mut self, sampler: S) -> Self {
         self.sampler = Some(Box::new(sampler));
         self
@@ -202,9 +211,9 @@ impl TracerProviderBuilder {
         self
     }
 
-    /// Sets all span limits.
+    /// Sets all span limits (default: [`SpanLimits::from_env`]).
     pub fn with_span_limits(mut self, span_limits: SpanLimits) -> Self {
-        self.span_limits = span_limits;
+        self.span_limits = Some(span_limits);
         self
     }
 
@@ -214,8 +223,11 @@ impl TracerProviderBuilder {
         self
     }
 
-    /// Builds the provider and hands every processor the resource.
+    /// Builds the provider and hands every processor the resource. With
+    /// `OTEL_SDK_DISABLED=true` the provider records nothing: its tracers behave as no-op
+    /// tracers.
     pub fn build(mut self) -> SdkTracerProvider {
+        let disabled = crate::env::bool_var("OTEL_SDK_DISABLED");
         let resource = self.resource.unwrap_or_default();
         for p in &mut self.processors {
             p.set_resource(&resource);
@@ -224,14 +236,17 @@ impl TracerProviderBuilder {
             inner: Arc::new(ProviderInner {
                 processors: self.processors,
                 config: Config {
-                    sampler: self.sampler.unwrap_or_else(|| Box::new(Sampler::default())),
+                    sampler: self
+                        .sampler
+                        .unwrap_or_else(|| Box::new(Sampler::from_env())),
                     id_generator: self
                         .id_generator
                         .unwrap_or_else(|| Box::new(RandomIdGenerator::default())),
-                    span_limits: self.span_limits,
+                    span_limits: self.span_limits.unwrap_or_else(SpanLimits::from_env),
                     resource,
                 },
                 is_shutdown: AtomicBool::new(false),
+                disabled,
             }),
         }
     }

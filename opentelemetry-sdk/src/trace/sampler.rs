@@ -105,6 +105,54 @@ impl Sampler {
     }
 }
 
+impl Sampler {
+    /// The sampler named by `OTEL_TRACES_SAMPLER` (with `OTEL_TRACES_SAMPLER_ARG`), or the
+    /// default `ParentBased(AlwaysOn)` when unset. An unknown name or an invalid argument is
+    /// reported and ignored. The Jaeger remote and X-Ray samplers live in their own crates.
+    pub fn from_env() -> Self {
+        Self::from_env_values(
+            crate::env::var("OTEL_TRACES_SAMPLER").as_deref(),
+            crate::env::var("OTEL_TRACES_SAMPLER_ARG").as_deref(),
+        )
+    }
+
+    pub(crate) fn from_env_values(name: Option<&str>, arg: Option<&str>) -> Self {
+        let ratio = || match arg {
+            None => 1.0,
+            Some(a) => match a.parse::<f64>() {
+                Ok(r) if (0.0..=1.0).contains(&r) => r,
+                _ => {
+                    opentelemetry_api::otel_warn!(
+                        "Env.InvalidSamplerArg",
+                        "OTEL_TRACES_SAMPLER_ARG={a:?} is not a ratio in [0, 1]; using 1.0"
+                    );
+                    1.0
+                }
+            },
+        };
+        let Some(name) = name else {
+            return Sampler::default();
+        };
+        match name.to_ascii_lowercase().as_str() {
+            "always_on" => Sampler::AlwaysOn,
+            "always_off" => Sampler::AlwaysOff,
+            "traceidratio" => Sampler::TraceIdRatioBased(ratio()),
+            "parentbased_always_on" => Sampler::parent_based(Sampler::AlwaysOn),
+            "parentbased_always_off" => Sampler::parent_based(Sampler::AlwaysOff),
+            "parentbased_traceidratio" => {
+                Sampler::parent_based(Sampler::TraceIdRatioBased(ratio()))
+            }
+            other => {
+                opentelemetry_api::otel_warn!(
+                    "Env.UnknownSampler",
+                    "OTEL_TRACES_SAMPLER={other:?} is not a sampler this SDK knows; using parentbased_always_on"
+                );
+                Sampler::default()
+            }
+        }
+    }
+}
+
 /// The number of random bits in a W3C Level 2 trace ID: its right-most 7 bytes.
 const RANDOM_BITS: u32 = 56;
 
@@ -410,6 +458,26 @@ mod tests {
             decide(&default, &parent(false, false), 1),
             SamplingDecision::Drop
         );
+    }
+
+    #[test]
+    fn samplers_from_environment_values() {
+        let d = |n: Option<&str>, a: Option<&str>| Sampler::from_env_values(n, a).description();
+        assert_eq!(d(None, None), Sampler::default().description());
+        assert_eq!(d(Some("always_on"), None), "AlwaysOnSampler");
+        assert_eq!(d(Some("ALWAYS_OFF"), None), "AlwaysOffSampler");
+        assert_eq!(
+            d(Some("traceidratio"), Some("0.5")),
+            "TraceIdRatioBased{0.5}"
+        );
+        assert_eq!(d(Some("traceidratio"), None), "TraceIdRatioBased{1}");
+        assert_eq!(d(Some("traceidratio"), Some("2")), "TraceIdRatioBased{1}");
+        assert_eq!(d(Some("traceidratio"), Some("x")), "TraceIdRatioBased{1}");
+        assert!(d(Some("parentbased_traceidratio"), Some("0.25"))
+            .starts_with("ParentBased{root:TraceIdRatioBased{0.25}"));
+        assert!(d(Some("parentbased_always_off"), None)
+            .starts_with("ParentBased{root:AlwaysOffSampler"));
+        assert_eq!(d(Some("bogus"), None), Sampler::default().description());
     }
 
     #[test]

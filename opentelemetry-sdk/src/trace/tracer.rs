@@ -65,7 +65,7 @@ impl opentelemetry_api::trace::Tracer for SdkTracer {
     fn build_with_context(&self, builder: SpanBuilder, parent_cx: &Context) -> Span {
         let provider = &self.inner.provider;
         let parent = parent_cx.span().span_context();
-        if provider.is_shutdown() || parent_cx.is_telemetry_suppressed() {
+        if !provider.is_active() || parent_cx.is_telemetry_suppressed() {
             // Behave as the no-op tracer: propagate the parent's context, record nothing.
             return self.non_recording(parent.clone());
         }
@@ -153,6 +153,6 @@ impl opentelemetry_api::trace::Tracer for SdkTracer {
     }
 
     fn enabled(&self) -> bool {
-        !self.inner.provider.is_shutdown() && !self.inner.provider.processors().is_empty()
+        self.inner.provider.is_active() && !self.inner.provider.processors().is_empty()
     }
 }
