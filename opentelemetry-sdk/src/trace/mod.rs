@@ -29,6 +29,7 @@ mod processor;
 mod provider;
 mod sampler;
 mod span;
+mod stdout;
 mod tracer;
 
 pub use export::{BoxFuture, Event, SpanData, SpanEvents, SpanExporter, SpanLinks};
@@ -39,4 +40,5 @@ pub use processor::{SimpleSpanProcessor, SpanProcessor};
 pub use provider::{SdkTracerProvider, TracerProviderBuilder, DEFAULT_SHUTDOWN_TIMEOUT};
 pub use sampler::{ParentBased, Sampler, SamplingDecision, SamplingResult, ShouldSample};
 pub use span::Span;
+pub use stdout::{ConsoleSpanExporter, StdoutSpanExporter};
 pub use tracer::SdkTracer;
