@@ -2,8 +2,10 @@
 //! that describe it.
 
 mod env;
+mod host;
 
 pub use env::{EnvResourceDetector, SdkProvidedResourceDetector, ServiceResourceDetector};
+pub use host::{HostResourceDetector, OsResourceDetector, ProcessResourceDetector};
 
 use opentelemetry_api::{otel_warn, Key, KeyValue, Value};
 use std::borrow::Cow;
