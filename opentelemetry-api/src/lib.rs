@@ -21,6 +21,8 @@ mod common;
 pub mod context;
 mod error;
 pub mod global;
+pub mod logs;
+pub mod metrics;
 pub mod trace;
 
 pub use common::{

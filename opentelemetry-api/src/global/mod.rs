@@ -6,12 +6,21 @@
 //! two when something is.
 
 mod diagnostics;
+mod logs;
+mod metrics;
 pub(crate) mod swap;
 mod trace;
 
 pub use diagnostics::{
     diagnostic_enabled, handle_diagnostic, handle_error, set_diagnostic_handler, Diagnostic,
     DiagnosticLevel,
+};
+pub use logs::{
+    logger, logger_provider, logger_with_scope, set_logger_provider, GlobalLogger,
+    GlobalLoggerProvider,
+};
+pub use metrics::{
+    meter, meter_provider, meter_with_scope, set_meter_provider, GlobalMeterProvider,
 };
 pub use trace::{
     set_tracer_provider, tracer, tracer_provider, tracer_with_scope, GlobalTracer,

@@ -1,0 +1,52 @@
+//! # OpenTelemetry for Rust
+//!
+//! One dependency for everything: the whole API of [`opentelemetry_api`] is re-exported at
+//! this crate's root, so `opentelemetry::trace::Tracer`, `opentelemetry::global` and
+//! `opentelemetry::KeyValue` are the paths to use. The SDK and the exporters will be added
+//! here behind features of the same name; a library never needs them.
+//!
+//! ## For a library author
+//!
+//! Instrument against the API and take tracers from [`global`]. Until the application
+//! installs an SDK every call is a cheap no-op that still passes the caller's span context
+//! on; once it does, the same tracers start recording.
+//!
+//! ```
+//! use opentelemetry::trace::{Span, TraceContextExt, Tracer};
+//! use opentelemetry::{global, InstrumentationScope, KeyValue};
+//!
+//! fn load_config(path: &str) -> usize {
+//!     let scope = InstrumentationScope::builder("my-library")
+//!         .with_version(env!("CARGO_PKG_VERSION"))
+//!         .build();
+//!     let tracer = global::tracer_with_scope(scope);
+//!     tracer.in_span("load-config", |cx| {
+//!         let span = cx.span();
+//!         span.set_attribute(KeyValue::new("config.path", path.to_string()));
+//!         path.len()
+//!     })
+//! }
+//!
+//! assert_eq!(load_config("/etc/app.toml"), 13);
+//! ```
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+// The glob brings every public item of the API, modules (`context`, `global`, `trace`, and
+// the signals added later) and exported macros included, so the facade never lags the API.
+#[doc(inline)]
+pub use opentelemetry_api::*;
+
+// Doctest the READMEs, so the snippets users copy first cannot rot. `cfg(doctest)` keeps the
+// files out of normal builds (and out of a packaged crate, which would not contain them).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod workspace_readme {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../../opentelemetry-api/README.md")]
+mod api_readme {}
