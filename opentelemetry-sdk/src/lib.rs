@@ -26,3 +26,8 @@ pub mod trace;
 
 pub use error::{Error, Result};
 pub use resource::Resource;
+
+// The README's snippets are doctested so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
