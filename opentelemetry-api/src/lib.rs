@@ -17,12 +17,14 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod baggage;
 mod common;
 pub mod context;
 mod error;
 pub mod global;
 pub mod logs;
 pub mod metrics;
+pub mod propagation;
 pub mod trace;
 
 pub use common::{

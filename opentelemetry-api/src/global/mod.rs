@@ -8,6 +8,7 @@
 mod diagnostics;
 mod logs;
 mod metrics;
+mod propagation;
 pub(crate) mod swap;
 mod trace;
 
@@ -22,6 +23,7 @@ pub use logs::{
 pub use metrics::{
     meter, meter_provider, meter_with_scope, set_meter_provider, GlobalMeterProvider,
 };
+pub use propagation::{get_text_map_propagator, set_text_map_propagator};
 pub use trace::{
     set_tracer_provider, tracer, tracer_provider, tracer_with_scope, GlobalTracer,
     GlobalTracerProvider,
