@@ -21,6 +21,7 @@
 
 mod error;
 pub mod resource;
+pub mod runtime;
 pub mod trace;
 
 pub use error::{Error, Result};
