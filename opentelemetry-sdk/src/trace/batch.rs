@@ -876,3 +876,89 @@ impl Worker {
 fn panicked() -> Error {
     Error::ExportFailed("the exporter panicked".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(vars: &[(&str, &str)]) -> BatchConfig {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        BatchConfigBuilder::from_lookup(|name| {
+            vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        })
+        .build()
+    }
+
+    #[test]
+    fn spec_defaults() {
+        let config = from(&[]);
+        assert_eq!(config.max_queue_size(), 2048);
+        assert_eq!(config.scheduled_delay(), Duration::from_secs(5));
+        assert_eq!(config.max_export_timeout(), Duration::from_secs(30));
+        assert_eq!(config.max_export_batch_size(), 512);
+        assert_eq!(config.export_limit(), Some(Duration::from_secs(30)));
+    }
+
+    #[test]
+    fn valid_env_values_override_defaults() {
+        let config = from(&[
+            (ENV_MAX_QUEUE_SIZE, "4096"),
+            (ENV_SCHEDULE_DELAY, "100"),
+            (ENV_EXPORT_TIMEOUT, "0"),
+            (ENV_MAX_EXPORT_BATCH_SIZE, "1024"),
+        ]);
+        assert_eq!(config.max_queue_size(), 4096);
+        assert_eq!(config.scheduled_delay(), Duration::from_millis(100));
+        assert_eq!(config.max_export_timeout(), Duration::ZERO);
+        assert_eq!(config.export_limit(), None, "0 means no limit");
+        assert_eq!(config.max_export_batch_size(), 1024);
+    }
+
+    #[test]
+    fn invalid_or_empty_env_values_use_defaults() {
+        for bad in ["", "  ", "-5", "abc", "1e3", "99999999999999999999999"] {
+            let config = from(&[
+                (ENV_MAX_QUEUE_SIZE, bad),
+                (ENV_SCHEDULE_DELAY, bad),
+                (ENV_EXPORT_TIMEOUT, bad),
+                (ENV_MAX_EXPORT_BATCH_SIZE, bad),
+            ]);
+            assert_eq!(config, from(&[]), "value {bad:?}");
+        }
+        // Sizes must be positive.
+        let config = from(&[(ENV_MAX_QUEUE_SIZE, "0"), (ENV_MAX_EXPORT_BATCH_SIZE, "0")]);
+        assert_eq!(config.max_queue_size(), 2048);
+        assert_eq!(config.max_export_batch_size(), 512);
+    }
+
+    #[test]
+    fn batch_size_is_clamped_to_queue_size() {
+        let config = from(&[(ENV_MAX_QUEUE_SIZE, "100")]);
+        assert_eq!(config.max_export_batch_size(), 100);
+        let config = BatchConfigBuilder::from_lookup(|_| None)
+            .with_max_queue_size(0)
+            .with_max_export_batch_size(0)
+            .build();
+        assert_eq!(
+            (config.max_queue_size(), config.max_export_batch_size()),
+            (2048, 512)
+        );
+    }
+
+    #[test]
+    fn code_overrides_env() {
+        let config = BatchConfigBuilder::from_lookup(|_| Some("10".into()))
+            .with_max_queue_size(50)
+            .with_max_export_batch_size(20)
+            .with_scheduled_delay(Duration::from_millis(7))
+            .with_max_export_timeout(Duration::from_millis(8))
+            .build();
+        assert_eq!(config.max_queue_size(), 50);
+        assert_eq!(config.max_export_batch_size(), 20);
+        assert_eq!(config.scheduled_delay(), Duration::from_millis(7));
+        assert_eq!(config.max_export_timeout(), Duration::from_millis(8));
+    }
+}
