@@ -36,6 +36,8 @@ const DEFAULT_MAX_QUEUE_SIZE: usize = 2_048;
 const DEFAULT_MAX_EXPORT_BATCH_SIZE: usize = 512;
 /// The shortest effective scheduled delay (a zero delay would make the worker spin).
 const MIN_SCHEDULE_DELAY: Duration = Duration::from_millis(1);
+/// The shortest time between two reports of dropped spans.
+const MIN_DROP_REPORT_INTERVAL: Duration = Duration::from_secs(1);
 /// How long dropping a processor that was not shut down waits for its shutdown.
 const DROP_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 const WORKER_THREAD_NAME: &str = "otel-batch-span-processor";
@@ -315,7 +317,8 @@ impl Shared {
 /// Ending a span never blocks: the span goes into a bounded lock-free queue (the
 /// ending thread only wakes the worker when the queue reaches a full batch); when the queue is
 /// full the span is dropped and counted ([`dropped_spans`](Self::dropped_spans)), and drops are
-/// reported as a `BatchSpanProcessor.SpansDropped` diagnostic at most once per scheduled delay.
+/// reported as a `BatchSpanProcessor.SpansDropped` diagnostic at most once per scheduled delay
+/// (and at most once a second).
 ///
 /// The worker runs on its own thread by default (no async runtime needed) or on an async
 /// runtime chosen with [`with_runtime`](BatchSpanProcessorBuilder::with_runtime). It calls the
@@ -705,7 +708,8 @@ impl Worker {
         .await
     }
 
-    /// Reports spans dropped since the last report, at most once per scheduled delay.
+    /// Reports spans dropped since the last report, at most once per scheduled delay (and
+    /// at most once a second).
     fn report_drops(&mut self) {
         let dropped = self.shared.dropped.load(Ordering::Relaxed);
         if dropped == self.reported_dropped {
@@ -713,7 +717,8 @@ impl Worker {
         }
         let now = Instant::now();
         if let Some(last) = self.last_drop_report {
-            if now.saturating_duration_since(last) < self.config.scheduled_delay {
+            let interval = self.config.scheduled_delay.max(MIN_DROP_REPORT_INTERVAL);
+            if now.saturating_duration_since(last) < interval {
                 return;
             }
         }
