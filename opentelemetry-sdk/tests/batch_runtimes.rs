@@ -133,3 +133,40 @@ fn async_std() {
 fn dedicated_thread() {
     exercise(|b| b.with_runtime(runtime::Thread).build());
 }
+
+#[cfg(feature = "rt-tokio")]
+#[test]
+fn tokio_runtime_shut_down_before_the_processor() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let exporter = TestExporter::default();
+    let p = BatchSpanProcessor::builder(exporter.clone())
+        .with_batch_config(config(
+            100,
+            10,
+            Duration::from_secs(3600),
+            Duration::from_secs(5),
+        ))
+        .with_runtime(runtime::TokioHandle(rt.handle().clone()))
+        .build();
+    p.on_end(span(1, true));
+    p.force_flush_with_timeout(FLUSH).unwrap();
+    drop(rt); // drops the worker task
+    let start = std::time::Instant::now();
+    assert!(matches!(
+        p.force_flush_with_timeout(FLUSH),
+        Err(Error::InternalFailure(_))
+    ));
+    assert!(matches!(
+        p.shutdown_with_timeout(FLUSH),
+        Err(Error::InternalFailure(_))
+    ));
+    assert!(
+        start.elapsed() < FLUSH,
+        "answered at once, not after the timeout"
+    );
+    assert_eq!(exporter.exported(), vec![1]);
+}

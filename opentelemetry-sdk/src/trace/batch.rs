@@ -800,13 +800,8 @@ impl Worker {
         }
         self.last_drop_report = None;
         self.report_drops();
-        // Later control calls fail at once; pending ones are answered by dropping them.
-        let pending = {
-            let mut control = self.shared.control();
-            control.closed = Some(Error::AlreadyShutdown);
-            std::mem::take(&mut control.messages)
-        };
-        drop(pending);
+        // Later control calls fail at once; pending ones are answered when the worker drops.
+        self.shared.control().closed = Some(Error::AlreadyShutdown);
         result
     }
 
@@ -875,6 +870,34 @@ impl Worker {
             ),
         }
         result
+    }
+}
+
+impl Drop for Worker {
+    /// Closes the control queue and answers what is pending: after a shutdown, or when the
+    /// worker stopped early (its runtime shut down and dropped the task).
+    fn drop(&mut self) {
+        let (pending, error) = {
+            let mut control = self.shared.control();
+            let error = control
+                .closed
+                .get_or_insert_with(|| {
+                    Error::InternalFailure(
+                        "the batch span processor's worker stopped (was its runtime shut down?)"
+                            .into(),
+                    )
+                })
+                .clone();
+            (std::mem::take(&mut control.messages), error)
+        };
+        for message in pending {
+            match message {
+                Control::Flush(reply) | Control::Shutdown(reply) => {
+                    let _ = reply.try_send(Err(error.clone()));
+                }
+                Control::SetResource(_) => {}
+            }
+        }
     }
 }
 
