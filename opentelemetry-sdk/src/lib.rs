@@ -22,6 +22,7 @@
 mod env;
 mod error;
 pub mod resource;
+pub mod runtime;
 pub mod trace;
 
 pub use error::{Error, Result};

@@ -21,6 +21,7 @@
 //! assert_eq!(spans[0].parent_span_id, spans[1].span_context.span_id());
 //! ```
 
+mod batch;
 mod export;
 mod id_generator;
 mod in_memory;
@@ -32,6 +33,7 @@ mod span;
 mod stdout;
 mod tracer;
 
+pub use batch::{BatchConfig, BatchConfigBuilder, BatchSpanProcessor, BatchSpanProcessorBuilder};
 pub use export::{BoxFuture, Event, SpanData, SpanEvents, SpanExporter, SpanLinks};
 pub use id_generator::{IdGenerator, RandomIdGenerator};
 pub use in_memory::InMemorySpanExporter;

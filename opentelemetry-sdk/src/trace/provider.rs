@@ -1,5 +1,6 @@
 //! The SDK tracer provider.
 
+use super::batch::BatchSpanProcessor;
 use super::export::SpanExporter;
 use super::id_generator::{IdGenerator, RandomIdGenerator};
 use super::limits::SpanLimits;
@@ -196,6 +197,13 @@ impl TracerProviderBuilder {
     /// use a batch processor in production).
     pub fn with_simple_exporter<E: SpanExporter + 'static>(self, exporter: E) -> Self {
         self.with_span_processor(SimpleSpanProcessor::new(exporter))
+    }
+
+    /// Adds a [`BatchSpanProcessor`] with the default configuration (the `OTEL_BSP_*`
+    /// variables apply) running on its own thread: the production choice. Use
+    /// [`BatchSpanProcessor::builder`] for other settings.
+    pub fn with_batch_exporter<E: SpanExporter + 'static>(self, exporter: E) -> Self {
+        self.with_span_processor(BatchSpanProcessor::builder(exporter).build())
     }
 
     /// Sets the sampler (default: [`Sampler::from_env`], which is `ParentBased(AlwaysOn)`
