@@ -1,7 +1,7 @@
 //! Reading `OTEL_*` environment variables with the spec's parsing rules: an empty value is
 //! unset; an invalid value is reported through the diagnostic handler and ignored.
 
-// The batch processors and readers of each signal use the duration and positive readers.
+// The metric reader and log processor (next issues) use the duration reader.
 #![allow(dead_code)]
 
 use opentelemetry_api::otel_warn;
@@ -62,7 +62,10 @@ pub(crate) fn positive_var(name: &str) -> Option<u64> {
 pub(crate) fn parse_positive(name: &str, value: Option<&str>) -> Option<u64> {
     match parse_u64(name, value) {
         Some(0) => {
-            otel_warn!("Env.InvalidInteger", "{name}=0 must be positive; ignored");
+            otel_warn!(
+                "Env.InvalidInteger",
+                "{name}=\"0\" must be positive; ignored"
+            );
             None
         }
         other => other,

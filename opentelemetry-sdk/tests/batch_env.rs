@@ -29,7 +29,7 @@ fn env_vars_set_the_defaults() {
     assert_eq!(config.max_export_timeout(), Duration::from_millis(30000));
     assert_eq!(config.max_queue_size(), 2048);
     assert_eq!(config.max_export_batch_size(), 512);
-    assert!(diagnostics("BatchSpanProcessor.InvalidEnvVar").is_empty());
+    assert!(diagnostics("Env.InvalidInteger").is_empty());
 
     set(["250", "1000", "100", " 40 "]);
     let config = BatchConfig::default();
@@ -49,7 +49,7 @@ fn env_vars_set_the_defaults() {
     assert_eq!(config.max_export_timeout(), Duration::from_millis(30000));
     assert_eq!(config.max_queue_size(), 2048);
     assert_eq!(config.max_export_batch_size(), 512);
-    let reports = diagnostics("BatchSpanProcessor.InvalidEnvVar");
+    let reports = diagnostics("Env.InvalidInteger");
     assert_eq!(reports.len(), 4, "{reports:?}");
     assert!(reports
         .iter()

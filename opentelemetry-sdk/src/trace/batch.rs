@@ -134,15 +134,18 @@ impl Default for BatchConfigBuilder {
 impl BatchConfigBuilder {
     /// The defaults overridden by the variables `lookup` returns.
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        use crate::env::{parse_positive, parse_u64};
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         let positive = |name: &'static str, default: usize| {
-            read_env(&lookup, name, default, |raw| {
-                raw.parse::<usize>().ok().filter(|v| *v > 0)
-            })
+            parse_positive(name, get(name).as_deref())
+                .map_or(default, |v| usize::try_from(v).unwrap_or(usize::MAX))
         };
         let millis = |name: &'static str, default: Duration| {
-            read_env(&lookup, name, default, |raw| {
-                raw.parse::<u64>().ok().map(Duration::from_millis)
-            })
+            parse_u64(name, get(name).as_deref()).map_or(default, Duration::from_millis)
         };
         BatchConfigBuilder {
             max_queue_size: positive(ENV_MAX_QUEUE_SIZE, DEFAULT_MAX_QUEUE_SIZE),
@@ -214,34 +217,6 @@ impl BatchConfigBuilder {
             scheduled_delay: self.scheduled_delay,
             max_export_batch_size,
             max_export_timeout: self.max_export_timeout,
-        }
-    }
-}
-
-/// Reads one variable: unset or empty gives `default` silently, an unparsable value gives
-/// `default` with a warning.
-fn read_env<T: fmt::Debug>(
-    lookup: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: T,
-    parse: impl Fn(&str) -> Option<T>,
-) -> T {
-    let Some(raw) = lookup(name) else {
-        return default;
-    };
-    let trimmed = raw.trim();
-    if trimmed.is_empty() {
-        return default;
-    }
-    match parse(trimmed) {
-        Some(value) => value,
-        None => {
-            otel_warn!(
-                "BatchSpanProcessor.InvalidEnvVar",
-                "{name}={raw:?} is not valid (a non-negative integer is expected, positive for \
-                 sizes): using the default {default:?}"
-            );
-            default
         }
     }
 }
