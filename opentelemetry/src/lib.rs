@@ -37,6 +37,15 @@
 #[doc(inline)]
 pub use opentelemetry_api::*;
 
+/// The SDK: providers, processors, samplers and exporters (feature `sdk`).
+#[cfg(feature = "sdk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sdk")))]
+pub use opentelemetry_sdk as sdk;
+
+#[cfg(feature = "sdk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sdk")))]
+pub mod autoconfig;
+
 // Doctest the READMEs, so the snippets users copy first cannot rot. `cfg(doctest)` keeps the
 // files out of normal builds (and out of a packaged crate, which would not contain them).
 #[cfg(doctest)]

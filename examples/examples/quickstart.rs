@@ -1,0 +1,73 @@
+//! Quick start: `cargo run --example quickstart`.
+//!
+//! Sets OpenTelemetry up from the standard `OTEL_*` variables (any exporter variable left
+//! unset means `console`), records one small request as a trace, and exits after flushing.
+//! Try `OTEL_TRACES_SAMPLER=always_off`, `OTEL_SERVICE_NAME=shop` or
+//! `OTEL_TRACES_EXPORTER=none`.
+
+use opentelemetry::autoconfig::AutoConfig;
+use opentelemetry::trace::{Link, Span, SpanKind, Status, TraceContextExt, Tracer};
+use opentelemetry::{global, Context, InstrumentationScope, KeyValue};
+use std::thread::sleep;
+use std::time::Duration;
+
+fn main() {
+    let telemetry = AutoConfig::from_env()
+        .with_default_exporter("console")
+        .install();
+
+    let scope = InstrumentationScope::builder("quickstart")
+        .with_version(env!("CARGO_PKG_VERSION"))
+        .build();
+    let tracer = global::tracer_with_scope(scope);
+
+    // A message published earlier by another service; the request links to it.
+    let mut publish = tracer
+        .span_builder("publish order")
+        .with_kind(SpanKind::Producer)
+        .start(&tracer);
+    let published = publish.span_context().clone();
+    publish.end();
+
+    let request = tracer
+        .span_builder("POST /checkout")
+        .with_kind(SpanKind::Server)
+        .with_attributes([
+            KeyValue::new("http.request.method", "POST"),
+            KeyValue::new("url.path", "/checkout"),
+        ])
+        .with_links(vec![Link::new(
+            published,
+            vec![KeyValue::new("messaging.operation.type", "process")],
+        )])
+        .start(&tracer);
+    let cx = Context::current_with_span(request);
+    let _guard = cx.clone().attach();
+
+    tracer.in_span("load cart", |cx| {
+        cx.span().set_attribute(KeyValue::new("cart.items", 3));
+        sleep(Duration::from_millis(4));
+    });
+    tracer.in_span("charge card", |cx| {
+        let span = cx.span();
+        span.set_attribute(KeyValue::new("payment.provider", "acme-pay"));
+        sleep(Duration::from_millis(2));
+        span.add_event("retrying", vec![KeyValue::new("attempt", 2)]);
+        sleep(Duration::from_millis(3));
+        let err = std::io::Error::new(std::io::ErrorKind::TimedOut, "card processor timed out");
+        span.record_exception(
+            &err,
+            vec![KeyValue::new("exception.type", "std::io::Error")],
+        );
+        span.set_status(Status::error("card processor timed out"));
+    });
+
+    let span = cx.span();
+    span.set_attribute(KeyValue::new("http.response.status_code", 502));
+    span.set_status(Status::error("payment failed"));
+    span.end();
+
+    if let Err(err) = telemetry.shutdown() {
+        global::handle_error("Quickstart.Shutdown", err);
+    }
+}

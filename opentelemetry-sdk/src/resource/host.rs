@@ -1,0 +1,179 @@
+//! Detectors for the process, the host and the operating system, per the semantic conventions.
+
+use super::{Resource, ResourceDetector};
+use opentelemetry_api::{Array, KeyValue, StringValue, Value};
+use std::time::Duration;
+
+/// `process.pid`, `process.executable.name`, `process.executable.path`,
+/// `process.command_args`, `process.runtime.name` (`rustc`), and `process.owner` where known.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProcessResourceDetector;
+
+impl ResourceDetector for ProcessResourceDetector {
+    fn detect(&self, _timeout: Duration) -> Resource {
+        let mut attrs = vec![KeyValue::new("process.pid", std::process::id() as i64)];
+        if let Ok(exe) = std::env::current_exe() {
+            if let Some(name) = exe.file_name() {
+                attrs.push(KeyValue::new(
+                    "process.executable.name",
+                    name.to_string_lossy().into_owned(),
+                ));
+            }
+            attrs.push(KeyValue::new(
+                "process.executable.path",
+                exe.to_string_lossy().into_owned(),
+            ));
+        }
+        let args: Vec<StringValue> = std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned().into())
+            .collect();
+        attrs.push(KeyValue::new(
+            "process.command_args",
+            Value::Array(Array::String(args)),
+        ));
+        attrs.push(KeyValue::new("process.runtime.name", "rustc"));
+        if let Some(user) = std::env::var_os("USER").or_else(|| std::env::var_os("USERNAME")) {
+            attrs.push(KeyValue::new(
+                "process.owner",
+                user.to_string_lossy().into_owned(),
+            ));
+        }
+        Resource::new(attrs)
+    }
+}
+
+/// `host.name`, `host.arch` and, on Linux, `host.id` (the machine ID).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HostResourceDetector;
+
+/// The semantic-conventions value of `host.arch` for a Rust target architecture.
+pub(crate) fn host_arch(arch: &str) -> Option<&'static str> {
+    Some(match arch {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "arm" => "arm32",
+        "x86" => "x86",
+        "powerpc" => "ppc32",
+        "powerpc64" => "ppc64",
+        "s390x" => "s390x",
+        _ => return None,
+    })
+}
+
+fn read_trimmed(path: &str) -> Option<String> {
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+impl ResourceDetector for HostResourceDetector {
+    fn detect(&self, _timeout: Duration) -> Resource {
+        let mut attrs = Vec::new();
+        let name = read_trimmed("/proc/sys/kernel/hostname")
+            .or_else(|| read_trimmed("/etc/hostname"))
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .or_else(|| std::env::var("COMPUTERNAME").ok());
+        if let Some(name) = name {
+            attrs.push(KeyValue::new("host.name", name));
+        }
+        if let Some(arch) = host_arch(std::env::consts::ARCH) {
+            attrs.push(KeyValue::new("host.arch", arch));
+        }
+        if let Some(id) =
+            read_trimmed("/etc/machine-id").or_else(|| read_trimmed("/var/lib/dbus/machine-id"))
+        {
+            attrs.push(KeyValue::new("host.id", id));
+        }
+        Resource::new(attrs)
+    }
+}
+
+/// `os.type` and, on Linux, `os.description`, `os.name` and `os.version` from
+/// `/etc/os-release`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OsResourceDetector;
+
+/// The semantic-conventions value of `os.type` for a Rust target OS.
+pub(crate) fn os_type(os: &str) -> &str {
+    match os {
+        "macos" | "ios" => "darwin",
+        "dragonfly" => "dragonflybsd",
+        "solaris" | "illumos" => "solaris",
+        other => other,
+    }
+}
+
+fn os_release_field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .find(|(k, _)| k.trim() == key)
+        .map(|(_, v)| v.trim().trim_matches('"'))
+        .filter(|v| !v.is_empty())
+}
+
+impl ResourceDetector for OsResourceDetector {
+    fn detect(&self, _timeout: Duration) -> Resource {
+        let mut attrs = vec![KeyValue::new(
+            "os.type",
+            os_type(std::env::consts::OS).to_owned(),
+        )];
+        if let Ok(text) = std::fs::read_to_string("/etc/os-release") {
+            for (key, attr) in [
+                ("PRETTY_NAME", "os.description"),
+                ("NAME", "os.name"),
+                ("VERSION_ID", "os.version"),
+            ] {
+                if let Some(v) = os_release_field(&text, key) {
+                    attrs.push(KeyValue::new(attr, v.to_owned()));
+                }
+            }
+        }
+        Resource::new(attrs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arch_and_os_map_to_semantic_convention_values() {
+        assert_eq!(host_arch("x86_64"), Some("amd64"));
+        assert_eq!(host_arch("aarch64"), Some("arm64"));
+        assert_eq!(host_arch("riscv64"), None);
+        assert_eq!(os_type("macos"), "darwin");
+        assert_eq!(os_type("linux"), "linux");
+    }
+
+    #[test]
+    fn os_release_parsing() {
+        let text = "NAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n";
+        assert_eq!(os_release_field(text, "NAME"), Some("Debian GNU/Linux"));
+        assert_eq!(os_release_field(text, "VERSION_ID"), Some("12"));
+        assert_eq!(os_release_field(text, "MISSING"), None);
+    }
+
+    #[test]
+    fn detectors_find_this_process_and_host() {
+        let p = ProcessResourceDetector.detect(Duration::ZERO);
+        assert_eq!(
+            p.get(&"process.pid".into()),
+            Some(&Value::I64(std::process::id() as i64))
+        );
+        assert!(p.get(&"process.executable.name".into()).is_some());
+        assert!(matches!(
+            p.get(&"process.command_args".into()),
+            Some(Value::Array(_))
+        ));
+        let h = HostResourceDetector.detect(Duration::ZERO);
+        if cfg!(target_os = "linux") {
+            assert!(h.get(&"host.name".into()).is_some());
+        }
+        let o = OsResourceDetector.detect(Duration::ZERO);
+        assert_eq!(
+            o.get(&"os.type".into()).unwrap().as_str(),
+            os_type(std::env::consts::OS)
+        );
+    }
+}

@@ -1,0 +1,317 @@
+//! The SDK's recording span.
+
+use super::export::{Event, SpanData, SpanEvents, SpanLinks};
+use super::limits::SpanLimits;
+use super::tracer::SdkTracer;
+use opentelemetry_api::trace::{Link, SpanContext, SpanId, SpanKind, Status};
+use opentelemetry_api::{otel_warn, Array, KeyValue, StringValue, Value};
+use std::borrow::Cow;
+use std::time::SystemTime;
+
+/// A span created by the SDK. It records while sampled and not ended; dropping it ends it.
+///
+/// Setting attributes, events and links on a span you hold takes no lock: the span is owned
+/// by its holder (put it in a `Context` to share it, which wraps it in a mutex).
+#[derive(Debug)]
+pub struct Span {
+    span_context: SpanContext,
+    record: Option<SpanRecord>,
+    tracer: SdkTracer,
+}
+
+/// What a recording span has collected so far.
+#[derive(Debug)]
+pub(crate) struct SpanRecord {
+    pub(crate) parent_span_id: SpanId,
+    pub(crate) parent_span_is_remote: bool,
+    pub(crate) span_kind: SpanKind,
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) start_time: SystemTime,
+    pub(crate) attributes: Vec<KeyValue>,
+    pub(crate) dropped_attributes_count: u32,
+    pub(crate) events: SpanEvents,
+    pub(crate) links: SpanLinks,
+    pub(crate) status: Status,
+    /// Whether a limit was already reported for this span (the spec allows one message per span).
+    pub(crate) limit_reported: bool,
+}
+
+impl Span {
+    pub(crate) fn new(
+        span_context: SpanContext,
+        record: Option<SpanRecord>,
+        tracer: SdkTracer,
+    ) -> Self {
+        Span {
+            span_context,
+            record,
+            tracer,
+        }
+    }
+
+    /// The data recorded so far, as exporters would see it if the span ended now (`None` for
+    /// a non-recording or ended span).
+    pub fn exported_data(&self) -> Option<SpanData> {
+        let r = self.record.as_ref()?;
+        Some(SpanData {
+            span_context: self.span_context.clone(),
+            parent_span_id: r.parent_span_id,
+            parent_span_is_remote: r.parent_span_is_remote,
+            span_kind: r.span_kind,
+            name: r.name.clone(),
+            start_time: r.start_time,
+            end_time: SystemTime::now(),
+            attributes: r.attributes.clone(),
+            dropped_attributes_count: r.dropped_attributes_count,
+            events: r.events.clone(),
+            links: r.links.clone(),
+            status: r.status.clone(),
+            instrumentation_scope: self.tracer.scope_arc(),
+        })
+    }
+
+    fn limits(&self) -> &SpanLimits {
+        self.tracer.provider().span_limits()
+    }
+
+    fn finish(&mut self, end_time: Option<SystemTime>) {
+        let Some(r) = self.record.take() else { return };
+        let end_time = end_time.unwrap_or_else(SystemTime::now);
+        let mut data = SpanData {
+            span_context: self.span_context.clone(),
+            parent_span_id: r.parent_span_id,
+            parent_span_is_remote: r.parent_span_is_remote,
+            span_kind: r.span_kind,
+            name: r.name,
+            start_time: r.start_time,
+            end_time,
+            attributes: r.attributes,
+            dropped_attributes_count: r.dropped_attributes_count,
+            events: r.events,
+            links: r.links,
+            status: r.status,
+            instrumentation_scope: self.tracer.scope_arc(),
+        };
+        let processors = self.tracer.provider().processors();
+        for p in processors {
+            p.on_ending(&mut data);
+        }
+        match processors {
+            [] => {}
+            [only] => only.on_end(data),
+            [rest @ .., last] => {
+                for p in rest {
+                    p.on_end(data.clone());
+                }
+                last.on_end(data);
+            }
+        }
+    }
+}
+
+impl SpanRecord {
+    fn report_limit(&mut self, what: &str, name: &str) {
+        if !self.limit_reported {
+            self.limit_reported = true;
+            otel_warn!(
+                "Span.LimitReached",
+                "span {name:?}: {what} dropped by span limits (reported once per span)"
+            );
+        }
+    }
+}
+
+/// Cuts string values to `limit` characters (on a character boundary).
+pub(crate) fn truncate_value(value: &mut Value, limit: Option<u32>) {
+    let Some(limit) = limit else { return };
+    let limit = limit as usize;
+    fn cut(s: &StringValue, limit: usize) -> Option<StringValue> {
+        let text = s.as_str();
+        if text.len() <= limit {
+            return None; // byte length bounds char count: nothing to cut
+        }
+        let end = text.char_indices().nth(limit).map(|(i, _)| i)?;
+        Some(StringValue::from(text[..end].to_owned()))
+    }
+    match value {
+        Value::String(s) => {
+            if let Some(t) = cut(s, limit) {
+                *s = t;
+            }
+        }
+        Value::Array(Array::String(items)) => {
+            for s in items.iter_mut() {
+                if let Some(t) = cut(s, limit) {
+                    *s = t;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Applies a count and value-length limit to an attribute list, keeping the last value of a
+/// repeated key; returns how many were dropped.
+pub(crate) fn limit_attributes(attrs: &mut Vec<KeyValue>, max: u32, value_len: Option<u32>) -> u32 {
+    let mut kept: usize = 0;
+    let mut dropped = 0u32;
+    for i in 0..attrs.len() {
+        let (head, tail) = attrs.split_at_mut(i);
+        let kv = &mut tail[0];
+        if let Some(existing) = head[..kept].iter_mut().find(|e| e.key == kv.key) {
+            std::mem::swap(&mut existing.value, &mut kv.value);
+            truncate_value(&mut existing.value, value_len);
+            continue;
+        }
+        if kept < max as usize {
+            truncate_value(&mut kv.value, value_len);
+            attrs.swap(kept, i);
+            kept += 1;
+        } else {
+            dropped += 1;
+        }
+    }
+    attrs.truncate(kept);
+    dropped
+}
+
+impl opentelemetry_api::trace::Span for Span {
+    #[inline]
+    fn span_context(&self) -> &SpanContext {
+        &self.span_context
+    }
+
+    #[inline]
+    fn is_recording(&self) -> bool {
+        self.record.is_some()
+    }
+
+    fn set_attribute(&mut self, mut attribute: KeyValue) {
+        let limits = *self.limits();
+        let Some(r) = self.record.as_mut() else {
+            return;
+        };
+        truncate_value(&mut attribute.value, limits.max_attribute_value_length);
+        if let Some(existing) = r.attributes.iter_mut().find(|kv| kv.key == attribute.key) {
+            existing.value = attribute.value;
+        } else if r.attributes.len() < limits.max_attributes_per_span as usize {
+            r.attributes.push(attribute);
+        } else {
+            r.dropped_attributes_count += 1;
+            let name = r.name.clone();
+            r.report_limit("attributes", &name);
+        }
+    }
+
+    fn set_status(&mut self, status: Status) {
+        if let Some(r) = self.record.as_mut() {
+            r.status.update(status);
+        }
+    }
+
+    fn record_event(
+        &mut self,
+        name: Cow<'static, str>,
+        timestamp: Option<SystemTime>,
+        mut attributes: Vec<KeyValue>,
+    ) {
+        let limits = *self.limits();
+        let Some(r) = self.record.as_mut() else {
+            return;
+        };
+        if r.events.events.len() >= limits.max_events_per_span as usize {
+            r.events.dropped_count += 1;
+            let span_name = r.name.clone();
+            r.report_limit("events", &span_name);
+            return;
+        }
+        let dropped = limit_attributes(
+            &mut attributes,
+            limits.max_attributes_per_event,
+            limits.max_attribute_value_length,
+        );
+        r.events.events.push(Event {
+            name,
+            timestamp: timestamp.unwrap_or_else(SystemTime::now),
+            attributes,
+            dropped_attributes_count: dropped,
+        });
+    }
+
+    fn add_link(&mut self, span_context: SpanContext, mut attributes: Vec<KeyValue>) {
+        if !span_context.is_valid() {
+            return;
+        }
+        let limits = *self.limits();
+        let Some(r) = self.record.as_mut() else {
+            return;
+        };
+        if r.links.links.len() >= limits.max_links_per_span as usize {
+            r.links.dropped_count += 1;
+            let span_name = r.name.clone();
+            r.report_limit("links", &span_name);
+            return;
+        }
+        let dropped = limit_attributes(
+            &mut attributes,
+            limits.max_attributes_per_link,
+            limits.max_attribute_value_length,
+        );
+        r.links.links.push(Link {
+            span_context,
+            attributes,
+            dropped_attributes_count: dropped,
+        });
+    }
+
+    fn rename(&mut self, new_name: Cow<'static, str>) {
+        if let Some(r) = self.record.as_mut() {
+            r.name = new_name;
+        }
+    }
+
+    fn end_at(&mut self, timestamp: Option<SystemTime>) {
+        self.finish(timestamp)
+    }
+}
+
+impl Drop for Span {
+    fn drop(&mut self) {
+        self.finish(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limit_attributes_dedups_keeps_last_and_counts_drops() {
+        let mut attrs = vec![
+            KeyValue::new("a", 1),
+            KeyValue::new("b", 2),
+            KeyValue::new("a", 3),
+            KeyValue::new("c", 4),
+            KeyValue::new("d", 5),
+        ];
+        let dropped = limit_attributes(&mut attrs, 2, None);
+        assert_eq!(attrs, vec![KeyValue::new("a", 3), KeyValue::new("b", 2)]);
+        assert_eq!(dropped, 2);
+    }
+
+    #[test]
+    fn truncation_respects_char_boundaries() {
+        let mut v = Value::from("héllo wörld".to_owned());
+        truncate_value(&mut v, Some(4));
+        assert_eq!(v, Value::from("héll"));
+        let mut arr = Value::Array(Array::String(vec!["abcdef".into(), "ab".into()]));
+        truncate_value(&mut arr, Some(3));
+        assert_eq!(
+            arr,
+            Value::Array(Array::String(vec!["abc".into(), "ab".into()]))
+        );
+        let mut n = Value::from(12345i64);
+        truncate_value(&mut n, Some(1));
+        assert_eq!(n, Value::from(12345i64));
+    }
+}

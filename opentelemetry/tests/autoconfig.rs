@@ -1,0 +1,126 @@
+//! `autoconfig` from the environment. Each test runs in its own process (nextest).
+#![cfg(feature = "sdk")]
+
+use opentelemetry::autoconfig::AutoConfig;
+use opentelemetry::global::{self, DiagnosticLevel};
+use opentelemetry::trace::{Span, Tracer};
+use std::sync::{Arc, Mutex};
+
+fn capture() -> Arc<Mutex<Vec<(String, String)>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    global::set_diagnostic_handler(DiagnosticLevel::Warn, move |d| {
+        sink.lock()
+            .unwrap()
+            .push((d.name.to_string(), d.message.to_string()));
+    });
+    seen
+}
+
+fn global_fields() -> Vec<String> {
+    global::get_text_map_propagator(|p| p.fields().map(str::to_owned).collect())
+}
+
+#[test]
+fn console_exporter_installs_a_recording_global_provider() {
+    std::env::set_var("OTEL_TRACES_EXPORTER", "console");
+    let telemetry = AutoConfig::from_env().install();
+    assert!(telemetry.tracer_provider().is_some());
+    let span = global::tracer("t").start("x");
+    assert!(span.is_recording());
+    assert_eq!(global_fields(), ["traceparent", "tracestate", "baggage"]);
+    drop(span);
+    telemetry.shutdown().unwrap();
+}
+
+#[test]
+fn default_exporter_applies_only_when_the_variable_is_unset() {
+    std::env::remove_var("OTEL_TRACES_EXPORTER");
+    let t = AutoConfig::from_env()
+        .with_default_exporter("console")
+        .install();
+    assert!(t.tracer_provider().is_some());
+    drop(t);
+    std::env::set_var("OTEL_TRACES_EXPORTER", "none");
+    let t = AutoConfig::from_env()
+        .with_default_exporter("console")
+        .install();
+    assert!(t.tracer_provider().is_none());
+}
+
+#[test]
+fn exporter_not_compiled_in_is_reported() {
+    let seen = capture();
+    std::env::remove_var("OTEL_TRACES_EXPORTER");
+    let t = AutoConfig::from_env().install();
+    assert!(
+        t.tracer_provider().is_none(),
+        "the default otlp exporter is not compiled in"
+    );
+    let seen = seen.lock().unwrap();
+    let (name, message) = seen
+        .iter()
+        .find(|(n, _)| n == "AutoConfig.FeatureNotEnabled")
+        .expect("reported");
+    assert_eq!(name, "AutoConfig.FeatureNotEnabled");
+    assert!(
+        message.contains("OTEL_TRACES_EXPORTER=otlp") && message.contains("`otlp` feature"),
+        "{message}"
+    );
+}
+
+#[test]
+fn unknown_exporter_and_propagator_are_reported() {
+    let seen = capture();
+    std::env::set_var("OTEL_TRACES_EXPORTER", "console,carrier-pigeon");
+    std::env::set_var("OTEL_PROPAGATORS", "tracecontext,xray,smoke-signals");
+    let t = AutoConfig::from_env().install();
+    assert!(
+        t.tracer_provider().is_some(),
+        "the known exporter is still installed"
+    );
+    assert_eq!(global_fields(), ["traceparent", "tracestate"]);
+    let names: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(n, m)| format!("{n}: {m}"))
+        .collect();
+    assert!(
+        names
+            .iter()
+            .any(|n| n.contains("UnknownValue") && n.contains("carrier-pigeon")),
+        "{names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .any(|n| n.contains("FeatureNotEnabled") && n.contains("xray") && n.contains("`aws`")),
+        "{names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .any(|n| n.contains("UnknownValue") && n.contains("smoke-signals")),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn sdk_disabled_installs_no_provider_but_still_sets_propagators() {
+    std::env::set_var("OTEL_SDK_DISABLED", "true");
+    std::env::set_var("OTEL_TRACES_EXPORTER", "console");
+    std::env::set_var("OTEL_PROPAGATORS", "baggage");
+    let t = AutoConfig::from_env().install();
+    assert!(t.tracer_provider().is_none());
+    assert!(!global::tracer("t").start("x").is_recording());
+    assert_eq!(global_fields(), ["baggage"]);
+}
+
+#[test]
+fn propagators_none_installs_nothing() {
+    std::env::set_var("OTEL_PROPAGATORS", "none");
+    std::env::set_var("OTEL_TRACES_EXPORTER", "none");
+    let _t = AutoConfig::from_env().install();
+    assert!(global_fields().is_empty());
+}
