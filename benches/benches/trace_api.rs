@@ -23,6 +23,8 @@
 //! - `noop_span_start_end_with_parent`: start + end while a context with a (remote) parent span
 //!   is attached, so the no-op span must copy its parent's span context.
 //! - `get_active_span`: `get_active_span(|s| s.set_attribute(..))` with nothing attached.
+//! - `get_active_span_with_parent`: the same while a context with a (remote, non-recording)
+//!   active span is attached.
 //!
 //! Ratios, not absolute times, are what to read from these: see `benches/ratios.py`.
 
@@ -88,6 +90,20 @@ macro_rules! builder_4_attrs_end {
             .start(tracer);
         span.end();
         black_box(&span);
+    }};
+}
+
+/// A context whose active span is a remote, non-recording parent.
+macro_rules! remote_parent {
+    ($api:ident) => {{
+        use $api::*;
+        Context::new().with_remote_span_context(SpanContext::new(
+            TraceId::from(0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736_u128),
+            SpanId::from(0x00f0_67aa_0ba9_02b7_u64),
+            TraceFlags::SAMPLED,
+            true,
+            TraceState::NONE,
+        ))
     }};
 }
 
@@ -196,26 +212,8 @@ fn noop_span_start_end_with_parent(c: &mut Criterion) {
     let up_noop = up::NoopTracer::new();
     let up_global = up::global::tracer("bench");
 
-    let ours_parent = {
-        use ours::*;
-        Context::new().with_remote_span_context(SpanContext::new(
-            TraceId::from(0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736_u128),
-            SpanId::from(0x00f0_67aa_0ba9_02b7_u64),
-            TraceFlags::SAMPLED,
-            true,
-            TraceState::NONE,
-        ))
-    };
-    let up_parent = {
-        use up::*;
-        Context::new().with_remote_span_context(SpanContext::new(
-            TraceId::from(0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736_u128),
-            SpanId::from(0x00f0_67aa_0ba9_02b7_u64),
-            TraceFlags::SAMPLED,
-            true,
-            TraceState::NONE,
-        ))
-    };
+    let ours_parent = remote_parent!(ours);
+    let up_parent = remote_parent!(up);
 
     let mut g = c.benchmark_group("noop_span_start_end_with_parent");
     {
@@ -258,6 +256,29 @@ fn get_active_span(c: &mut Criterion) {
     g.bench_function("fastrace/add_property", |b| {
         b.iter(|| fastrace::local::LocalSpan::add_property(|| ("http.response.status_code", "200")))
     });
+    g.finish();
+
+    let mut g = c.benchmark_group("get_active_span_with_parent");
+    {
+        let _guard = remote_parent!(ours).attach();
+        g.bench_function("ours/set_attribute", |b| {
+            b.iter(|| {
+                ours::get_active_span(|span| {
+                    span.set_attribute(ours::KeyValue::new("http.response.status_code", 200_i64))
+                })
+            })
+        });
+    }
+    {
+        let _guard = remote_parent!(up).attach();
+        g.bench_function("upstream/set_attribute", |b| {
+            b.iter(|| {
+                up::get_active_span(|span| {
+                    span.set_attribute(up::KeyValue::new("http.response.status_code", 200_i64))
+                })
+            })
+        });
+    }
     g.finish();
 }
 
