@@ -157,19 +157,35 @@ impl Context {
             .unwrap_or(false)
     }
 
-    /// Calls `f` with the active span of the current context without cloning the context.
+    /// A copy of the current context's active span context, read under the thread's borrow
+    /// (no reference count touched: cloning a span context cannot re-enter the context API).
     #[inline]
-    pub(crate) fn with_current_span<T>(f: impl FnOnce(Option<&Arc<ActiveSpan>>) -> T) -> T {
-        let span = CURRENT
+    pub(crate) fn current_span_context() -> Option<crate::trace::SpanContext> {
+        CURRENT
             .try_with(|stack| {
                 stack
                     .try_borrow()
                     .ok()
-                    .and_then(|s| s.current().span.clone())
+                    .and_then(|s| s.current().span.as_ref().map(|a| a.span_context().clone()))
             })
             .ok()
-            .flatten();
-        f(span.as_ref())
+            .flatten()
+    }
+
+    /// The active span of the current context: the `Arc` only when the span records.
+    #[inline]
+    pub(crate) fn current_span_for_ref() -> crate::trace::context::CurrentSpan {
+        use crate::trace::context::CurrentSpan;
+        CURRENT
+            .try_with(|stack| match stack.try_borrow() {
+                Ok(s) => match &s.current().span {
+                    Some(a) if a.is_recording_at_start() => CurrentSpan::Recording(a.clone()),
+                    Some(a) => CurrentSpan::NonRecording(a.span_context().clone()),
+                    None => CurrentSpan::None,
+                },
+                Err(_) => CurrentSpan::None,
+            })
+            .unwrap_or(CurrentSpan::None)
     }
 }
 

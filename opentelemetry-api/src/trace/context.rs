@@ -3,12 +3,13 @@
 use super::{noop::NoopSpan, Span, SpanContext, Status};
 use crate::{Context, ContextGuard, KeyValue};
 use std::borrow::Cow;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::time::SystemTime;
 
 /// A span placed in a context: its span context read without a lock, the span behind one.
 pub(crate) struct ActiveSpanInner<S: ?Sized> {
     span_context: SpanContext,
+    recording: bool,
     span: Mutex<S>,
 }
 
@@ -21,19 +22,25 @@ impl ActiveSpan {
         &self.span_context
     }
 
-    fn lock(&self) -> MutexGuard<'_, dyn Span + Send + Sync + 'static> {
-        // A panic while a span was locked leaves it usable: its data is still consistent.
-        self.span
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    #[inline]
+    pub(crate) fn is_recording_at_start(&self) -> bool {
+        self.recording
     }
 }
 
 fn active<S: Span + Send + Sync + 'static>(span: S) -> std::sync::Arc<ActiveSpan> {
     std::sync::Arc::new(ActiveSpanInner {
         span_context: span.span_context().clone(),
+        recording: span.is_recording(),
         span: Mutex::new(span),
     })
+}
+
+/// The current context's active span, taken out of the thread's borrow.
+pub(crate) enum CurrentSpan {
+    None,
+    NonRecording(SpanContext),
+    Recording(std::sync::Arc<ActiveSpan>),
 }
 
 /// Methods on [`Context`] for the active span.
@@ -79,7 +86,10 @@ impl TraceContextExt for Context {
 
     #[inline]
     fn span(&self) -> SpanRef<'_> {
-        SpanRef(self.span.as_deref())
+        match self.span.as_deref() {
+            Some(active) => SpanRef::active(active),
+            None => SpanRef::NONE,
+        }
     }
 
     #[inline]
@@ -94,7 +104,30 @@ impl TraceContextExt for Context {
 
 /// A reference to a context's active span; every method locks the span for its duration.
 #[derive(Clone, Copy)]
-pub struct SpanRef<'a>(Option<&'a ActiveSpan>);
+pub struct SpanRef<'a> {
+    span_context: &'a SpanContext,
+    /// The span, only when it was recording when placed in the context.
+    span: Option<&'a Mutex<dyn Span + Send + Sync>>,
+}
+
+impl<'a> SpanRef<'a> {
+    const NONE: SpanRef<'static> = SpanRef {
+        span_context: &SpanContext::NONE,
+        span: None,
+    };
+
+    #[inline]
+    fn active(active: &'a ActiveSpan) -> Self {
+        SpanRef {
+            span_context: &active.span_context,
+            span: if active.recording {
+                Some(&active.span)
+            } else {
+                None
+            },
+        }
+    }
+}
 
 impl std::fmt::Debug for SpanRef<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -105,18 +138,15 @@ impl std::fmt::Debug for SpanRef<'_> {
 impl<'a> SpanRef<'a> {
     #[inline]
     fn with<T: Default>(&self, f: impl FnOnce(&mut (dyn Span + Send + Sync)) -> T) -> T {
-        match self.0 {
-            Some(active) => f(&mut *active.lock()),
+        match self.span {
+            Some(m) => f(&mut *m.lock().unwrap_or_else(|p| p.into_inner())),
             None => T::default(),
         }
     }
 
     /// The span's context (no lock taken); it borrows from the context, not from the `SpanRef`.
     pub fn span_context(&self) -> &'a SpanContext {
-        match self.0 {
-            Some(active) => active.span_context(),
-            None => &SpanContext::NONE,
-        }
+        self.span_context
     }
 
     /// Whether the span is recording.
@@ -125,8 +155,13 @@ impl<'a> SpanRef<'a> {
     }
 
     /// Sets one attribute.
+    #[inline]
     pub fn set_attribute(&self, attribute: KeyValue) {
-        self.with(|s| s.set_attribute(attribute))
+        if let Some(m) = self.span {
+            m.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .set_attribute(attribute)
+        }
     }
 
     /// Sets several attributes.
@@ -195,7 +230,14 @@ pub fn get_active_span<F, T>(f: F) -> T
 where
     F: FnOnce(SpanRef<'_>) -> T,
 {
-    Context::with_current_span(|span| f(SpanRef(span.map(|s| &**s))))
+    match Context::current_span_for_ref() {
+        CurrentSpan::None => f(SpanRef::NONE),
+        CurrentSpan::NonRecording(span_context) => f(SpanRef {
+            span_context: &span_context,
+            span: None,
+        }),
+        CurrentSpan::Recording(active) => f(SpanRef::active(&active)),
+    }
 }
 
 /// Makes `span` the active span of a new current context until the guard is dropped.

@@ -55,10 +55,10 @@ impl Tracer for NoopTracer {
 
     #[inline]
     fn start<T: Into<Cow<'static, str>>>(&self, _name: T) -> NoopSpan {
-        Context::with_current_span(|parent| match parent {
-            Some(parent) => NoopSpan::new(parent.span_context().clone()),
+        match Context::current_span_context() {
+            Some(span_context) => NoopSpan::new(span_context),
             None => NoopSpan::DEFAULT,
-        })
+        }
     }
 }
 
