@@ -1,7 +1,6 @@
 //! The global logger provider.
 
-use super::swap::{Delegate, Generation, SwapCell};
-use crate::logs::noop::NoopLoggerProvider;
+use super::slot::{GlobalSlot, ScopedDelegate};
 use crate::logs::{
     BoxedLogRecord, BoxedLogger, Logger, LoggerProvider, ObjectSafeLoggerProvider, Severity,
 };
@@ -9,14 +8,9 @@ use crate::InstrumentationScope;
 use std::any::TypeId;
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-static GENERATION: Generation = Generation::new();
-static PROVIDER: OnceLock<SwapCell<Arc<dyn ObjectSafeLoggerProvider>>> = OnceLock::new();
-
-fn cell() -> &'static SwapCell<Arc<dyn ObjectSafeLoggerProvider>> {
-    PROVIDER.get_or_init(|| SwapCell::new(Arc::new(NoopLoggerProvider::new())))
-}
+static SLOT: GlobalSlot<Arc<dyn ObjectSafeLoggerProvider>> = GlobalSlot::new();
 
 /// Installs `provider` as the global logger provider.
 ///
@@ -41,8 +35,7 @@ where
         );
         return;
     }
-    cell().store(Arc::new(provider));
-    GENERATION.bump();
+    SLOT.install(Arc::new(provider));
 }
 
 /// The global logger provider: a handle that always delegates to the installed one.
@@ -82,17 +75,9 @@ impl LoggerProvider for GlobalLoggerProvider {
 
     fn logger_with_scope(&self, scope: InstrumentationScope) -> GlobalLogger {
         GlobalLogger {
-            inner: Arc::new(GlobalLoggerInner {
-                scope,
-                delegate: Delegate::new(0, None),
-            }),
+            inner: Arc::new(ScopedDelegate::new(scope)),
         }
     }
-}
-
-struct GlobalLoggerInner {
-    scope: InstrumentationScope,
-    delegate: Delegate<Option<BoxedLogger>>,
 }
 
 /// A logger taken from the global provider.
@@ -103,7 +88,7 @@ struct GlobalLoggerInner {
 /// created on first use and re-created if the global provider is replaced.
 #[derive(Clone)]
 pub struct GlobalLogger {
-    inner: Arc<GlobalLoggerInner>,
+    inner: Arc<ScopedDelegate<BoxedLogger>>,
 }
 
 impl fmt::Debug for GlobalLogger {
@@ -117,16 +102,9 @@ impl fmt::Debug for GlobalLogger {
 impl GlobalLogger {
     #[inline]
     fn delegate(&self) -> Option<&BoxedLogger> {
-        let generation = GENERATION.get();
-        if generation == 0 {
-            return None;
-        }
-        self.inner
-            .delegate
-            .get(generation, || {
-                Some(cell().load().boxed_logger(self.inner.scope.clone()))
-            })
-            .as_ref()
+        self.inner.get(&SLOT, |provider, scope| {
+            provider.boxed_logger(scope.clone())
+        })
     }
 }
 

@@ -11,7 +11,8 @@
 //!   [`set_meter_provider`]. The callbacks given to a provider run only while that provider
 //!   is the installed one, so a replaced provider stops calling them.
 
-use super::swap::{Delegate, Generation, SwapCell};
+use super::slot::GlobalSlot;
+use super::swap::Delegate;
 use crate::metrics::noop::NoopMeterProvider;
 use crate::metrics::{
     AsyncInstrument, AsyncInstrumentBuilder, BoundSyncInstrument, Callback, CallbackRegistration,
@@ -24,20 +25,15 @@ use crate::{otel_warn, InstrumentationScope, KeyValue, Result};
 use std::any::Any;
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
-static GENERATION: Generation = Generation::new();
-static PROVIDER: OnceLock<SwapCell<Arc<dyn MeterProvider>>> = OnceLock::new();
+static SLOT: GlobalSlot<Arc<dyn MeterProvider>> = GlobalSlot::new();
 /// Asynchronous instruments and callback registrations of global meters. Also serialises
 /// installs with their creation, so none is missed by an install.
 static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     instruments: Vec::new(),
     registrations: Vec::new(),
 });
-
-fn cell() -> &'static SwapCell<Arc<dyn MeterProvider>> {
-    PROVIDER.get_or_init(|| SwapCell::new(Arc::new(NoopMeterProvider::new())))
-}
 
 /// Locks a mutex, carrying on if a panicking thread poisoned it (the data stays consistent:
 /// every critical section here only replaces whole values).
@@ -75,8 +71,7 @@ where
     // Holding the registry lock while calling into the new provider: a provider must not
     // create global asynchronous instruments from inside its instrument constructors.
     let mut registry = lock(&REGISTRY);
-    cell().store(Arc::new(provider));
-    let generation = GENERATION.bump();
+    let generation = SLOT.install(Arc::new(provider));
     registry.install(generation);
 }
 
@@ -141,7 +136,10 @@ impl MeterState {
                 return meter.clone();
             }
         }
-        let meter = cell().load().meter_with_scope(self.scope.clone());
+        let meter = match SLOT.get() {
+            Some(provider) => provider.meter_with_scope(self.scope.clone()),
+            None => NoopMeterProvider::new().meter_with_scope(self.scope.clone()),
+        };
         *real = Some((generation, meter.clone()));
         meter
     }
@@ -210,7 +208,7 @@ struct GlobalSync<T> {
 impl<T: 'static> GlobalSync<T> {
     #[inline]
     fn current(&self) -> Option<&Arc<dyn SyncInstrument<T>>> {
-        let generation = GENERATION.get();
+        let generation = SLOT.generation();
         if generation == 0 {
             return None;
         }
@@ -255,7 +253,7 @@ struct GlobalBound<T> {
 impl<T: 'static> GlobalBound<T> {
     #[inline]
     fn current(&self) -> Option<&dyn BoundSyncInstrument<T>> {
-        let generation = GENERATION.get();
+        let generation = SLOT.generation();
         if generation == 0 {
             return None;
         }
@@ -314,7 +312,7 @@ fn resolve(instrument: &Arc<dyn Any + Send + Sync>) -> Option<Arc<dyn Any + Send
 fn gated<T: 'static>(callback: &Callback<T>, generation: u64) -> Callback<T> {
     let callback = Arc::clone(callback);
     Arc::new(move |observer: &dyn AsyncInstrument<T>| {
-        if GENERATION.get() == generation {
+        if SLOT.generation() == generation {
             callback(observer);
         }
     })
@@ -348,7 +346,7 @@ impl GlobalRegistration {
         let registration = self.meter.real_meter(generation).register_callback(
             &refs,
             move |observer: &dyn Observer| {
-                if active.load(Ordering::Acquire) && GENERATION.get() == generation {
+                if active.load(Ordering::Acquire) && SLOT.generation() == generation {
                     callback(&Translating { inner: observer });
                 }
             },
@@ -469,7 +467,7 @@ impl GlobalInstruments {
             delegate: Mutex::new(None),
         });
         let mut registry = lock(&REGISTRY);
-        let generation = GENERATION.get();
+        let generation = SLOT.generation();
         if generation != 0 {
             instrument.install(generation);
         }
@@ -555,7 +553,7 @@ impl InstrumentProvider for GlobalInstruments {
             current: Mutex::new(None),
         });
         let mut registry = lock(&REGISTRY);
-        let generation = GENERATION.get();
+        let generation = SLOT.generation();
         if generation != 0 {
             registration.install(generation)?;
         }

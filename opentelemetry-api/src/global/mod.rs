@@ -9,6 +9,7 @@ mod diagnostics;
 mod logs;
 mod metrics;
 mod propagation;
+mod slot;
 pub(crate) mod swap;
 mod trace;
 

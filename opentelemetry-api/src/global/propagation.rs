@@ -1,17 +1,10 @@
 //! The global text map propagator.
 
-use super::swap::SwapCell;
+use super::slot::GlobalSlot;
 use crate::propagation::{NoopTextMapPropagator, TextMapPropagator};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::OnceLock;
 
 static NOOP: NoopTextMapPropagator = NoopTextMapPropagator::new();
-static IS_SET: AtomicBool = AtomicBool::new(false);
-static PROPAGATOR: OnceLock<SwapCell<Box<dyn TextMapPropagator>>> = OnceLock::new();
-
-fn cell() -> &'static SwapCell<Box<dyn TextMapPropagator>> {
-    PROPAGATOR.get_or_init(|| SwapCell::new(Box::new(NoopTextMapPropagator::new())))
-}
+static SLOT: GlobalSlot<Box<dyn TextMapPropagator>> = GlobalSlot::new();
 
 /// Installs `propagator` as the global text map propagator (usually a
 /// [`TextMapCompositePropagator`](crate::propagation::TextMapCompositePropagator) of the
@@ -23,8 +16,7 @@ fn cell() -> &'static SwapCell<Box<dyn TextMapPropagator>> {
 /// global::set_text_map_propagator(TraceContextPropagator::new());
 /// ```
 pub fn set_text_map_propagator<P: TextMapPropagator + 'static>(propagator: P) {
-    cell().store(Box::new(propagator));
-    IS_SET.store(true, Ordering::Release);
+    SLOT.install(Box::new(propagator));
 }
 
 /// Calls `f` with the global text map propagator: a no-op until one is set. Lock-free.
@@ -40,9 +32,8 @@ pub fn get_text_map_propagator<T, F>(f: F) -> T
 where
     F: FnOnce(&dyn TextMapPropagator) -> T,
 {
-    if IS_SET.load(Ordering::Acquire) {
-        f(cell().load().as_ref())
-    } else {
-        f(&NOOP)
+    match SLOT.get() {
+        Some(propagator) => f(propagator.as_ref()),
+        None => f(&NOOP),
     }
 }

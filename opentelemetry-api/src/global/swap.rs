@@ -35,6 +35,14 @@ impl<T> SwapCell<T> {
         unsafe { &*self.current.load(Ordering::Acquire) }
     }
 
+    /// The value of a cell no reader can hold any more.
+    pub(crate) fn into_inner(mut self) -> T {
+        let current = std::mem::replace(self.current.get_mut(), std::ptr::null_mut());
+        // SAFETY: `current` came from `Box::into_raw` and is owned by this cell; it is nulled
+        // above so that `drop` does not free it again.
+        *unsafe { Box::from_raw(current) }
+    }
+
     /// Replaces the value; readers holding the old one keep a valid reference.
     pub(crate) fn store(&self, value: T) {
         let new = Box::into_raw(Box::new(value));
@@ -54,8 +62,10 @@ impl<T> Drop for SwapCell<T> {
             drop(unsafe { Box::from_raw(ptr.as_ptr()) });
         }
         let current = *self.current.get_mut();
-        // SAFETY: as above, for the current value.
-        drop(unsafe { Box::from_raw(current) });
+        if !current.is_null() {
+            // SAFETY: as above, for the current value (null once taken by `into_inner`).
+            drop(unsafe { Box::from_raw(current) });
+        }
     }
 }
 

@@ -1,27 +1,24 @@
 //! The global tracer provider.
 
-use super::swap::{Delegate, Generation, SwapCell};
-use crate::trace::noop::{NoopSpan, NoopTracer, NoopTracerProvider};
+use super::slot::{GlobalSlot, ScopedDelegate};
+use crate::trace::noop::{NoopSpan, NoopTracer};
 use crate::trace::{
     BoxedSpan, BoxedTracer, ObjectSafeTracerProvider, SpanBuilder, Tracer, TracerProvider,
 };
 use crate::{Context, InstrumentationScope};
+use std::any::TypeId;
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-static GENERATION: Generation = Generation::new();
-static PROVIDER: OnceLock<SwapCell<Arc<dyn ObjectSafeTracerProvider>>> = OnceLock::new();
-
-fn cell() -> &'static SwapCell<Arc<dyn ObjectSafeTracerProvider>> {
-    PROVIDER.get_or_init(|| SwapCell::new(Arc::new(NoopTracerProvider::new())))
-}
+static SLOT: GlobalSlot<Arc<dyn ObjectSafeTracerProvider>> = GlobalSlot::new();
 
 /// Installs `provider` as the global tracer provider.
 ///
 /// Tracers taken from [`tracer`] or [`tracer_provider`] before this call start using the new
 /// provider from their next span on. Replacing a provider does not shut the old one down: keep
-/// a handle to it and shut it down yourself.
+/// a handle to it and shut it down yourself. Installing the global provider itself is refused
+/// (it would delegate to itself).
 ///
 /// ```
 /// use opentelemetry_api::global;
@@ -32,8 +29,14 @@ pub fn set_tracer_provider<P>(provider: P)
 where
     P: ObjectSafeTracerProvider + 'static,
 {
-    cell().store(Arc::new(provider));
-    GENERATION.bump();
+    if TypeId::of::<P>() == TypeId::of::<GlobalTracerProvider>() {
+        crate::otel_warn!(
+            "GlobalTracerProvider.SelfInstall",
+            "ignored an attempt to install the global tracer provider as the global provider"
+        );
+        return;
+    }
+    SLOT.install(Arc::new(provider));
 }
 
 /// The global tracer provider: a handle that always delegates to the installed one.
@@ -70,17 +73,9 @@ impl TracerProvider for GlobalTracerProvider {
 
     fn tracer_with_scope(&self, scope: InstrumentationScope) -> GlobalTracer {
         GlobalTracer {
-            inner: Arc::new(GlobalTracerInner {
-                scope,
-                delegate: Delegate::new(0, None),
-            }),
+            inner: Arc::new(ScopedDelegate::new(scope)),
         }
     }
-}
-
-struct GlobalTracerInner {
-    scope: InstrumentationScope,
-    delegate: Delegate<Option<BoxedTracer>>,
 }
 
 /// A tracer taken from the global provider. Until a provider is installed it is a no-op
@@ -88,7 +83,7 @@ struct GlobalTracerInner {
 /// created on first use and re-created if the global provider is replaced.
 #[derive(Clone)]
 pub struct GlobalTracer {
-    inner: Arc<GlobalTracerInner>,
+    inner: Arc<ScopedDelegate<BoxedTracer>>,
 }
 
 impl fmt::Debug for GlobalTracer {
@@ -102,16 +97,9 @@ impl fmt::Debug for GlobalTracer {
 impl GlobalTracer {
     #[inline]
     fn delegate(&self) -> Option<&BoxedTracer> {
-        let generation = GENERATION.get();
-        if generation == 0 {
-            return None;
-        }
-        self.inner
-            .delegate
-            .get(generation, || {
-                Some(cell().load().boxed_tracer(self.inner.scope.clone()))
-            })
-            .as_ref()
+        self.inner.get(&SLOT, |provider, scope| {
+            provider.boxed_tracer(scope.clone())
+        })
     }
 }
 
