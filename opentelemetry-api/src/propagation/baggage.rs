@@ -270,9 +270,10 @@ impl TextMapPropagator for BaggagePropagator {
     }
 
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
-        let Some(values) = extractor.get_all(BAGGAGE) else {
+        let values = extractor.get_all(BAGGAGE);
+        if values.is_empty() {
             return cx.clone();
-        };
+        }
         let extracted = parse_baggage(&values);
         if extracted.is_empty() {
             return cx.clone();
@@ -421,8 +422,8 @@ mod tests {
         fn keys(&self) -> Vec<&str> {
             vec!["baggage"]
         }
-        fn get_all(&self, _key: &str) -> Option<Vec<&str>> {
-            Some(self.0.clone())
+        fn get_all(&self, _key: &str) -> Vec<&str> {
+            self.0.clone()
         }
     }
 

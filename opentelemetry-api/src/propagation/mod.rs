@@ -81,9 +81,12 @@ pub trait Extractor {
     /// All keys in the carrier.
     fn keys(&self) -> Vec<&str>;
 
-    /// All values of `key`, in the order they appear; `None` when the key is absent.
-    fn get_all(&self, key: &str) -> Option<Vec<&str>> {
-        self.get(key).map(|v| vec![v])
+    /// All values of `key`, in the order they appear; empty when the key is absent.
+    ///
+    /// The default returns the value of [`get`](Extractor::get), if any; carriers that can
+    /// hold a key several times should override it.
+    fn get_all(&self, key: &str) -> Vec<&str> {
+        self.get(key).into_iter().collect()
     }
 }
 
@@ -210,8 +213,11 @@ mod tests {
         assert_eq!(Extractor::get(&map, "TraceParent"), Some("v"));
         assert_eq!(Extractor::get(&map, "missing"), None);
         assert_eq!(Extractor::keys(&map), vec!["TraceParent"]);
-        assert_eq!(map.get_all("traceparent"), Some(vec!["v"]));
-        assert_eq!(map.get_all("nope"), None);
+        assert_eq!(map.get_all("traceparent"), ["v"]);
+        assert!(
+            map.get_all("nope").is_empty(),
+            "empty, not absent, for a missing key"
+        );
     }
 
     #[test]
@@ -269,6 +275,23 @@ mod tests {
             true,
             true,
         );
+    }
+
+    #[test]
+    fn get_all_returns_an_empty_collection_for_a_missing_key() {
+        let env = EnvExtractor::from_vars([("TRACEPARENT", "x")]);
+        assert_eq!(env.get_all("traceparent"), ["x"]);
+        assert!(env.get_all("baggage").is_empty());
+        let map: HashMap<String, String> = HashMap::new();
+        assert!(map.get_all("baggage").is_empty());
+        // Propagators treat an empty collection as "nothing received".
+        let cx = TextMapCompositePropagator::new(vec![
+            Box::new(TraceContextPropagator::new()),
+            Box::new(BaggagePropagator::new()),
+        ])
+        .extract_with_context(&Context::new(), &env);
+        assert!(!crate::trace::TraceContextExt::has_active_span(&cx));
+        assert!(crate::baggage::BaggageExt::baggage(&cx).is_empty());
     }
 
     #[test]
