@@ -3,10 +3,10 @@
 //!
 //! A [`Baggage`] is a plain value; a [`Context`] holds one, and the [`BaggageExt`] methods read
 //! and derive contexts with changed baggage (contexts stay immutable). Names and values are
-//! case-sensitive; names are any non-empty string (the W3C propagator only sends names that
-//! are HTTP tokens). A baggage keeps within the W3C limits — at most
-//! [`MAX_LIST_MEMBERS`] entries and [`MAX_BYTES`] bytes once encoded as a `baggage` header —
-//! and drops (with a diagnostic) an entry that would break them.
+//! case-sensitive; names are any non-empty string and values any string, and a baggage holds
+//! any number of entries. Limits belong to propagation: the W3C
+//! [`BaggagePropagator`](crate::propagation::BaggagePropagator) only sends names that are
+//! HTTP tokens, and at most the W3C limits of members and bytes.
 //!
 //! ```
 //! use opentelemetry_api::baggage::BaggageExt;
@@ -19,12 +19,6 @@
 
 use crate::{Context, Key, KeyValue, StringValue, Value};
 use std::fmt;
-
-/// The most entries a [`Baggage`] holds (the W3C Baggage limit).
-pub const MAX_LIST_MEMBERS: usize = 64;
-
-/// The largest a [`Baggage`] gets, in bytes of its encoded `baggage` header (the W3C limit).
-pub const MAX_BYTES: usize = 8192;
 
 type Entry = (Key, (StringValue, BaggageMetadata));
 
@@ -49,26 +43,6 @@ type Entry = (Key, (StringValue, BaggageMetadata));
 #[derive(Clone, Default)]
 pub struct Baggage {
     entries: Vec<Entry>,
-    /// Length in bytes of the `baggage` header these entries encode to (members and commas).
-    encoded_len: usize,
-}
-
-/// Why an entry was not inserted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Refused {
-    EmptyKey,
-    TooManyMembers,
-    TooManyBytes,
-}
-
-impl fmt::Display for Refused {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Refused::EmptyKey => "an empty name is invalid",
-            Refused::TooManyMembers => "the baggage already has the maximum number of entries",
-            Refused::TooManyBytes => "the encoded baggage would exceed the maximum size",
-        })
-    }
 }
 
 impl Baggage {
@@ -77,7 +51,6 @@ impl Baggage {
     pub const fn new() -> Self {
         Baggage {
             entries: Vec::new(),
-            encoded_len: 0,
         }
     }
 
@@ -100,8 +73,8 @@ impl Baggage {
 
     /// Sets `key` to `value` (without metadata) and returns the previous value.
     ///
-    /// An empty key, or an entry that would break the limits, is dropped with a diagnostic
-    /// and the baggage is left unchanged.
+    /// Any value is accepted and [`get`](Baggage::get) returns it unchanged. An empty key is
+    /// invalid: the entry is dropped with a diagnostic and the baggage is left unchanged.
     pub fn insert<K, V>(&mut self, key: K, value: V) -> Option<StringValue>
     where
         K: Into<Key>,
@@ -113,8 +86,8 @@ impl Baggage {
 
     /// Sets `key` to `value` with `metadata` and returns the previous value and metadata.
     ///
-    /// An empty key, or an entry that would break the limits, is dropped with a diagnostic
-    /// and the baggage is left unchanged.
+    /// Any value and metadata are accepted. An empty key is invalid: the entry is dropped
+    /// with a diagnostic and the baggage is left unchanged.
     pub fn insert_with_metadata<K, V, S>(
         &mut self,
         key: K,
@@ -127,57 +100,19 @@ impl Baggage {
         S: Into<BaggageMetadata>,
     {
         let key = key.into();
-        match self.try_insert(key, value.into(), metadata.into()) {
-            Ok(previous) => previous,
-            Err((key, refused)) => {
-                crate::otel_warn!(
-                    "Baggage.EntryDropped",
-                    "baggage entry {:?} dropped: {}",
-                    key.as_str(),
-                    refused
-                );
-                None
-            }
-        }
-    }
-
-    /// Inserts without reporting; on refusal gives the key back with the reason.
-    pub(crate) fn try_insert(
-        &mut self,
-        key: Key,
-        value: StringValue,
-        metadata: BaggageMetadata,
-    ) -> Result<Option<(StringValue, BaggageMetadata)>, (Key, Refused)> {
         if key.as_str().is_empty() {
-            return Err((key, Refused::EmptyKey));
+            crate::otel_warn!(
+                "Baggage.EntryDropped",
+                "baggage entry dropped: an empty name is invalid"
+            );
+            return None;
         }
-        let new_len = member_len(key.as_str(), value.as_str(), metadata.as_str());
-        match self.entries.iter().position(|(k, _)| *k == key) {
-            Some(i) => {
-                let (_, (old_value, old_metadata)) = &self.entries[i];
-                let old_len = member_len(key.as_str(), old_value.as_str(), old_metadata.as_str());
-                let total = self.encoded_len - old_len + new_len;
-                if total > MAX_BYTES {
-                    return Err((key, Refused::TooManyBytes));
-                }
-                self.encoded_len = total;
-                Ok(Some(std::mem::replace(
-                    &mut self.entries[i].1,
-                    (value, metadata),
-                )))
-            }
+        let entry = (value.into(), metadata.into());
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, old)) => Some(std::mem::replace(old, entry)),
             None => {
-                if self.entries.len() >= MAX_LIST_MEMBERS {
-                    return Err((key, Refused::TooManyMembers));
-                }
-                let comma = usize::from(!self.entries.is_empty());
-                let total = self.encoded_len + comma + new_len;
-                if total > MAX_BYTES {
-                    return Err((key, Refused::TooManyBytes));
-                }
-                self.encoded_len = total;
-                self.entries.push((key, (value, metadata)));
-                Ok(None)
+                self.entries.push((key, entry));
+                None
             }
         }
     }
@@ -186,11 +121,7 @@ impl Baggage {
     pub fn remove<K: AsRef<str>>(&mut self, key: K) -> Option<(StringValue, BaggageMetadata)> {
         let key = key.as_ref();
         let i = self.entries.iter().position(|(k, _)| k.as_str() == key)?;
-        let (key, (value, metadata)) = self.entries.remove(i);
-        let len = member_len(key.as_str(), value.as_str(), metadata.as_str());
-        let comma = usize::from(!self.entries.is_empty());
-        self.encoded_len -= len + comma;
-        Some((value, metadata))
+        Some(self.entries.remove(i).1)
     }
 
     /// Number of entries.
@@ -439,134 +370,9 @@ impl BaggageExt for Context {
     }
 }
 
-// ---- W3C encoding, shared with the propagator (sizes must match what it writes) ----
-
-/// Whether `b` may appear unencoded in a W3C baggage value (`baggage-octet`).
-#[inline]
-pub(crate) fn is_baggage_octet(b: u8) -> bool {
-    matches!(b, 0x21 | 0x23..=0x2B | 0x2D..=0x3A | 0x3C..=0x5B | 0x5D..=0x7E)
-}
-
-/// Whether `b` is an RFC 7230 `tchar` (a character of a `token`).
-#[inline]
-pub(crate) fn is_token_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'!' | b'#'
-                | b'$'
-                | b'%'
-                | b'&'
-                | b'\''
-                | b'*'
-                | b'+'
-                | b'-'
-                | b'.'
-                | b'^'
-                | b'_'
-                | b'`'
-                | b'|'
-                | b'~'
-        )
-}
-
-/// Whether `key` is a valid W3C baggage key (a non-empty token).
-#[inline]
-pub(crate) fn is_valid_key(key: &str) -> bool {
-    !key.is_empty() && key.bytes().all(is_token_char)
-}
-
-/// How a string is percent-encoded in a `baggage` header.
-#[derive(Clone, Copy)]
-enum Encoding {
-    /// A value: every byte outside `baggage-octet`, and `%`, is encoded.
-    Value,
-    /// Metadata, kept in wire form: `;` and `=` stay, and so does a `%` that already starts
-    /// an escape; any other `%` and bytes outside `baggage-octet` are encoded.
-    Metadata,
-}
-
-/// Whether the byte at `i` is written as is.
-#[inline]
-fn is_plain(bytes: &[u8], i: usize, encoding: Encoding) -> bool {
-    let b = bytes[i];
-    match encoding {
-        Encoding::Value => b != b'%' && is_baggage_octet(b),
-        Encoding::Metadata => {
-            if b == b'%' {
-                starts_escape(bytes, i)
-            } else {
-                b == b';' || is_baggage_octet(b)
-            }
-        }
-    }
-}
-
-/// Whether `%` at `i` is followed by two hex digits.
-#[inline]
-pub(crate) fn starts_escape(bytes: &[u8], i: usize) -> bool {
-    bytes.len() > i + 2 && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit()
-}
-
-#[inline]
-fn encoded_len(s: &str, encoding: Encoding) -> usize {
-    let bytes = s.as_bytes();
-    (0..bytes.len())
-        .map(|i| if is_plain(bytes, i, encoding) { 1 } else { 3 })
-        .sum()
-}
-
-/// Bytes of one encoded list member: `key=value` or `key=value;metadata`.
-pub(crate) fn member_len(key: &str, value: &str, metadata: &str) -> usize {
-    let mut len = key.len() + 1 + encoded_len(value, Encoding::Value);
-    if !metadata.is_empty() {
-        len += 1 + encoded_len(metadata, Encoding::Metadata);
-    }
-    len
-}
-
-const UPPER_HEX: &[u8; 16] = b"0123456789ABCDEF";
-
-fn push_encoded(out: &mut String, s: &str, encoding: Encoding) {
-    let bytes = s.as_bytes();
-    out.reserve(bytes.len());
-    for (i, &b) in bytes.iter().enumerate() {
-        if is_plain(bytes, i, encoding) {
-            // Plain bytes are ASCII.
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(UPPER_HEX[usize::from(b >> 4)]));
-            out.push(char::from(UPPER_HEX[usize::from(b & 0xf)]));
-        }
-    }
-}
-
-/// Appends one list member in W3C form. `key` must be a valid token.
-pub(crate) fn push_member(out: &mut String, key: &str, value: &str, metadata: &str) {
-    out.push_str(key);
-    out.push('=');
-    push_encoded(out, value, Encoding::Value);
-    if !metadata.is_empty() {
-        out.push(';');
-        push_encoded(out, metadata, Encoding::Metadata);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn header_len(b: &Baggage) -> usize {
-        let mut out = String::new();
-        for (i, (k, (v, m))) in b.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            push_member(&mut out, k.as_str(), v.as_str(), m.as_str());
-        }
-        out.len()
-    }
 
     #[test]
     fn names_and_values_are_case_sensitive_and_any_utf8() {
@@ -592,17 +398,13 @@ mod tests {
     fn empty_key_is_dropped() {
         let mut b = Baggage::new();
         assert_eq!(b.insert("", "v"), None);
+        assert_eq!(b.insert_with_metadata("", "v", "m"), None);
         assert!(b.is_empty());
-        assert_eq!(
-            b.try_insert(Key::from(""), "v".into(), Default::default())
-                .unwrap_err()
-                .1,
-            Refused::EmptyKey
-        );
+        assert_eq!(b.get(""), None);
     }
 
     #[test]
-    fn remove_returns_the_entry_and_keeps_size_consistent() {
+    fn remove_returns_the_entry() {
         let mut b: Baggage = [
             KeyValue::new("a", "1"),
             KeyValue::new("b", "2"),
@@ -611,46 +413,35 @@ mod tests {
         .into_iter()
         .collect();
         assert_eq!(b.get("c").unwrap().as_str(), "3");
-        assert_eq!(b.encoded_len, header_len(&b));
         assert_eq!(b.remove("b").unwrap().0.as_str(), "2");
-        assert_eq!(b.encoded_len, header_len(&b));
         assert_eq!(b.remove("b"), None);
         b.remove("a");
         b.remove("c");
-        assert_eq!(b.encoded_len, 0);
         assert!(b.is_empty());
     }
 
     #[test]
-    fn member_limit_drops_new_entries_but_allows_replacing() {
+    fn no_limit_on_entries_or_size() {
+        // The W3C limits apply only when the propagator sends the baggage.
         let mut b = Baggage::new();
-        for i in 0..MAX_LIST_MEMBERS {
+        for i in 0..1000 {
             b.insert(format!("k{i}"), "v");
         }
-        assert_eq!(b.len(), MAX_LIST_MEMBERS);
-        assert_eq!(b.insert("one-too-many", "v"), None);
-        assert_eq!(b.get("one-too-many"), None);
-        assert_eq!(b.len(), MAX_LIST_MEMBERS);
-        assert!(b.insert("k3", "new").is_some());
-        assert_eq!(b.get("k3").unwrap().as_str(), "new");
-        assert_eq!(b.encoded_len, header_len(&b));
-    }
-
-    #[test]
-    fn byte_limit_counts_the_encoded_header() {
-        let mut b = Baggage::new();
-        // "k=" + 8190 bytes is exactly 8192.
-        b.insert("k", "x".repeat(MAX_BYTES - 2));
-        assert_eq!(b.encoded_len, MAX_BYTES);
-        assert_eq!(b.insert("a", "b"), None, "one more member does not fit");
-        assert_eq!(b.len(), 1);
-        // A space encodes to 3 bytes: this replacement would be too big and is dropped.
-        b.insert("k", " ".repeat(MAX_BYTES / 3 + 1));
-        assert_eq!(b.get("k").unwrap().as_str().len(), MAX_BYTES - 2);
-        b.remove("k");
-        assert_eq!(b.insert("k", "%".repeat(2730)), None);
-        assert_eq!(b.encoded_len, 2 + 3 * 2730);
-        assert_eq!(b.encoded_len, header_len(&b));
+        assert_eq!(b.len(), 1000);
+        assert_eq!(b.get("k999").unwrap().as_str(), "v");
+        let big = "é ".repeat(50_000);
+        assert_eq!(b.insert("k3", big.clone()), Some(StringValue::from("v")));
+        assert_eq!(b.get("k3").unwrap().as_str(), big);
+        b.insert_with_metadata("any name, even = or ;", "", "x".repeat(20_000));
+        assert_eq!(
+            b.get_with_metadata("any name, even = or ;")
+                .unwrap()
+                .1
+                .as_str()
+                .len(),
+            20_000
+        );
+        assert_eq!(b.len(), 1001);
     }
 
     #[test]
@@ -690,23 +481,6 @@ mod tests {
             .attach();
         let cx = Context::current_with_baggage([KeyValue::new("inner", "2")]);
         assert_eq!(cx.baggage().len(), 2);
-    }
-
-    #[test]
-    fn encoding_rules() {
-        let mut out = String::new();
-        push_member(&mut out, "k", "DF 28%,;\"\\é=", "p;q=a b");
-        assert_eq!(out, "k=DF%2028%25%2C%3B%22%5C%C3%A9=;p;q=a%20b");
-        assert_eq!(member_len("k", "DF 28%,;\"\\é=", "p;q=a b"), out.len());
-        let mut out = String::new();
-        push_member(&mut out, "k", "v", "off=50%;x=%2C;y=%4");
-        assert_eq!(out, "k=v;off=50%25;x=%2C;y=%254");
-        assert_eq!(member_len("k", "v", "off=50%;x=%2C;y=%4"), out.len());
-        assert!(is_valid_key("user.id_x-1!#$%&'*+^`|~"));
-        assert!(!is_valid_key(""));
-        assert!(!is_valid_key("a b"));
-        assert!(!is_valid_key("a=b"));
-        assert!(!is_valid_key("é"));
     }
 
     #[test]

@@ -23,14 +23,12 @@ impl Extractor for Headers {
         self.0.iter().map(|(k, _)| *k).collect()
     }
 
-    fn get_all(&self, key: &str) -> Option<Vec<&str>> {
-        let values: Vec<&str> = self
-            .0
+    fn get_all(&self, key: &str) -> Vec<&str> {
+        self.0
             .iter()
             .filter(|(k, _)| k.eq_ignore_ascii_case(key))
             .map(|(_, v)| v.as_str())
-            .collect();
-        (!values.is_empty()).then_some(values)
+            .collect()
     }
 }
 

@@ -2,12 +2,14 @@
 //! other test proves directly.
 
 use opentelemetry_api::trace::{
-    get_active_span, Span, SpanContext, SpanId, Status, TraceContextExt, TraceFlags, TraceId,
-    TraceState,
+    get_active_span, Span, SpanBuilder, SpanContext, SpanId, Status, TraceContextExt, TraceFlags,
+    TraceId, TraceState, Tracer, TracerProvider,
 };
-use opentelemetry_api::{Context, KeyValue};
+use opentelemetry_api::{global, Context, InstrumentationScope, KeyValue};
 use std::borrow::Cow;
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Barrier, Mutex};
 use std::time::SystemTime;
 
 /// What a span had seen when it ended.
@@ -109,4 +111,159 @@ fn a_span_shared_through_a_context_is_safe_to_call_from_many_threads() {
         }),
         "no call was lost or torn"
     );
+}
+
+/// What a [`CountingProvider`] has seen: tracers handed out and spans ended, per scope name,
+/// and spans started. Plain maps behind locks, as an SDK's state might be.
+#[derive(Default)]
+struct Counts {
+    tracers: Mutex<HashMap<String, u64>>,
+    started: AtomicU64,
+    ended: Mutex<HashMap<String, u64>>,
+}
+
+#[derive(Clone, Default)]
+struct CountingProvider(Arc<Counts>);
+
+struct CountingTracer {
+    scope: String,
+    counts: Arc<Counts>,
+}
+
+struct EndCountingSpan {
+    cx: SpanContext,
+    scope: String,
+    counts: Arc<Counts>,
+    done: bool,
+}
+
+impl TracerProvider for CountingProvider {
+    type Tracer = CountingTracer;
+    fn tracer_with_scope(&self, scope: InstrumentationScope) -> CountingTracer {
+        let name = scope.name().to_string();
+        *self
+            .0
+            .tracers
+            .lock()
+            .unwrap()
+            .entry(name.clone())
+            .or_default() += 1;
+        CountingTracer {
+            scope: name,
+            counts: self.0.clone(),
+        }
+    }
+}
+
+impl Tracer for CountingTracer {
+    type Span = EndCountingSpan;
+    fn build_with_context(&self, _: SpanBuilder, parent_cx: &Context) -> EndCountingSpan {
+        let id = self.counts.started.fetch_add(1, Ordering::Relaxed) + 1;
+        let parent = parent_cx.span().span_context().clone();
+        let trace_id = if parent.is_valid() {
+            parent.trace_id()
+        } else {
+            TraceId::from(u128::from(id))
+        };
+        EndCountingSpan {
+            cx: SpanContext::new(
+                trace_id,
+                SpanId::from(id),
+                TraceFlags::SAMPLED,
+                false,
+                TraceState::NONE,
+            ),
+            scope: self.scope.clone(),
+            counts: self.counts.clone(),
+            done: false,
+        }
+    }
+}
+
+impl Span for EndCountingSpan {
+    fn span_context(&self) -> &SpanContext {
+        &self.cx
+    }
+    fn is_recording(&self) -> bool {
+        !self.done
+    }
+    fn set_attribute(&mut self, _: KeyValue) {}
+    fn set_status(&mut self, _: Status) {}
+    fn record_event(&mut self, _: Cow<'static, str>, _: Option<SystemTime>, _: Vec<KeyValue>) {}
+    fn add_link(&mut self, _: SpanContext, _: Vec<KeyValue>) {}
+    fn rename(&mut self, _: Cow<'static, str>) {}
+    fn end_at(&mut self, _: Option<SystemTime>) {
+        if !self.done {
+            self.done = true;
+            let mut ended = self.counts.ended.lock().unwrap();
+            *ended.entry(self.scope.clone()).or_default() += 1;
+        }
+    }
+}
+
+/// Ends on drop, as an SDK span does (so `in_span` ends its span).
+impl Drop for EndCountingSpan {
+    fn drop(&mut self) {
+        self.end_at(None);
+    }
+}
+
+/// Shares `provider` and one of its tracers between threads and calls their operations from
+/// all of them at once. Compiles for any provider only because `TracerProvider` and `Tracer`
+/// have `Send + Sync` as supertraits.
+fn use_from_many_threads<P: TracerProvider>(provider: &P, threads: usize, calls: usize) {
+    let shared = provider.tracer("shared");
+    let start = Barrier::new(threads);
+    std::thread::scope(|s| {
+        for t in 0..threads {
+            let (shared, start) = (&shared, &start);
+            s.spawn(move || {
+                start.wait();
+                for _ in 0..calls {
+                    // Get a tracer, while the other threads do too.
+                    let scope = InstrumentationScope::builder(format!("t{t}")).build();
+                    let own = provider.tracer_with_scope(scope);
+                    own.start("own").end();
+                    // Create spans from one tracer shared by every thread.
+                    assert!(shared.enabled());
+                    shared.in_span("outer", |cx| {
+                        let mut inner = shared.start_with_context("inner", &cx);
+                        let parent_trace = cx.span().span_context().trace_id();
+                        assert_eq!(inner.span_context().trace_id(), parent_trace);
+                        inner.end();
+                    });
+                }
+            });
+        }
+    });
+}
+
+/// Checks what [`use_from_many_threads`] left in `counts`: nothing lost or counted twice.
+fn assert_counts(counts: &Counts, threads: usize, calls: usize) {
+    let per_thread = calls as u64;
+    let all = (threads * calls) as u64;
+    let tracers = counts.tracers.lock().unwrap();
+    assert_eq!(tracers["shared"], 1);
+    let ended = counts.ended.lock().unwrap();
+    for t in 0..threads {
+        assert_eq!(tracers[&format!("t{t}")], per_thread);
+        assert_eq!(ended[&format!("t{t}")], per_thread);
+    }
+    assert_eq!(counts.started.load(Ordering::Relaxed), 3 * all);
+    assert_eq!(ended["shared"], 2 * all, "two shared-tracer spans per call");
+}
+
+#[test]
+fn tracer_providers_and_tracers_are_safe_to_use_from_many_threads() {
+    const THREADS: usize = 8;
+    let provider = CountingProvider::default();
+    use_from_many_threads(&provider, THREADS, 200);
+    assert_counts(&provider.0, THREADS, 200);
+
+    // The same through the global provider and its tracers, which delegate to the
+    // installed provider.
+    let installed = CountingProvider::default();
+    global::set_tracer_provider(installed.clone());
+    use_from_many_threads(&global::tracer_provider(), THREADS, 50);
+    assert_counts(&installed.0, THREADS, 50);
 }

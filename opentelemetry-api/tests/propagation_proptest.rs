@@ -80,7 +80,7 @@ proptest! {
             prop_assert!(tp.starts_with("00-"));
         }
         if let Some(bg) = out.get("baggage") {
-            prop_assert!(bg.len() <= opentelemetry_api::baggage::MAX_BYTES);
+            prop_assert!(bg.len() <= opentelemetry_api::propagation::BaggagePropagator::MAX_BYTES);
             prop_assert!(bg.is_ascii());
         }
     }

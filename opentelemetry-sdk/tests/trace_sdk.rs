@@ -504,3 +504,53 @@ fn shared_span_in_context_is_safe_for_concurrent_calls() {
         100
     );
 }
+
+#[test]
+fn provider_and_tracers_are_safe_to_use_from_many_threads() {
+    const THREADS: usize = 8;
+    const CALLS: usize = 100;
+    let exporter = InMemorySpanExporter::default();
+    let provider = provider_with(&exporter);
+    let shared = provider.tracer("shared");
+    let start = std::sync::Barrier::new(THREADS);
+    std::thread::scope(|s| {
+        for t in 0..THREADS {
+            let (provider, shared, start) = (&provider, &shared, &start);
+            s.spawn(move || {
+                start.wait();
+                for _ in 0..CALLS {
+                    provider.tracer(format!("t{t}")).start("own").end();
+                    shared.in_span("outer", |cx| {
+                        shared.start_with_context("inner", &cx).end();
+                    });
+                }
+            });
+        }
+    });
+    let spans = exporter.get_finished_spans();
+    assert_eq!(
+        spans.len(),
+        3 * THREADS * CALLS,
+        "no span lost or duplicated"
+    );
+    let ids: std::collections::HashSet<_> =
+        spans.iter().map(|s| s.span_context.span_id()).collect();
+    assert_eq!(ids.len(), spans.len(), "span IDs are unique");
+    for t in 0..THREADS {
+        let scope = format!("t{t}");
+        let own = spans
+            .iter()
+            .filter(|s| s.instrumentation_scope.name() == scope)
+            .count();
+        assert_eq!(own, CALLS);
+    }
+    let by_id: std::collections::HashMap<_, _> = spans
+        .iter()
+        .map(|s| (s.span_context.span_id(), s))
+        .collect();
+    for inner in spans.iter().filter(|s| s.name == "inner") {
+        let outer = by_id[&inner.parent_span_id];
+        assert_eq!(outer.name, "outer");
+        assert_eq!(outer.span_context.trace_id(), inner.span_context.trace_id());
+    }
+}

@@ -157,6 +157,7 @@ macro_rules! sync_instrument {
 
 sync_instrument! {
     /// A monotonic sum: counts things that only go up (bytes received, requests served).
+    /// Increments are expected to be non-negative.
     ///
     /// Created with [`Meter::u64_counter`](crate::metrics::Meter::u64_counter) or
     /// [`Meter::f64_counter`](crate::metrics::Meter::f64_counter). Cheap to clone.
@@ -176,12 +177,13 @@ sync_instrument! {
     /// gets.add(1);
     /// ```
     Counter, BoundCounter, add,
-    op_doc: "Adds `value`, which is expected to be non-negative (it is not checked here; the SDK drops negative values).",
+    op_doc: "Adds `value`, which is expected to be non-negative: a counter only goes up. The API does not check it; what becomes of a negative value is up to the SDK.",
     bound_doc: "A [`Counter`] bound to a fixed set of attributes (see [`Counter::bind`]).",
 }
 
 sync_instrument! {
     /// A non-monotonic sum: counts things that go up and down (active requests, queue length).
+    /// Increments may be negative.
     ///
     /// Created with [`Meter::i64_up_down_counter`](crate::metrics::Meter::i64_up_down_counter)
     /// or [`Meter::f64_up_down_counter`](crate::metrics::Meter::f64_up_down_counter).
@@ -195,13 +197,13 @@ sync_instrument! {
     /// active.add(-1, &[]);
     /// ```
     UpDownCounter, BoundUpDownCounter, add,
-    op_doc: "Adds `value` (negative to decrement).",
+    op_doc: "Adds `value`, which may be negative (to decrement).",
     bound_doc: "An [`UpDownCounter`] bound to a fixed set of attributes (see [`UpDownCounter::bind`]).",
 }
 
 sync_instrument! {
     /// A distribution of values (request durations, payload sizes), aggregated by the SDK into
-    /// a histogram.
+    /// a histogram. Values are expected to be non-negative.
     ///
     /// Created with [`Meter::f64_histogram`](crate::metrics::Meter::f64_histogram) or
     /// [`Meter::u64_histogram`](crate::metrics::Meter::u64_histogram); the builder takes
@@ -217,13 +219,13 @@ sync_instrument! {
     /// duration.record(0.042, &[KeyValue::new("http.route", "/users/{id}")]);
     /// ```
     Histogram, BoundHistogram, record,
-    op_doc: "Records `value`.",
+    op_doc: "Records `value`, which is expected to be non-negative (histograms are for durations, sizes and other non-negative quantities). The API does not check it; what becomes of a negative value is up to the SDK.",
     bound_doc: "A [`Histogram`] bound to a fixed set of attributes (see [`Histogram::bind`]).",
 }
 
 sync_instrument! {
     /// The current value of something that is not additive (a temperature, a configured
-    /// limit), recorded when it changes.
+    /// limit), recorded when it changes. Values may be negative.
     ///
     /// Created with [`Meter::u64_gauge`](crate::metrics::Meter::u64_gauge),
     /// [`Meter::i64_gauge`](crate::metrics::Meter::i64_gauge) or
@@ -235,7 +237,7 @@ sync_instrument! {
     /// fan.record(1200, &[KeyValue::new("hw.id", "fan0")]);
     /// ```
     Gauge, BoundGauge, record,
-    op_doc: "Records `value` as the current value.",
+    op_doc: "Records `value` as the current absolute value; any value, negative included.",
     bound_doc: "A [`Gauge`] bound to a fixed set of attributes (see [`Gauge::bind`]).",
 }
 
@@ -297,5 +299,25 @@ mod tests {
         bound.record(8);
         assert!(bound.enabled());
         assert_eq!(*seen.lock().unwrap(), vec![7, 8]);
+    }
+
+    struct RecordingF64(Mutex<Vec<f64>>);
+    impl SyncInstrument<f64> for RecordingF64 {
+        fn measure(&self, value: f64, _: &[KeyValue]) {
+            self.0.lock().unwrap().push(value);
+        }
+    }
+
+    #[test]
+    fn the_api_does_not_validate_values_it_hands_them_to_the_provider() {
+        // Counter and Histogram values are expected to be non-negative, but the spec leaves
+        // checking to the implementation: the API passes every value through unchanged.
+        let inner = Arc::new(RecordingF64(Mutex::new(Vec::new())));
+        Counter::new(inner.clone()).add(-1.0, &[]);
+        Histogram::new(inner.clone()).record(-2.5, &[]);
+        Histogram::new(inner.clone()).bind(&[]).record(-3.0);
+        UpDownCounter::new(inner.clone()).add(-4.0, &[]);
+        Gauge::new(inner.clone()).record(-5.0, &[]);
+        assert_eq!(*inner.0.lock().unwrap(), [-1.0, -2.5, -3.0, -4.0, -5.0]);
     }
 }

@@ -24,7 +24,9 @@ pub type MultiInstrumentCallback = Arc<dyn Fn(&dyn Observer) + Send + Sync>;
 /// result"). Implemented by SDKs.
 pub trait AsyncInstrument<T> {
     /// Reports the instrument's current `value` for `attributes`. For observable counters
-    /// this is the absolute (cumulative) value, not an increment.
+    /// this is the absolute (cumulative) value, not an increment, and is expected not to
+    /// decrease from one collection to the next; observable up-down counters and gauges
+    /// report any value, negative included.
     fn observe(&self, value: T, attributes: &[KeyValue]);
 }
 
@@ -129,7 +131,8 @@ macro_rules! observable_instrument {
 
 observable_instrument! {
     /// An asynchronous monotonic sum (CPU time, page faults): its callbacks report the
-    /// absolute value when the SDK collects.
+    /// absolute value when the SDK collects, which is expected to be non-negative and never
+    /// to decrease (the API does not check it).
     ///
     /// ```
     /// use opentelemetry_api::{global, KeyValue};
@@ -144,7 +147,7 @@ observable_instrument! {
 
 observable_instrument! {
     /// An asynchronous non-monotonic sum (heap size, items in a buffer): its callbacks report
-    /// the absolute value when the SDK collects.
+    /// the absolute value when the SDK collects; it may go down, and may be negative.
     ///
     /// ```
     /// use opentelemetry_api::global;
@@ -159,7 +162,7 @@ observable_instrument! {
 
 observable_instrument! {
     /// An asynchronous gauge (a temperature, CPU frequency): its callbacks report the current,
-    /// non-additive value when the SDK collects.
+    /// non-additive value when the SDK collects; any value, negative included.
     ///
     /// ```
     /// use opentelemetry_api::{global, KeyValue};

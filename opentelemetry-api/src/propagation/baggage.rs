@@ -1,10 +1,7 @@
 //! The W3C Baggage propagator (`baggage` header).
 
 use super::{trim_ows, Extractor, FieldIter, Injector, TextMapPropagator};
-use crate::baggage::{
-    is_baggage_octet, is_valid_key, push_member, starts_escape, Baggage, BaggageExt,
-    BaggageMetadata, Refused,
-};
+use crate::baggage::{Baggage, BaggageExt, BaggageMetadata, KeyValueMetadata};
 use crate::{Context, Key, StringValue};
 
 const BAGGAGE: &str = "baggage";
@@ -16,8 +13,14 @@ static FIELDS: [&str; 1] = [BAGGAGE];
 /// Extraction combines repeated headers, ignores whitespace around keys, values and
 /// properties, decodes values (invalid UTF-8 becomes U+FFFD), keeps properties as the
 /// entry's [`BaggageMetadata`], skips malformed members, lets a later duplicate key win, and
-/// keeps within the W3C limits. The extracted entries are added to the context's baggage.
-/// Injection percent-encodes values and skips entries whose key is not an HTTP token.
+/// keeps at most [`MAX_LIST_MEMBERS`](Self::MAX_LIST_MEMBERS) members and
+/// [`MAX_BYTES`](Self::MAX_BYTES) bytes (counted as re-encoded). The extracted entries are
+/// added to the context's baggage.
+///
+/// Injection percent-encodes values, skips entries whose key is not an HTTP token, and writes
+/// the entries in order while the header stays within the same limits: an entry that would
+/// break them is left out whole (never sent in part), and one diagnostic per injection
+/// reports how many were left out. The [`Baggage`] itself has no limits.
 ///
 /// ```
 /// use opentelemetry_api::baggage::BaggageExt;
@@ -43,11 +46,20 @@ pub struct BaggagePropagator {
 }
 
 impl BaggagePropagator {
+    /// The most list members a `baggage` header carries (the W3C Baggage limit).
+    pub const MAX_LIST_MEMBERS: usize = 64;
+
+    /// The most bytes a `baggage` header carries (the W3C Baggage limit).
+    pub const MAX_BYTES: usize = 8192;
+
     /// Creates the propagator.
     pub const fn new() -> Self {
         BaggagePropagator { _private: () }
     }
 }
+
+const MAX_LIST_MEMBERS: usize = BaggagePropagator::MAX_LIST_MEMBERS;
+const MAX_BYTES: usize = BaggagePropagator::MAX_BYTES;
 
 /// Whether `value` is a W3C baggage value: baggage octets, with every `%` a valid escape.
 fn is_valid_value(value: &str) -> bool {
@@ -140,25 +152,42 @@ fn parse_member(member: &str) -> Option<(&str, String, BaggageMetadata)> {
     Some((key, decode_value(value), metadata))
 }
 
-/// Reads every member of the `baggage` header values into a new baggage.
+/// Reads the members of the `baggage` header values into a new baggage, keeping within the
+/// W3C limits (a later duplicate replaces the earlier value only if the result still fits).
 fn parse_baggage(values: &[&str]) -> Baggage {
     let mut baggage = Baggage::new();
+    // Bytes of the header the kept members encode to (members and commas).
+    let mut bytes = 0usize;
     let (mut invalid, mut dropped) = (0usize, 0usize);
     for member in values.iter().flat_map(|v| v.split(',')) {
         if trim_ows(member).is_empty() {
             continue;
         }
-        match parse_member(member) {
-            Some((key, value, metadata)) => {
-                let key = Key::from(key.to_owned());
-                match baggage.try_insert(key, StringValue::from(value), metadata) {
-                    Ok(_) => {}
-                    Err((_, Refused::EmptyKey)) => invalid += 1,
-                    Err(_) => dropped += 1,
-                }
+        let Some((key, value, metadata)) = parse_member(member) else {
+            invalid += 1;
+            continue;
+        };
+        let len = member_len(key, &value, metadata.as_str());
+        let total = match baggage.get_with_metadata(key) {
+            Some((old_value, old_metadata)) => {
+                bytes - member_len(key, old_value.as_str(), old_metadata.as_str()) + len
             }
-            None => invalid += 1,
+            None if baggage.len() >= MAX_LIST_MEMBERS => {
+                dropped += 1;
+                continue;
+            }
+            None => bytes + usize::from(!baggage.is_empty()) + len,
+        };
+        if total > MAX_BYTES {
+            dropped += 1;
+            continue;
         }
+        bytes = total;
+        baggage.insert_with_metadata(
+            Key::from(key.to_owned()),
+            StringValue::from(value),
+            metadata,
+        );
     }
     if invalid > 0 {
         crate::otel_debug!(
@@ -168,15 +197,37 @@ fn parse_baggage(values: &[&str]) -> Baggage {
         );
     }
     if dropped > 0 {
-        crate::otel_warn!(
-            "BaggagePropagator.LimitExceeded",
-            "{} baggage member(s) dropped: over the limit of {} members or {} bytes",
-            dropped,
-            crate::baggage::MAX_LIST_MEMBERS,
-            crate::baggage::MAX_BYTES
-        );
+        report_limit(dropped);
     }
     baggage
+}
+
+fn report_limit(dropped: usize) {
+    crate::otel_warn!(
+        "BaggagePropagator.LimitExceeded",
+        "{} baggage member(s) dropped: over the limit of {} members or {} bytes",
+        dropped,
+        MAX_LIST_MEMBERS,
+        MAX_BYTES
+    );
+}
+
+/// Appends `key=value;metadata` to `header` (after a comma unless it is the first member)
+/// if the header stays within [`MAX_BYTES`]; returns whether it did.
+fn push_member_within_limit(header: &mut String, key: &str, value: &str, metadata: &str) -> bool {
+    let comma = usize::from(!header.is_empty());
+    // Encoding at most triples a byte: when even that fits, skip measuring the member.
+    let most = key.len() + 1 + 3 * value.len() + 1 + 3 * metadata.len();
+    if header.len() + comma + most > MAX_BYTES
+        && header.len() + comma + member_len(key, value, metadata) > MAX_BYTES
+    {
+        return false;
+    }
+    if comma == 1 {
+        header.push(',');
+    }
+    push_member(header, key, value, metadata);
+    true
 }
 
 impl TextMapPropagator for BaggagePropagator {
@@ -186,19 +237,32 @@ impl TextMapPropagator for BaggagePropagator {
             return;
         }
         let mut header = String::with_capacity(64);
+        let (mut members, mut invalid, mut dropped) = (0usize, 0usize, 0usize);
         for (key, (value, metadata)) in baggage {
             if !is_valid_key(key.as_str()) {
-                crate::otel_debug!(
-                    "BaggagePropagator.InvalidKey",
-                    "baggage entry {:?} not sent: its name is not an HTTP token",
-                    key.as_str()
-                );
-                continue;
+                invalid += 1;
+            } else if members < MAX_LIST_MEMBERS
+                && push_member_within_limit(
+                    &mut header,
+                    key.as_str(),
+                    value.as_str(),
+                    metadata.as_str(),
+                )
+            {
+                members += 1;
+            } else {
+                dropped += 1;
             }
-            if !header.is_empty() {
-                header.push(',');
-            }
-            push_member(&mut header, key.as_str(), value.as_str(), metadata.as_str());
+        }
+        if invalid > 0 {
+            crate::otel_debug!(
+                "BaggagePropagator.InvalidKey",
+                "{} baggage entries not sent: their names are not HTTP tokens",
+                invalid
+            );
+        }
+        if dropped > 0 {
+            report_limit(dropped);
         }
         if !header.is_empty() {
             injector.set(BAGGAGE, header);
@@ -206,9 +270,10 @@ impl TextMapPropagator for BaggagePropagator {
     }
 
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
-        let Some(values) = extractor.get_all(BAGGAGE) else {
+        let values = extractor.get_all(BAGGAGE);
+        if values.is_empty() {
             return cx.clone();
-        };
+        }
         let extracted = parse_baggage(&values);
         if extracted.is_empty() {
             return cx.clone();
@@ -216,15 +281,11 @@ impl TextMapPropagator for BaggagePropagator {
         if cx.baggage().is_empty() {
             return cx.with_value(extracted);
         }
-        cx.with_baggage(
-            extracted
-                .iter()
-                .map(|(k, (v, m))| crate::baggage::KeyValueMetadata {
-                    key: k.clone(),
-                    value: v.clone(),
-                    metadata: m.clone(),
-                }),
-        )
+        cx.with_baggage(extracted.iter().map(|(k, (v, m))| KeyValueMetadata {
+            key: k.clone(),
+            value: v.clone(),
+            metadata: m.clone(),
+        }))
     }
 
     fn fields(&self) -> FieldIter<'_> {
@@ -232,10 +293,123 @@ impl TextMapPropagator for BaggagePropagator {
     }
 }
 
+// ---- W3C encoding ----
+
+/// Whether `b` may appear unencoded in a W3C baggage value (`baggage-octet`).
+#[inline]
+fn is_baggage_octet(b: u8) -> bool {
+    matches!(b, 0x21 | 0x23..=0x2B | 0x2D..=0x3A | 0x3C..=0x5B | 0x5D..=0x7E)
+}
+
+/// Whether `b` is an RFC 7230 `tchar` (a character of a `token`).
+#[inline]
+fn is_token_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'.'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'|'
+                | b'~'
+        )
+}
+
+/// Whether `key` is a valid W3C baggage key (a non-empty token).
+#[inline]
+fn is_valid_key(key: &str) -> bool {
+    !key.is_empty() && key.bytes().all(is_token_char)
+}
+
+/// How a string is percent-encoded in a `baggage` header.
+#[derive(Clone, Copy)]
+enum Encoding {
+    /// A value: every byte outside `baggage-octet`, and `%`, is encoded.
+    Value,
+    /// Metadata, kept in wire form: `;` and `=` stay, and so does a `%` that already starts
+    /// an escape; any other `%` and bytes outside `baggage-octet` are encoded.
+    Metadata,
+}
+
+/// Whether the byte at `i` is written as is.
+#[inline]
+fn is_plain(bytes: &[u8], i: usize, encoding: Encoding) -> bool {
+    let b = bytes[i];
+    match encoding {
+        Encoding::Value => b != b'%' && is_baggage_octet(b),
+        Encoding::Metadata => {
+            if b == b'%' {
+                starts_escape(bytes, i)
+            } else {
+                b == b';' || is_baggage_octet(b)
+            }
+        }
+    }
+}
+
+/// Whether `%` at `i` is followed by two hex digits.
+#[inline]
+fn starts_escape(bytes: &[u8], i: usize) -> bool {
+    bytes.len() > i + 2 && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit()
+}
+
+#[inline]
+fn encoded_len(s: &str, encoding: Encoding) -> usize {
+    let bytes = s.as_bytes();
+    (0..bytes.len())
+        .map(|i| if is_plain(bytes, i, encoding) { 1 } else { 3 })
+        .sum()
+}
+
+/// Bytes of one encoded list member: `key=value` or `key=value;metadata`.
+fn member_len(key: &str, value: &str, metadata: &str) -> usize {
+    let mut len = key.len() + 1 + encoded_len(value, Encoding::Value);
+    if !metadata.is_empty() {
+        len += 1 + encoded_len(metadata, Encoding::Metadata);
+    }
+    len
+}
+
+const UPPER_HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+fn push_encoded(out: &mut String, s: &str, encoding: Encoding) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        if is_plain(bytes, i, encoding) {
+            // Plain bytes are ASCII.
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(UPPER_HEX[usize::from(b >> 4)]));
+            out.push(char::from(UPPER_HEX[usize::from(b & 0xf)]));
+        }
+    }
+}
+
+/// Appends one list member in W3C form. `key` must be a valid token.
+fn push_member(out: &mut String, key: &str, value: &str, metadata: &str) {
+    out.push_str(key);
+    out.push('=');
+    push_encoded(out, value, Encoding::Value);
+    if !metadata.is_empty() {
+        out.push(';');
+        push_encoded(out, metadata, Encoding::Metadata);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::baggage::{KeyValueMetadata, MAX_BYTES, MAX_LIST_MEMBERS};
     use crate::KeyValue;
     use std::collections::HashMap;
 
@@ -248,8 +422,8 @@ mod tests {
         fn keys(&self) -> Vec<&str> {
             vec!["baggage"]
         }
-        fn get_all(&self, _key: &str) -> Option<Vec<&str>> {
-            Some(self.0.clone())
+        fn get_all(&self, _key: &str) -> Vec<&str> {
+            self.0.clone()
         }
     }
 
@@ -365,6 +539,66 @@ mod tests {
     }
 
     #[test]
+    fn a_later_duplicate_that_does_not_fit_keeps_the_earlier_value() {
+        let big = "x".repeat(MAX_BYTES);
+        let b = extract(&format!("k=1,k={big}"));
+        assert_eq!(entries(&b), [e("k", "1", "")]);
+        let fits = "x".repeat(MAX_BYTES - 2);
+        let b = extract(&format!("k=1,k={fits}"));
+        assert_eq!(b.get("k").unwrap().as_str(), fits);
+    }
+
+    #[test]
+    fn inject_writes_at_most_the_member_limit_in_order() {
+        let cx = Context::new()
+            .with_baggage((0..MAX_LIST_MEMBERS + 36).map(|i| KeyValue::new(format!("k{i}"), "v")));
+        assert_eq!(cx.baggage().len(), 100, "the baggage itself has no limit");
+        let want: Vec<String> = (0..MAX_LIST_MEMBERS).map(|i| format!("k{i}=v")).collect();
+        assert_eq!(inject(&cx).unwrap(), want.join(","));
+        // Entries that are not sent do not count.
+        let cx = Context::new().with_baggage(
+            std::iter::once(KeyValue::new("not a token", "v"))
+                .chain((0..MAX_LIST_MEMBERS).map(|i| KeyValue::new(format!("k{i}"), "v"))),
+        );
+        assert_eq!(inject(&cx).unwrap(), want.join(","));
+    }
+
+    #[test]
+    fn inject_leaves_out_whole_members_that_do_not_fit() {
+        let big = "x".repeat(5000);
+        let cx = Context::new().with_baggage([
+            KeyValue::new("a", big.clone()),
+            KeyValue::new("b", big.clone()),
+            KeyValue::new("c", "1"),
+        ]);
+        assert_eq!(cx.baggage().len(), 3);
+        assert_eq!(inject(&cx).unwrap(), format!("a={big},c=1"));
+
+        // "k=" and 8190 bytes is exactly the limit; nothing more fits after it.
+        let exact = "x".repeat(MAX_BYTES - 2);
+        let cx = Context::new()
+            .with_baggage([KeyValue::new("k", exact.clone()), KeyValue::new("a", "b")]);
+        assert_eq!(inject(&cx).unwrap(), format!("k={exact}"));
+
+        // The limit counts encoded bytes: 2731 spaces encode to 8193 bytes with "k=".
+        let cx = Context::new().with_baggage([KeyValue::new("k", " ".repeat(2731))]);
+        assert_eq!(
+            inject(&cx),
+            None,
+            "a lone member that does not fit is not sent"
+        );
+        let cx = Context::new().with_baggage([KeyValue::new("k", " ".repeat(2730))]);
+        assert_eq!(inject(&cx).unwrap().len(), MAX_BYTES);
+
+        // Metadata counts too.
+        let cx = Context::new().with_baggage([
+            KeyValueMetadata::new("a", "1", "p".repeat(MAX_BYTES)),
+            KeyValueMetadata::new("b", "2", "p"),
+        ]);
+        assert_eq!(inject(&cx).unwrap(), "b=2;p");
+    }
+
+    #[test]
     fn inject_encodes_and_skips_invalid_keys() {
         let cx = Context::new().with_baggage([
             KeyValueMetadata::new("k", "a b;c,d%", "p;q=r s"),
@@ -391,6 +625,23 @@ mod tests {
         let none: HashMap<String, String> = HashMap::new();
         let out = BaggagePropagator::new().extract_with_context(&cx, &none);
         assert_eq!(out.baggage(), cx.baggage());
+    }
+
+    #[test]
+    fn encoding_rules() {
+        let mut out = String::new();
+        push_member(&mut out, "k", "DF 28%,;\"\\é=", "p;q=a b");
+        assert_eq!(out, "k=DF%2028%25%2C%3B%22%5C%C3%A9=;p;q=a%20b");
+        assert_eq!(member_len("k", "DF 28%,;\"\\é=", "p;q=a b"), out.len());
+        let mut out = String::new();
+        push_member(&mut out, "k", "v", "off=50%;x=%2C;y=%4");
+        assert_eq!(out, "k=v;off=50%25;x=%2C;y=%254");
+        assert_eq!(member_len("k", "v", "off=50%;x=%2C;y=%4"), out.len());
+        assert!(is_valid_key("user.id_x-1!#$%&'*+^`|~"));
+        assert!(!is_valid_key(""));
+        assert!(!is_valid_key("a b"));
+        assert!(!is_valid_key("a=b"));
+        assert!(!is_valid_key("é"));
     }
 
     #[test]

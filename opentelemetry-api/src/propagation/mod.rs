@@ -59,6 +59,11 @@ use std::fmt;
 use std::hash::BuildHasher;
 
 /// Writes propagation fields into a carrier (the `Setter` of the specification).
+///
+/// Implementations should keep the key's casing as given (the specification's SHOULD for
+/// case-insensitive protocols such as HTTP, and MUST for case-sensitive ones), unless the
+/// carrier's own rules say otherwise (environment variables are normalized, as their
+/// specification requires).
 pub trait Injector {
     /// Sets `key` to `value`, replacing any earlier value.
     fn set(&mut self, key: &str, value: String);
@@ -76,28 +81,33 @@ pub trait Extractor {
     /// All keys in the carrier.
     fn keys(&self) -> Vec<&str>;
 
-    /// All values of `key`, in the order they appear; `None` when the key is absent.
-    fn get_all(&self, key: &str) -> Option<Vec<&str>> {
-        self.get(key).map(|v| vec![v])
+    /// All values of `key`, in the order they appear; empty when the key is absent.
+    ///
+    /// The default returns the value of [`get`](Extractor::get), if any; carriers that can
+    /// hold a key several times should override it.
+    fn get_all(&self, key: &str) -> Vec<&str> {
+        self.get(key).into_iter().collect()
     }
 }
 
-/// Stores keys in lowercase (HTTP header names are case-insensitive).
+/// Stores keys as given: casing is preserved, as the specification asks of a `Setter`.
 impl<S: BuildHasher> Injector for HashMap<String, String, S> {
     fn set(&mut self, key: &str, value: String) {
-        self.insert(key.to_ascii_lowercase(), value);
+        self.insert(key.to_owned(), value);
     }
 }
 
-/// Looks keys up in lowercase (HTTP header names are case-insensitive); the map's own keys
-/// are expected in lowercase, as the [`Injector`] stores them.
+/// Looks keys up ASCII-case-insensitively, as HTTP header names are compared: an exact match
+/// first, then a scan of the keys. [`keys`](Extractor::keys) returns the keys as stored.
 impl<S: BuildHasher> Extractor for HashMap<String, String, S> {
     #[inline]
     fn get(&self, key: &str) -> Option<&str> {
-        if key.bytes().any(|b| b.is_ascii_uppercase()) {
-            HashMap::get(self, &key.to_ascii_lowercase()).map(String::as_str)
-        } else {
-            HashMap::get(self, key).map(String::as_str)
+        match HashMap::get(self, key) {
+            Some(value) => Some(value.as_str()),
+            None => self
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| v.as_str()),
         }
     }
 
@@ -192,13 +202,96 @@ mod tests {
     fn hash_map_carrier_is_case_insensitive() {
         let mut map: HashMap<String, String> = HashMap::new();
         map.set("TraceParent", "v".to_string());
-        assert_eq!(map.get("traceparent"), Some(&"v".to_string()));
+        assert_eq!(
+            map.get("TraceParent"),
+            Some(&"v".to_string()),
+            "casing kept"
+        );
+        assert_eq!(map.get("traceparent"), None);
         assert_eq!(Extractor::get(&map, "TRACEPARENT"), Some("v"));
         assert_eq!(Extractor::get(&map, "traceparent"), Some("v"));
+        assert_eq!(Extractor::get(&map, "TraceParent"), Some("v"));
         assert_eq!(Extractor::get(&map, "missing"), None);
-        assert_eq!(Extractor::keys(&map), vec!["traceparent"]);
-        assert_eq!(map.get_all("traceparent"), Some(vec!["v"]));
-        assert_eq!(map.get_all("nope"), None);
+        assert_eq!(Extractor::keys(&map), vec!["TraceParent"]);
+        assert_eq!(map.get_all("traceparent"), ["v"]);
+        assert!(
+            map.get_all("nope").is_empty(),
+            "empty, not absent, for a missing key"
+        );
+    }
+
+    #[test]
+    fn hash_map_lookup_prefers_an_exact_match() {
+        let mut map: HashMap<String, String> = HashMap::new();
+        map.set("Key", "mixed".to_string());
+        map.set("key", "lower".to_string());
+        assert_eq!(map.len(), 2, "keys differing in case are kept apart");
+        assert_eq!(Extractor::get(&map, "key"), Some("lower"));
+        assert_eq!(Extractor::get(&map, "Key"), Some("mixed"));
+        let mut keys = Extractor::keys(&map);
+        keys.sort_unstable();
+        assert_eq!(keys, ["Key", "key"]);
+    }
+
+    #[test]
+    fn every_propagator_works_with_mixed_case_carriers() {
+        const TP: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        let incoming: HashMap<String, String> = HashMap::from([
+            ("TraceParent".to_string(), TP.to_string()),
+            ("TRACESTATE".to_string(), "vendor=1".to_string()),
+            ("Baggage".to_string(), "user.id=alice".to_string()),
+        ]);
+        let check = |cx: &Context, trace: bool, baggage: bool| {
+            use crate::baggage::BaggageExt;
+            use crate::trace::TraceContextExt;
+            let span = cx.span();
+            let sc = span.span_context();
+            assert_eq!(sc.is_remote(), trace);
+            if trace {
+                assert_eq!(sc.trace_state().get("vendor"), Some("1"));
+            }
+            assert_eq!(cx.baggage().get("user.id").is_some(), baggage);
+        };
+        let cx = TraceContextPropagator::new().extract_with_context(&Context::new(), &incoming);
+        check(&cx, true, false);
+        let cx = BaggagePropagator::new().extract_with_context(&Context::new(), &incoming);
+        check(&cx, false, true);
+        let composite = TextMapCompositePropagator::new(vec![
+            Box::new(TraceContextPropagator::new()),
+            Box::new(BaggagePropagator::new()),
+        ]);
+        let cx = composite.extract_with_context(&Context::new(), &incoming);
+        check(&cx, true, true);
+
+        // Injection writes the propagators' own names, which a mixed-case reader finds.
+        let mut outgoing: HashMap<String, String> = HashMap::new();
+        composite.inject_context(&cx, &mut outgoing);
+        let mut keys = Extractor::keys(&outgoing);
+        keys.sort_unstable();
+        assert_eq!(keys, ["baggage", "traceparent", "tracestate"]);
+        assert_eq!(Extractor::get(&outgoing, "TRACEPARENT"), Some(TP));
+        check(
+            &composite.extract_with_context(&Context::new(), &outgoing),
+            true,
+            true,
+        );
+    }
+
+    #[test]
+    fn get_all_returns_an_empty_collection_for_a_missing_key() {
+        let env = EnvExtractor::from_vars([("TRACEPARENT", "x")]);
+        assert_eq!(env.get_all("traceparent"), ["x"]);
+        assert!(env.get_all("baggage").is_empty());
+        let map: HashMap<String, String> = HashMap::new();
+        assert!(map.get_all("baggage").is_empty());
+        // Propagators treat an empty collection as "nothing received".
+        let cx = TextMapCompositePropagator::new(vec![
+            Box::new(TraceContextPropagator::new()),
+            Box::new(BaggagePropagator::new()),
+        ])
+        .extract_with_context(&Context::new(), &env);
+        assert!(!crate::trace::TraceContextExt::has_active_span(&cx));
+        assert!(crate::baggage::BaggageExt::baggage(&cx).is_empty());
     }
 
     #[test]

@@ -131,9 +131,7 @@ fn parse_traceparent(value: &[u8]) -> Result<(TraceId, SpanId, TraceFlags), Inva
 
 /// Parses the (possibly repeated) `tracestate` header; `NONE` when absent, empty or invalid.
 fn extract_trace_state(extractor: &dyn Extractor) -> TraceState {
-    let Some(values) = extractor.get_all(TRACESTATE) else {
-        return TraceState::NONE;
-    };
+    let values = extractor.get_all(TRACESTATE);
     let parsed = match values.as_slice() {
         [] => return TraceState::NONE,
         [one] => {
@@ -238,14 +236,12 @@ mod tests {
         fn keys(&self) -> Vec<&str> {
             self.0.iter().map(|(k, _)| *k).collect()
         }
-        fn get_all(&self, key: &str) -> Option<Vec<&str>> {
-            let all: Vec<&str> = self
-                .0
+        fn get_all(&self, key: &str) -> Vec<&str> {
+            self.0
                 .iter()
                 .filter(|(k, _)| k.eq_ignore_ascii_case(key))
                 .map(|(_, v)| v.as_str())
-                .collect();
-            (!all.is_empty()).then_some(all)
+                .collect()
         }
     }
 

@@ -104,8 +104,7 @@ pub trait ObjectSafeTracer: Send + Sync {
 
 impl<T> ObjectSafeTracer for T
 where
-    T: Tracer + Send + Sync,
-    T::Span: Send + Sync + 'static,
+    T: Tracer,
 {
     #[inline]
     fn build_with_context_boxed(&self, builder: SpanBuilder, parent_cx: &Context) -> BoxedSpan {
@@ -154,9 +153,8 @@ pub trait ObjectSafeTracerProvider: Send + Sync {
 
 impl<P> ObjectSafeTracerProvider for P
 where
-    P: TracerProvider + Send + Sync,
-    P::Tracer: Send + Sync + 'static,
-    <P::Tracer as Tracer>::Span: Send + Sync + 'static,
+    P: TracerProvider,
+    P::Tracer: 'static,
 {
     fn boxed_tracer(&self, scope: InstrumentationScope) -> BoxedTracer {
         BoxedTracer::new(self.tracer_with_scope(scope))

@@ -8,6 +8,10 @@ use std::time::SystemTime;
 
 /// Creates spans.
 ///
+/// A tracer is safe for concurrent use, as the specification requires: the trait has
+/// `Send + Sync` as supertraits, so one tracer can be shared between threads (behind an `Arc`
+/// or a `static`) and every method called from many threads at once.
+///
 /// ```
 /// use opentelemetry_api::trace::{Span, TraceContextExt, Tracer, TracerProvider};
 /// use opentelemetry_api::{global, KeyValue};
@@ -19,7 +23,7 @@ use std::time::SystemTime;
 /// });
 /// assert_eq!(answer, 42);
 /// ```
-pub trait Tracer {
+pub trait Tracer: Send + Sync {
     /// The span type this tracer creates.
     type Span: Span + Send + Sync + 'static;
 
@@ -73,6 +77,10 @@ pub trait Tracer {
 
 /// Hands out tracers, one per instrumentation scope.
 ///
+/// A tracer provider is safe for concurrent use, as the specification requires: the trait has
+/// `Send + Sync` as supertraits, so one provider can be shared between threads and asked for
+/// tracers from many threads at once.
+///
 /// ```
 /// use opentelemetry_api::trace::{noop::NoopTracerProvider, TracerProvider};
 /// use opentelemetry_api::InstrumentationScope;
@@ -81,7 +89,7 @@ pub trait Tracer {
 /// let scope = InstrumentationScope::builder("my-library").with_version("1.0").build();
 /// let _tracer = provider.tracer_with_scope(scope);
 /// ```
-pub trait TracerProvider {
+pub trait TracerProvider: Send + Sync {
     /// The tracer type.
     type Tracer: Tracer;
 
