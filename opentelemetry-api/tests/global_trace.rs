@@ -147,10 +147,16 @@ fn global_noop_tracer_keeps_propagating_remote_parent() {
 
 #[test]
 fn installing_the_global_provider_as_the_global_provider_is_refused() {
-    let recorder = Recorder { label: "real", ..Default::default() };
+    let recorder = Recorder {
+        label: "real",
+        ..Default::default()
+    };
     global::set_tracer_provider(recorder.clone());
     global::set_tracer_provider(global::tracer_provider());
     // Still delegating to the real provider, not recursing into itself.
     global::tracer("t").start("after").end();
-    assert_eq!(*recorder.ended.lock().unwrap(), vec!["real:after".to_string()]);
+    assert_eq!(
+        *recorder.ended.lock().unwrap(),
+        vec!["real:after".to_string()]
+    );
 }

@@ -60,8 +60,8 @@ pub trait Tracer: Send + Sync {
         Context::map_current(|cx| self.build_with_context(builder, cx))
     }
 
-    /// Runs `f` inside a new span made active for its duration; the span ends when `f`
-    /// returns (once the context passed to `f` and its clones are dropped).
+    /// Runs `f` inside a new span made active for its duration, and ends the span when `f`
+    /// returns (a context clone kept beyond that still refers to the ended span).
     fn in_span<T, F, N>(&self, name: N, f: F) -> T
     where
         F: FnOnce(Context) -> T,
@@ -70,8 +70,11 @@ pub trait Tracer: Send + Sync {
     {
         let span = self.start(name);
         let cx = Context::current_with_span(span);
-        let _guard = cx.clone().attach();
-        f(cx)
+        let guard = cx.clone().attach();
+        let result = f(cx.clone());
+        drop(guard);
+        cx.span().end();
+        result
     }
 }
 
