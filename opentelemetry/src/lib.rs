@@ -2,8 +2,23 @@
 //!
 //! One dependency for everything: the whole API of [`opentelemetry_api`] is re-exported at
 //! this crate's root, so `opentelemetry::trace::Tracer`, `opentelemetry::global` and
-//! `opentelemetry::KeyValue` are the paths to use. The SDK and the exporters will be added
-//! here behind features of the same name; a library never needs them.
+//! `opentelemetry::KeyValue` are the paths to use. The SDK is behind the `sdk` feature (as
+//! `opentelemetry::sdk`, with [`autoconfig`](crate#for-an-application)), and each exporter
+//! behind a feature of its name; a library never needs them.
+//!
+//! ## For an application
+//!
+//! Enable the `sdk` feature (and the feature of each exporter you want), then install
+//! everything from the standard `OTEL_*` variables at start-up; the returned guard flushes
+//! and shuts down when it is dropped:
+//!
+//! ```
+//! # #[cfg(feature = "sdk")] {
+//! let _telemetry = opentelemetry::autoconfig::AutoConfig::from_env()
+//!     .with_default_exporter("none") // what to use for OTEL_*_EXPORTER left unset
+//!     .install();
+//! # }
+//! ```
 //!
 //! ## For a library author
 //!
