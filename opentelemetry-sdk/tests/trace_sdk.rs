@@ -554,3 +554,91 @@ fn provider_and_tracers_are_safe_to_use_from_many_threads() {
         assert_eq!(outer.span_context.trace_id(), inner.span_context.trace_id());
     }
 }
+
+#[test]
+fn links_to_invalid_contexts_are_kept_only_when_they_carry_data() {
+    let exporter = InMemorySpanExporter::default();
+    let provider = provider_with(&exporter);
+    let tracer = provider.tracer("t");
+    let with_state = SpanContext::new(
+        TraceId::INVALID,
+        SpanId::INVALID,
+        TraceFlags::default(),
+        false,
+        TraceState::from_key_value([("k", "v")]).unwrap(),
+    );
+    let mut span = tracer
+        .span_builder("s")
+        .with_links(vec![
+            Link::with_context(SpanContext::NONE),
+            Link::new(SpanContext::NONE, vec![KeyValue::new("why", "lost parent")]),
+        ])
+        .start(&tracer);
+    span.add_link(SpanContext::NONE, vec![]);
+    span.add_link(with_state.clone(), vec![]);
+    span.end();
+    let links = &exporter.get_finished_spans()[0].links.links;
+    assert_eq!(links.len(), 2);
+    assert_eq!(
+        links[0].attributes,
+        vec![KeyValue::new("why", "lost parent")]
+    );
+    assert_eq!(links[1].span_context, with_state);
+}
+
+fn capture_warnings() -> Arc<Mutex<Vec<String>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    global::set_diagnostic_handler(global::DiagnosticLevel::Warn, move |d| {
+        sink.lock()
+            .unwrap()
+            .push(format!("{}: {}", d.name, d.message));
+    });
+    seen
+}
+
+#[test]
+fn limits_hit_at_start_are_reported_once() {
+    let seen = capture_warnings();
+    let provider = SdkTracerProvider::builder()
+        .with_span_limits(SpanLimits {
+            max_attributes_per_span: 1,
+            ..SpanLimits::default()
+        })
+        .build();
+    let tracer = provider.tracer("t");
+    let mut span = tracer
+        .span_builder("s")
+        .with_attributes([KeyValue::new("a", 1), KeyValue::new("b", 2)])
+        .start(&tracer);
+    span.set_attribute(KeyValue::new("c", 3));
+    let seen = seen.lock().unwrap();
+    let limit: Vec<_> = seen
+        .iter()
+        .filter(|m| m.starts_with("Span.LimitReached"))
+        .collect();
+    assert_eq!(limit.len(), 1, "{seen:?}");
+    assert!(
+        limit[0].contains("1 attributes and 0 links dropped"),
+        "{seen:?}"
+    );
+}
+
+#[test]
+fn an_empty_tracer_name_is_reported_but_works() {
+    let seen = capture_warnings();
+    let exporter = InMemorySpanExporter::default();
+    let provider = provider_with(&exporter);
+    provider.tracer("").start("s").end();
+    assert_eq!(
+        exporter.get_finished_spans()[0]
+            .instrumentation_scope
+            .name(),
+        ""
+    );
+    assert!(seen
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|m| m.starts_with("TracerProvider.EmptyTracerName")));
+}

@@ -3,7 +3,8 @@
 //! Telemetry never panics and never writes to the console behind the user's back; instead it
 //! calls this handler with a [`Diagnostic`] whose `name` is stable (for example
 //! `"TraceState.InvalidHeader"`), so a user can filter or count them. The default handler
-//! writes warnings and errors to standard error; [`set_diagnostic_handler`] replaces it.
+//! writes to standard error what `OTEL_LOG_LEVEL` lets through (default `info`: life-cycle
+//! events, warnings and errors); [`set_diagnostic_handler`] replaces it.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -47,8 +48,46 @@ impl fmt::Display for Diagnostic {
 type Handler = Box<dyn Fn(&Diagnostic) + Send + Sync>;
 
 static HANDLER: RwLock<Option<Handler>> = RwLock::new(None);
-/// Diagnostics below this level are not even formatted.
-static MIN_LEVEL: AtomicU8 = AtomicU8::new(DiagnosticLevel::Warn as u8);
+/// Diagnostics below this level are not even formatted. `UNSET` until first read, when
+/// `OTEL_LOG_LEVEL` (default `info`) decides it.
+static MIN_LEVEL: AtomicU8 = AtomicU8::new(UNSET);
+const UNSET: u8 = 0;
+/// Above every level: nothing is reported (`OTEL_LOG_LEVEL=none`).
+const OFF: u8 = 5;
+
+/// The level named by an `OTEL_LOG_LEVEL` value; `None` when it names none.
+fn level_from_env(value: &str) -> Option<u8> {
+    Some(match value.trim().to_ascii_lowercase().as_str() {
+        "" | "info" => DiagnosticLevel::Info as u8,
+        "trace" | "debug" | "all" => DiagnosticLevel::Debug as u8,
+        "warn" | "warning" => DiagnosticLevel::Warn as u8,
+        "error" => DiagnosticLevel::Error as u8,
+        "none" | "off" => OFF,
+        _ => return None,
+    })
+}
+
+#[cold]
+fn init_min_level() -> u8 {
+    let raw = std::env::var("OTEL_LOG_LEVEL").unwrap_or_default();
+    let level = level_from_env(&raw).unwrap_or(DiagnosticLevel::Info as u8);
+    // Only the first initialisation wins; a handler set meanwhile keeps its level.
+    match MIN_LEVEL.compare_exchange(UNSET, level, Ordering::AcqRel, Ordering::Acquire) {
+        Ok(_) => {
+            if level_from_env(&raw).is_none() {
+                handle_diagnostic(Diagnostic {
+                    level: DiagnosticLevel::Warn,
+                    name: "Env.InvalidLogLevel",
+                    message: Cow::Owned(format!(
+                        "OTEL_LOG_LEVEL={raw:?} is not debug, info, warn, error or none; using info"
+                    )),
+                });
+            }
+            level
+        }
+        Err(current) => current,
+    }
+}
 
 /// Replaces the diagnostic handler, and sets the lowest level it receives.
 ///
@@ -71,9 +110,15 @@ where
 }
 
 /// Whether a diagnostic of this level would reach the handler (so formatting can be skipped).
+/// The level comes from [`set_diagnostic_handler`], or else from `OTEL_LOG_LEVEL`
+/// (`debug`, `info` (the default), `warn`, `error` or `none`).
 #[inline]
 pub fn diagnostic_enabled(level: DiagnosticLevel) -> bool {
-    level as u8 >= MIN_LEVEL.load(Ordering::Relaxed)
+    let min = match MIN_LEVEL.load(Ordering::Relaxed) {
+        UNSET => init_min_level(),
+        min => min,
+    };
+    level as u8 >= min
 }
 
 /// Reports a diagnostic to the handler. Prefer the `otel_warn!`-style macros, which skip the
@@ -148,4 +193,19 @@ macro_rules! otel_warn {
 #[macro_export]
 macro_rules! otel_error {
     ($name:expr, $($arg:tt)+) => { $crate::otel_diagnostic!(Error, $name, $($arg)+) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_level_values() {
+        assert_eq!(level_from_env("DEBUG"), Some(DiagnosticLevel::Debug as u8));
+        assert_eq!(level_from_env(""), Some(DiagnosticLevel::Info as u8));
+        assert_eq!(level_from_env("warning"), Some(DiagnosticLevel::Warn as u8));
+        assert_eq!(level_from_env("error"), Some(DiagnosticLevel::Error as u8));
+        assert_eq!(level_from_env("none"), Some(OFF));
+        assert_eq!(level_from_env("loud"), None);
+    }
 }

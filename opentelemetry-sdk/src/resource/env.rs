@@ -10,11 +10,14 @@ pub struct SdkProvidedResourceDetector;
 
 impl ResourceDetector for SdkProvidedResourceDetector {
     fn detect(&self, _timeout: Duration) -> Resource {
-        Resource::new([
-            KeyValue::new("telemetry.sdk.name", "opentelemetry"),
-            KeyValue::new("telemetry.sdk.language", "rust"),
-            KeyValue::new("telemetry.sdk.version", env!("CARGO_PKG_VERSION")),
-        ])
+        Resource::from_schema_url(
+            [
+                KeyValue::new("telemetry.sdk.name", "opentelemetry"),
+                KeyValue::new("telemetry.sdk.language", "rust"),
+                KeyValue::new("telemetry.sdk.version", env!("CARGO_PKG_VERSION")),
+            ],
+            super::SEMCONV_SCHEMA_URL,
+        )
     }
 }
 
@@ -33,7 +36,10 @@ impl ResourceDetector for ServiceResourceDetector {
         } else {
             format!("unknown_service:{exe}")
         };
-        Resource::new([KeyValue::new("service.name", name)])
+        Resource::from_schema_url(
+            [KeyValue::new("service.name", name)],
+            super::SEMCONV_SCHEMA_URL,
+        )
     }
 }
 

@@ -38,7 +38,7 @@ impl ResourceDetector for ProcessResourceDetector {
                 user.to_string_lossy().into_owned(),
             ));
         }
-        Resource::new(attrs)
+        Resource::from_schema_url(attrs, super::SEMCONV_SCHEMA_URL)
     }
 }
 
@@ -85,7 +85,7 @@ impl ResourceDetector for HostResourceDetector {
         {
             attrs.push(KeyValue::new("host.id", id));
         }
-        Resource::new(attrs)
+        Resource::from_schema_url(attrs, super::SEMCONV_SCHEMA_URL)
     }
 }
 
@@ -129,7 +129,7 @@ impl ResourceDetector for OsResourceDetector {
                 }
             }
         }
-        Resource::new(attrs)
+        Resource::from_schema_url(attrs, super::SEMCONV_SCHEMA_URL)
     }
 }
 
@@ -170,7 +170,11 @@ mod tests {
         if cfg!(target_os = "linux") {
             assert!(h.get(&"host.name".into()).is_some());
         }
+        for r in [&p, &h] {
+            assert_eq!(r.schema_url(), Some(super::super::SEMCONV_SCHEMA_URL));
+        }
         let o = OsResourceDetector.detect(Duration::ZERO);
+        assert_eq!(o.schema_url(), Some(super::super::SEMCONV_SCHEMA_URL));
         assert_eq!(
             o.get(&"os.type".into()).unwrap().as_str(),
             os_type(std::env::consts::OS)

@@ -12,6 +12,9 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The schema URL of the semantic conventions the built-in detectors follow.
+pub(crate) const SEMCONV_SCHEMA_URL: &str = "https://opentelemetry.io/schemas/1.44.0";
+
 /// Immutable attributes describing the entity that produces telemetry, with a schema URL.
 /// Cheap to clone.
 ///
@@ -106,7 +109,8 @@ impl Resource {
 
     /// Merges `updating` into `self`: every attribute of both, `updating`'s value winning on
     /// a shared key; the schema URL is the non-empty one. Two different non-empty schema URLs
-    /// are a merge error: it is reported and the result keeps `self`'s schema URL.
+    /// are a merge error: it is reported and the result takes `updating`'s schema URL, like its
+    /// attributes (the spec leaves the result to the implementation).
     pub fn merge(&self, updating: &Resource) -> Resource {
         if updating.is_empty() && updating.schema_url().is_none() {
             return self.clone();
@@ -125,9 +129,9 @@ impl Resource {
             (Some(o), Some(u)) => {
                 otel_warn!(
                     "Resource.SchemaUrlConflict",
-                    "merging resources with schema URLs {o:?} and {u:?}; keeping {o:?}"
+                    "merging resources with schema URLs {o:?} and {u:?}; keeping {u:?}"
                 );
-                Some(o.clone())
+                Some(u.clone())
             }
         };
         Resource {
@@ -176,7 +180,8 @@ fn upsert(attrs: &mut Vec<(Key, Value)>, key: Key, value: Value) {
 }
 
 /// Detects a resource from the environment, the host or a platform. A detector that finds
-/// nothing returns an empty resource: not finding anything is not an error.
+/// nothing returns an empty resource: not finding anything is not an error. A detector that
+/// fills in semantic-convention attributes sets the conventions' schema URL on its resource.
 pub trait ResourceDetector {
     /// Detects, within `timeout` for detectors that do I/O.
     fn detect(&self, timeout: Duration) -> Resource;
@@ -274,7 +279,11 @@ mod tests {
         assert_eq!(s1.merge(&none).schema_url(), Some("https://s/1"));
         assert_eq!(s1.merge(&s1.clone()).schema_url(), Some("https://s/1"));
         let conflict = s1.merge(&s2);
-        assert_eq!(conflict.schema_url(), Some("https://s/1"));
+        assert_eq!(
+            conflict.schema_url(),
+            Some("https://s/2"),
+            "the updating resource wins"
+        );
         assert_eq!(conflict.len(), 2);
     }
 

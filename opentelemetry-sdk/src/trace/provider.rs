@@ -164,6 +164,13 @@ impl opentelemetry_api::trace::TracerProvider for SdkTracerProvider {
     type Tracer = SdkTracer;
 
     fn tracer_with_scope(&self, scope: InstrumentationScope) -> SdkTracer {
+        if scope.name().is_empty() {
+            opentelemetry_api::otel_warn!(
+                "TracerProvider.EmptyTracerName",
+                "a tracer was requested with an empty name; it works, but name it after the \
+                 instrumenting library"
+            );
+        }
         SdkTracer::new(scope, self.clone())
     }
 }

@@ -90,6 +90,9 @@ pub enum Sampler {
     TraceIdRatioBased(f64),
     /// Follows the parent's decision, with a sampler per parent case.
     ParentBased(ParentBased),
+    /// Passes every span to the processors: the wrapped sampler's `Drop` becomes
+    /// `RecordOnly` (for span-to-metrics processing); its other decisions stand.
+    AlwaysRecord(Box<dyn ShouldSample>),
 }
 
 impl Default for Sampler {
@@ -102,6 +105,11 @@ impl Sampler {
     /// `ParentBased` with the given root sampler and the spec's defaults for the rest.
     pub fn parent_based(root: impl ShouldSample + 'static) -> Self {
         Sampler::ParentBased(ParentBased::new(root))
+    }
+
+    /// `AlwaysRecord` wrapping `root`.
+    pub fn always_record(root: impl ShouldSample + 'static) -> Self {
+        Sampler::AlwaysRecord(Box::new(root))
     }
 }
 
@@ -200,6 +208,20 @@ impl ShouldSample for Sampler {
                     SamplingDecision::Drop
                 }
             }
+            Sampler::AlwaysRecord(root) => {
+                let mut result = root.should_sample(
+                    parent_context,
+                    trace_id,
+                    name,
+                    span_kind,
+                    attributes,
+                    links,
+                );
+                if result.decision == SamplingDecision::Drop {
+                    result.decision = SamplingDecision::RecordOnly;
+                }
+                return result;
+            }
             Sampler::ParentBased(pb) => {
                 return pb.should_sample(
                     parent_context,
@@ -224,6 +246,7 @@ impl ShouldSample for Sampler {
             Sampler::AlwaysOff => "AlwaysOffSampler".into(),
             Sampler::TraceIdRatioBased(r) => format!("TraceIdRatioBased{{{r}}}"),
             Sampler::ParentBased(pb) => pb.description(),
+            Sampler::AlwaysRecord(root) => format!("AlwaysRecord{{{}}}", root.description()),
         }
     }
 }
@@ -405,6 +428,26 @@ mod tests {
         assert_eq!(count(0.0), 0);
         assert_eq!(count(1.0), ids.len());
         assert_eq!(count(f64::NAN), 0);
+    }
+
+    #[test]
+    fn always_record_turns_drop_into_record_only() {
+        let drop = Sampler::always_record(Sampler::AlwaysOff);
+        assert_eq!(
+            decide(&drop, &Context::new(), 1),
+            SamplingDecision::RecordOnly
+        );
+        let keep = Sampler::always_record(Sampler::AlwaysOn);
+        assert_eq!(
+            decide(&keep, &Context::new(), 1),
+            SamplingDecision::RecordAndSample
+        );
+        let record_only = Sampler::always_record(Sampler::always_record(Sampler::AlwaysOff));
+        assert_eq!(
+            decide(&record_only, &Context::new(), 1),
+            SamplingDecision::RecordOnly
+        );
+        assert_eq!(drop.description(), "AlwaysRecord{AlwaysOffSampler}");
     }
 
     #[test]

@@ -239,7 +239,7 @@ impl opentelemetry_api::trace::Span for Span {
     }
 
     fn add_link(&mut self, span_context: SpanContext, mut attributes: Vec<KeyValue>) {
-        if !span_context.is_valid() {
+        if !super::tracer::keep_link(&span_context, &attributes) {
             return;
         }
         let limits = *self.limits();

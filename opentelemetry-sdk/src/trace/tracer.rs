@@ -12,6 +12,15 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+/// Whether a link is kept: a valid span context, or an invalid one that still carries
+/// attributes or a trace state (the API spec says such links should be recorded).
+pub(crate) fn keep_link(
+    span_context: &SpanContext,
+    attributes: &[opentelemetry_api::KeyValue],
+) -> bool {
+    span_context.is_valid() || !attributes.is_empty() || !span_context.trace_state().is_empty()
+}
+
 /// A tracer of the SDK: creates [`Span`]s for one instrumentation scope.
 #[derive(Clone)]
 pub struct SdkTracer {
@@ -112,7 +121,7 @@ impl opentelemetry_api::trace::Tracer for SdkTracer {
             limits.max_attributes_per_span,
             limits.max_attribute_value_length,
         );
-        links.retain(|l| l.span_context.is_valid());
+        links.retain(|l| keep_link(&l.span_context, &l.attributes));
         let mut dropped_links = 0;
         if links.len() > limits.max_links_per_span as usize {
             dropped_links = (links.len() - limits.max_links_per_span as usize) as u32;
@@ -125,6 +134,7 @@ impl opentelemetry_api::trace::Tracer for SdkTracer {
                 limits.max_attribute_value_length,
             );
         }
+        let creation_drops = dropped_attributes_count > 0 || dropped_links > 0;
         let record = SpanRecord {
             parent_span_id: if parent_valid {
                 parent.span_id()
@@ -143,8 +153,16 @@ impl opentelemetry_api::trace::Tracer for SdkTracer {
                 dropped_count: dropped_links,
             },
             status: Status::Unset,
-            limit_reported: false,
+            limit_reported: creation_drops,
         };
+        if creation_drops {
+            opentelemetry_api::otel_warn!(
+                "Span.LimitReached",
+                "span {:?}: {dropped_attributes_count} attributes and {dropped_links} links dropped \
+                 by span limits at start (reported once per span)",
+                record.name
+            );
+        }
         let mut span = Span::new(span_context, Some(record), self.clone());
         for processor in provider.processors() {
             processor.on_start(&mut span, parent_cx);
