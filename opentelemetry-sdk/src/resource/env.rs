@@ -2,6 +2,10 @@
 
 use super::{Resource, ResourceDetector};
 use opentelemetry_api::{otel_warn, KeyValue};
+use opentelemetry_semantic_conventions::attribute::{
+    telemetry_sdk_language, SERVICE_NAME, TELEMETRY_SDK_LANGUAGE, TELEMETRY_SDK_NAME,
+    TELEMETRY_SDK_VERSION,
+};
 use std::time::Duration;
 
 /// `telemetry.sdk.name`, `.language` and `.version`.
@@ -11,9 +15,9 @@ pub struct SdkProvidedResourceDetector;
 impl ResourceDetector for SdkProvidedResourceDetector {
     fn detect(&self, _timeout: Duration) -> Resource {
         Resource::new([
-            KeyValue::new("telemetry.sdk.name", "opentelemetry"),
-            KeyValue::new("telemetry.sdk.language", "rust"),
-            KeyValue::new("telemetry.sdk.version", env!("CARGO_PKG_VERSION")),
+            KeyValue::new(TELEMETRY_SDK_NAME, "opentelemetry"),
+            KeyValue::new(TELEMETRY_SDK_LANGUAGE, telemetry_sdk_language::RUST),
+            KeyValue::new(TELEMETRY_SDK_VERSION, env!("CARGO_PKG_VERSION")),
         ])
     }
 }
@@ -33,7 +37,7 @@ impl ResourceDetector for ServiceResourceDetector {
         } else {
             format!("unknown_service:{exe}")
         };
-        Resource::new([KeyValue::new("service.name", name)])
+        Resource::new([KeyValue::new(SERVICE_NAME, name)])
     }
 }
 
@@ -73,7 +77,7 @@ pub(crate) fn from_env_values(attributes: Option<&str>, service_name: Option<&st
     }
     if let Some(name) = service_name.map(str::trim).filter(|n| !n.is_empty()) {
         resource = resource.merge(&Resource::new([KeyValue::new(
-            "service.name",
+            SERVICE_NAME,
             name.to_owned(),
         )]));
     }
