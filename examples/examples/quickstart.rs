@@ -8,6 +8,10 @@
 use opentelemetry::autoconfig::AutoConfig;
 use opentelemetry::trace::{Link, Span, SpanKind, Status, TraceContextExt, Tracer};
 use opentelemetry::{global, Context, InstrumentationScope, KeyValue};
+use opentelemetry_semantic_conventions::attribute::{
+    http_request_method, EXCEPTION_TYPE, HTTP_REQUEST_METHOD, HTTP_RESPONSE_STATUS_CODE, URL_PATH,
+};
+use opentelemetry_semantic_conventions::SCHEMA_URL;
 use std::thread::sleep;
 use std::time::Duration;
 
@@ -18,6 +22,7 @@ fn main() {
 
     let scope = InstrumentationScope::builder("quickstart")
         .with_version(env!("CARGO_PKG_VERSION"))
+        .with_schema_url(SCHEMA_URL)
         .build();
     let tracer = global::tracer_with_scope(scope);
 
@@ -33,8 +38,8 @@ fn main() {
         .span_builder("POST /checkout")
         .with_kind(SpanKind::Server)
         .with_attributes([
-            KeyValue::new("http.request.method", "POST"),
-            KeyValue::new("url.path", "/checkout"),
+            KeyValue::new(HTTP_REQUEST_METHOD, http_request_method::POST),
+            KeyValue::new(URL_PATH, "/checkout"),
         ])
         .with_links(vec![Link::new(
             published,
@@ -55,15 +60,12 @@ fn main() {
         span.add_event("retrying", vec![KeyValue::new("attempt", 2)]);
         sleep(Duration::from_millis(3));
         let err = std::io::Error::new(std::io::ErrorKind::TimedOut, "card processor timed out");
-        span.record_exception(
-            &err,
-            vec![KeyValue::new("exception.type", "std::io::Error")],
-        );
+        span.record_exception(&err, vec![KeyValue::new(EXCEPTION_TYPE, "std::io::Error")]);
         span.set_status(Status::error("card processor timed out"));
     });
 
     let span = cx.span();
-    span.set_attribute(KeyValue::new("http.response.status_code", 502));
+    span.set_attribute(KeyValue::new(HTTP_RESPONSE_STATUS_CODE, 502));
     span.set_status(Status::error("payment failed"));
     span.end();
 

@@ -2,6 +2,10 @@
 
 use super::{Resource, ResourceDetector};
 use opentelemetry_api::{otel_warn, KeyValue};
+use opentelemetry_semantic_conventions::attribute::{
+    telemetry_sdk_language, SERVICE_NAME, TELEMETRY_SDK_LANGUAGE, TELEMETRY_SDK_NAME,
+    TELEMETRY_SDK_VERSION,
+};
 use std::time::Duration;
 
 /// `telemetry.sdk.name`, `.language` and `.version`.
@@ -12,11 +16,11 @@ impl ResourceDetector for SdkProvidedResourceDetector {
     fn detect(&self, _timeout: Duration) -> Resource {
         Resource::from_schema_url(
             [
-                KeyValue::new("telemetry.sdk.name", "opentelemetry"),
-                KeyValue::new("telemetry.sdk.language", "rust"),
-                KeyValue::new("telemetry.sdk.version", env!("CARGO_PKG_VERSION")),
+                KeyValue::new(TELEMETRY_SDK_NAME, "opentelemetry"),
+                KeyValue::new(TELEMETRY_SDK_LANGUAGE, telemetry_sdk_language::RUST),
+                KeyValue::new(TELEMETRY_SDK_VERSION, env!("CARGO_PKG_VERSION")),
             ],
-            super::SEMCONV_SCHEMA_URL,
+            SCHEMA_URL,
         )
     }
 }
@@ -36,10 +40,7 @@ impl ResourceDetector for ServiceResourceDetector {
         } else {
             format!("unknown_service:{exe}")
         };
-        Resource::from_schema_url(
-            [KeyValue::new("service.name", name)],
-            super::SEMCONV_SCHEMA_URL,
-        )
+        Resource::from_schema_url([KeyValue::new(SERVICE_NAME, name)], SCHEMA_URL)
     }
 }
 
@@ -79,7 +80,7 @@ pub(crate) fn from_env_values(attributes: Option<&str>, service_name: Option<&st
     }
     if let Some(name) = service_name.map(str::trim).filter(|n| !n.is_empty()) {
         resource = resource.merge(&Resource::new([KeyValue::new(
-            "service.name",
+            SERVICE_NAME,
             name.to_owned(),
         )]));
     }

@@ -4,6 +4,27 @@ use super::{Resource, ResourceDetector};
 use opentelemetry_api::{Array, KeyValue, StringValue, Value};
 use std::time::Duration;
 
+/// The keys these detectors set. Their conventions are not stable yet (`process.*` is a
+/// release candidate, `host.*` and `os.*` are in development), so they are not taken from
+/// `opentelemetry-semantic-conventions`: that needs its `semconv_experimental` feature, which
+/// Cargo would then turn on for every crate of an application using the SDK. A test checks
+/// them (and the values below) against the generated constants.
+mod key {
+    pub(super) const PROCESS_PID: &str = "process.pid";
+    pub(super) const PROCESS_EXECUTABLE_NAME: &str = "process.executable.name";
+    pub(super) const PROCESS_EXECUTABLE_PATH: &str = "process.executable.path";
+    pub(super) const PROCESS_COMMAND_ARGS: &str = "process.command_args";
+    pub(super) const PROCESS_RUNTIME_NAME: &str = "process.runtime.name";
+    pub(super) const PROCESS_OWNER: &str = "process.owner";
+    pub(super) const HOST_NAME: &str = "host.name";
+    pub(super) const HOST_ARCH: &str = "host.arch";
+    pub(super) const HOST_ID: &str = "host.id";
+    pub(super) const OS_TYPE: &str = "os.type";
+    pub(super) const OS_DESCRIPTION: &str = "os.description";
+    pub(super) const OS_NAME: &str = "os.name";
+    pub(super) const OS_VERSION: &str = "os.version";
+}
+
 /// `process.pid`, `process.executable.name`, `process.executable.path`,
 /// `process.command_args`, `process.runtime.name` (`rustc`), and `process.owner` where known.
 #[derive(Clone, Copy, Debug, Default)]
@@ -11,16 +32,16 @@ pub struct ProcessResourceDetector;
 
 impl ResourceDetector for ProcessResourceDetector {
     fn detect(&self, _timeout: Duration) -> Resource {
-        let mut attrs = vec![KeyValue::new("process.pid", std::process::id() as i64)];
+        let mut attrs = vec![KeyValue::new(key::PROCESS_PID, std::process::id() as i64)];
         if let Ok(exe) = std::env::current_exe() {
             if let Some(name) = exe.file_name() {
                 attrs.push(KeyValue::new(
-                    "process.executable.name",
+                    key::PROCESS_EXECUTABLE_NAME,
                     name.to_string_lossy().into_owned(),
                 ));
             }
             attrs.push(KeyValue::new(
-                "process.executable.path",
+                key::PROCESS_EXECUTABLE_PATH,
                 exe.to_string_lossy().into_owned(),
             ));
         }
@@ -28,13 +49,13 @@ impl ResourceDetector for ProcessResourceDetector {
             .map(|a| a.to_string_lossy().into_owned().into())
             .collect();
         attrs.push(KeyValue::new(
-            "process.command_args",
+            key::PROCESS_COMMAND_ARGS,
             Value::Array(Array::String(args)),
         ));
-        attrs.push(KeyValue::new("process.runtime.name", "rustc"));
+        attrs.push(KeyValue::new(key::PROCESS_RUNTIME_NAME, "rustc"));
         if let Some(user) = std::env::var_os("USER").or_else(|| std::env::var_os("USERNAME")) {
             attrs.push(KeyValue::new(
-                "process.owner",
+                key::PROCESS_OWNER,
                 user.to_string_lossy().into_owned(),
             ));
         }
@@ -75,15 +96,15 @@ impl ResourceDetector for HostResourceDetector {
             .or_else(|| std::env::var("HOSTNAME").ok())
             .or_else(|| std::env::var("COMPUTERNAME").ok());
         if let Some(name) = name {
-            attrs.push(KeyValue::new("host.name", name));
+            attrs.push(KeyValue::new(key::HOST_NAME, name));
         }
         if let Some(arch) = host_arch(std::env::consts::ARCH) {
-            attrs.push(KeyValue::new("host.arch", arch));
+            attrs.push(KeyValue::new(key::HOST_ARCH, arch));
         }
         if let Some(id) =
             read_trimmed("/etc/machine-id").or_else(|| read_trimmed("/var/lib/dbus/machine-id"))
         {
-            attrs.push(KeyValue::new("host.id", id));
+            attrs.push(KeyValue::new(key::HOST_ID, id));
         }
         Resource::from_schema_url(attrs, super::SEMCONV_SCHEMA_URL)
     }
@@ -115,16 +136,16 @@ fn os_release_field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
 impl ResourceDetector for OsResourceDetector {
     fn detect(&self, _timeout: Duration) -> Resource {
         let mut attrs = vec![KeyValue::new(
-            "os.type",
+            key::OS_TYPE,
             os_type(std::env::consts::OS).to_owned(),
         )];
         if let Ok(text) = std::fs::read_to_string("/etc/os-release") {
-            for (key, attr) in [
-                ("PRETTY_NAME", "os.description"),
-                ("NAME", "os.name"),
-                ("VERSION_ID", "os.version"),
+            for (field, attr) in [
+                ("PRETTY_NAME", key::OS_DESCRIPTION),
+                ("NAME", key::OS_NAME),
+                ("VERSION_ID", key::OS_VERSION),
             ] {
-                if let Some(v) = os_release_field(&text, key) {
+                if let Some(v) = os_release_field(&text, field) {
                     attrs.push(KeyValue::new(attr, v.to_owned()));
                 }
             }
@@ -144,6 +165,79 @@ mod tests {
         assert_eq!(host_arch("riscv64"), None);
         assert_eq!(os_type("macos"), "darwin");
         assert_eq!(os_type("linux"), "linux");
+    }
+
+    #[test]
+    fn keys_and_values_are_the_semantic_conventions() {
+        use opentelemetry_semantic_conventions::attribute as semconv;
+        let keys = [
+            (key::PROCESS_PID, semconv::PROCESS_PID),
+            (
+                key::PROCESS_EXECUTABLE_NAME,
+                semconv::PROCESS_EXECUTABLE_NAME,
+            ),
+            (
+                key::PROCESS_EXECUTABLE_PATH,
+                semconv::PROCESS_EXECUTABLE_PATH,
+            ),
+            (key::PROCESS_COMMAND_ARGS, semconv::PROCESS_COMMAND_ARGS),
+            (key::PROCESS_RUNTIME_NAME, semconv::PROCESS_RUNTIME_NAME),
+            (key::PROCESS_OWNER, semconv::PROCESS_OWNER),
+            (key::HOST_NAME, semconv::HOST_NAME),
+            (key::HOST_ARCH, semconv::HOST_ARCH),
+            (key::HOST_ID, semconv::HOST_ID),
+            (key::OS_TYPE, semconv::OS_TYPE),
+            (key::OS_DESCRIPTION, semconv::OS_DESCRIPTION),
+            (key::OS_NAME, semconv::OS_NAME),
+            (key::OS_VERSION, semconv::OS_VERSION),
+        ];
+        for (ours, convention) in keys {
+            assert_eq!(ours, convention);
+        }
+        use semconv::{host_arch as arch, os_type as os};
+        let arches = [
+            arch::AMD64,
+            arch::ARM32,
+            arch::ARM64,
+            arch::PPC32,
+            arch::PPC64,
+            arch::S390X,
+            arch::X86,
+        ];
+        for rust in [
+            "x86_64",
+            "aarch64",
+            "arm",
+            "x86",
+            "powerpc",
+            "powerpc64",
+            "s390x",
+        ] {
+            let value = host_arch(rust).unwrap();
+            assert!(arches.contains(&value), "{rust} -> {value}");
+        }
+        for rust in [
+            "macos",
+            "dragonfly",
+            "solaris",
+            "linux",
+            "windows",
+            "freebsd",
+        ] {
+            let value = os_type(rust);
+            assert!(
+                [
+                    os::DARWIN,
+                    os::DRAGONFLYBSD,
+                    os::SOLARIS,
+                    os::LINUX,
+                    os::WINDOWS,
+                    os::FREEBSD
+                ]
+                .contains(&value),
+                "{rust} -> {value}"
+            );
+        }
     }
 
     #[test]

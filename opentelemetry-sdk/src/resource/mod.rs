@@ -212,7 +212,8 @@ impl ResourceBuilder {
 
     /// Sets `service.name`.
     pub fn with_service_name(self, name: impl Into<Value>) -> Self {
-        self.with_attribute(KeyValue::new("service.name", name.into()))
+        let key = opentelemetry_semantic_conventions::attribute::SERVICE_NAME;
+        self.with_attribute(KeyValue::new(key, name.into()))
     }
 
     /// Sets one attribute.
