@@ -20,7 +20,7 @@ impl ResourceDetector for SdkProvidedResourceDetector {
                 KeyValue::new(TELEMETRY_SDK_LANGUAGE, telemetry_sdk_language::RUST),
                 KeyValue::new(TELEMETRY_SDK_VERSION, env!("CARGO_PKG_VERSION")),
             ],
-            SCHEMA_URL,
+            super::SEMCONV_SCHEMA_URL,
         )
     }
 }
@@ -40,7 +40,10 @@ impl ResourceDetector for ServiceResourceDetector {
         } else {
             format!("unknown_service:{exe}")
         };
-        Resource::from_schema_url([KeyValue::new(SERVICE_NAME, name)], SCHEMA_URL)
+        Resource::from_schema_url(
+            [KeyValue::new(SERVICE_NAME, name)],
+            super::SEMCONV_SCHEMA_URL,
+        )
     }
 }
 

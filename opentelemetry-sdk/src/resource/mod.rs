@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The schema URL of the semantic conventions the built-in detectors follow.
-pub(crate) const SEMCONV_SCHEMA_URL: &str = "https://opentelemetry.io/schemas/1.44.0";
+pub(crate) use opentelemetry_semantic_conventions::SCHEMA_URL as SEMCONV_SCHEMA_URL;
 
 /// Immutable attributes describing the entity that produces telemetry, with a schema URL.
 /// Cheap to clone.
