@@ -1210,3 +1210,153 @@ fn the_global_meter_provider_reaches_the_sdk() {
     assert_eq!(u64_sums(metric(&rm, "c")), s(&[("", 2)]));
     assert_eq!(metric(&rm, "o").data.data_point_count(), 1);
 }
+
+/// An exporter that records calls, and can hang in `export` or `shutdown`.
+#[derive(Debug, Clone, Default)]
+struct Scripted {
+    calls: Arc<std::sync::Mutex<Vec<&'static str>>>,
+    in_export: Arc<AtomicUsize>,
+    overlapped: Arc<AtomicUsize>,
+    hang_export: bool,
+    slow_shutdown: Option<Duration>,
+}
+
+impl opentelemetry_sdk::metrics::PushMetricExporter for Scripted {
+    fn export<'a>(
+        &'a mut self,
+        _metrics: &'a ResourceMetrics,
+    ) -> opentelemetry_sdk::trace::BoxFuture<'a, opentelemetry_sdk::Result> {
+        self.calls.lock().unwrap().push("export");
+        if self.in_export.fetch_add(1, Ordering::SeqCst) > 0 {
+            self.overlapped.fetch_add(1, Ordering::SeqCst);
+        }
+        std::thread::sleep(Duration::from_millis(2));
+        self.in_export.fetch_sub(1, Ordering::SeqCst);
+        if self.hang_export {
+            Box::pin(std::future::pending())
+        } else {
+            Box::pin(std::future::ready(Ok(())))
+        }
+    }
+    fn force_flush(&mut self) -> opentelemetry_sdk::Result {
+        self.calls.lock().unwrap().push("force_flush");
+        Ok(())
+    }
+    fn shutdown(&mut self) -> opentelemetry_sdk::Result {
+        self.calls.lock().unwrap().push("shutdown");
+        if let Some(d) = self.slow_shutdown {
+            std::thread::sleep(d);
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn exporter_flush_and_shutdown_are_called_and_exports_never_overlap() {
+    common::record_diagnostics();
+    let exporter = Scripted::default();
+    let provider = SdkMeterProvider::builder()
+        .with_reader(
+            PeriodicReader::builder(exporter.clone())
+                .with_interval(Duration::from_millis(1))
+                .build(),
+        )
+        .build();
+    provider.meter("m").u64_counter("c").build().add(1, &[]);
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                for _ in 0..10 {
+                    provider.force_flush().expect("flush succeeds");
+                }
+            });
+        }
+    });
+    provider.shutdown().expect("shutdown succeeds");
+    let calls = exporter.calls.lock().unwrap().clone();
+    assert!(calls.iter().filter(|c| **c == "force_flush").count() >= 40);
+    assert_eq!(calls.last(), Some(&"shutdown"));
+    assert_eq!(
+        exporter.overlapped.load(Ordering::SeqCst),
+        0,
+        "never concurrent"
+    );
+}
+
+#[test]
+fn a_hanging_export_times_out_with_a_failure() {
+    common::record_diagnostics();
+    let exporter = Scripted {
+        hang_export: true,
+        ..Scripted::default()
+    };
+    let provider = SdkMeterProvider::builder()
+        .with_reader(
+            PeriodicReader::builder(exporter)
+                .with_interval(Duration::from_secs(3600))
+                .with_timeout(Duration::from_millis(50))
+                .build(),
+        )
+        .build();
+    provider.meter("m").u64_counter("c").build().add(1, &[]);
+    let started = std::time::Instant::now();
+    let result = provider.force_flush();
+    assert!(
+        matches!(result, Err(opentelemetry_sdk::Error::Timeout(_))),
+        "{result:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(diagnostics("PeriodicReader.ExportFailed").len(), 1);
+}
+
+#[test]
+fn a_slow_exporter_shutdown_does_not_block_past_the_timeout() {
+    common::record_diagnostics();
+    let exporter = Scripted {
+        slow_shutdown: Some(Duration::from_secs(2)),
+        ..Scripted::default()
+    };
+    let provider = SdkMeterProvider::builder()
+        .with_reader(PeriodicReader::builder(exporter).build())
+        .build();
+    let started = std::time::Instant::now();
+    let result = provider.shutdown_with_timeout(Duration::from_millis(100));
+    assert!(
+        matches!(result, Err(opentelemetry_sdk::Error::Timeout(_))),
+        "{result:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
+
+#[test]
+fn reader_default_aggregation_applies_per_kind_and_views_override_it() {
+    common::record_diagnostics();
+    let reader = ManualReader::builder()
+        .with_aggregation_selector(|kind| match kind {
+            InstrumentKind::Histogram => Aggregation::Sum,
+            InstrumentKind::Counter => Aggregation::LastValue,
+            _ => Aggregation::Default,
+        })
+        .build();
+    let provider = SdkMeterProvider::builder()
+        .with_reader(reader.clone())
+        .with_view(View::new(
+            InstrumentSelector::new().with_name("viewed"),
+            Stream::new().with_aggregation(Aggregation::Sum),
+        ))
+        .build();
+    let meter = provider.meter("m");
+    meter.f64_histogram("h").build().record(2.0, &[]);
+    meter.f64_histogram("h").build().record(3.0, &[]);
+    meter.u64_counter("c").build().add(4, &[]);
+    meter.u64_counter("c").build().add(5, &[]);
+    meter.u64_counter("viewed").build().add(6, &[]);
+    meter.u64_counter("viewed").build().add(7, &[]);
+    let rm = collect(&reader);
+    assert_eq!(f64_sums(metric(&rm, "h")), [("".to_string(), 5.0)]);
+    let AggregatedMetrics::U64(MetricData::Gauge(g)) = &metric(&rm, "c").data else {
+        panic!()
+    };
+    assert_eq!(g.data_points[0].value, 5);
+    assert_eq!(u64_sums(metric(&rm, "viewed")), s(&[("", 13)]));
+}
