@@ -1,9 +1,9 @@
 //! Quick start: `cargo run --example quickstart`.
 //!
 //! Sets OpenTelemetry up from the standard `OTEL_*` variables (any exporter variable left
-//! unset means `console`), records one small request as a trace, and exits after flushing.
-//! Try `OTEL_TRACES_SAMPLER=always_off`, `OTEL_SERVICE_NAME=shop` or
-//! `OTEL_TRACES_EXPORTER=none`.
+//! unset means `console`), records one small request as a trace and a few metrics, and exits
+//! after flushing. Try `OTEL_TRACES_SAMPLER=always_off`, `OTEL_SERVICE_NAME=shop`,
+//! `OTEL_TRACES_EXPORTER=none` or `OTEL_METRICS_EXPORTER=none`.
 
 use opentelemetry::autoconfig::AutoConfig;
 use opentelemetry::trace::{Link, Span, SpanKind, Status, TraceContextExt, Tracer};
@@ -24,7 +24,33 @@ fn main() {
         .with_version(env!("CARGO_PKG_VERSION"))
         .with_schema_url(SCHEMA_URL)
         .build();
-    let tracer = global::tracer_with_scope(scope);
+    let tracer = global::tracer_with_scope(scope.clone());
+    let meter = global::meter_with_scope(scope);
+    let orders = meter
+        .u64_counter("shop.orders")
+        .with_description("Orders placed")
+        .with_unit("{order}")
+        .build();
+    let duration = meter
+        .f64_histogram("shop.request.duration")
+        .with_unit("ms")
+        .with_boundaries(vec![1.0, 2.0, 5.0, 10.0, 20.0, 50.0])
+        .build();
+    let cart_size = meter.u64_gauge("shop.cart.items").build();
+    let _queue = meter
+        .i64_observable_up_down_counter("shop.queue.length")
+        .with_callback(|observer| observer.observe(7, &[KeyValue::new("queue", "payments")]))
+        .build();
+    for (ms, method) in [
+        (0.8, "card"),
+        (3.5, "card"),
+        (4.1, "card"),
+        (12.0, "invoice"),
+    ] {
+        duration.record(ms, &[KeyValue::new("http.route", "/checkout")]);
+        orders.add(1, &[KeyValue::new("payment.method", method)]);
+    }
+    cart_size.record(3, &[]);
 
     // A message published earlier by another service; the request links to it.
     let mut publish = tracer

@@ -21,6 +21,7 @@
 
 mod env;
 mod error;
+pub mod metrics;
 pub mod resource;
 pub mod runtime;
 pub mod trace;

@@ -13,9 +13,10 @@
 //! drop(telemetry); // flushes and shuts down
 //! ```
 //!
-//! Variables read: `OTEL_SDK_DISABLED`, `OTEL_PROPAGATORS`, `OTEL_TRACES_EXPORTER` (and,
-//! through the SDK, `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`, the limits, `OTEL_BSP_*`,
-//! `OTEL_RESOURCE_ATTRIBUTES` and `OTEL_SERVICE_NAME`). A value this build does not support,
+//! Variables read: `OTEL_SDK_DISABLED`, `OTEL_PROPAGATORS`, `OTEL_TRACES_EXPORTER`,
+//! `OTEL_METRICS_EXPORTER` (and, through the SDK, `OTEL_TRACES_SAMPLER`,
+//! `OTEL_TRACES_SAMPLER_ARG`, the limits, `OTEL_BSP_*`, `OTEL_METRIC_EXPORT_INTERVAL`,
+//! `OTEL_METRIC_EXPORT_TIMEOUT`, `OTEL_RESOURCE_ATTRIBUTES` and `OTEL_SERVICE_NAME`). A value this build does not support,
 //! such as an exporter whose feature is not enabled, is reported through the diagnostic
 //! handler, never silently ignored; telemetry set-up never fails the application.
 
@@ -24,9 +25,11 @@ use opentelemetry_api::propagation::{
     BaggagePropagator, TextMapCompositePropagator, TextMapPropagator, TraceContextPropagator,
 };
 use opentelemetry_api::{otel_error, otel_warn};
+use opentelemetry_sdk::metrics::{ConsoleMetricExporter, PeriodicReader, SdkMeterProvider};
 use opentelemetry_sdk::trace::{ConsoleSpanExporter, SdkTracerProvider};
 use opentelemetry_sdk::Resource;
 use std::fmt;
+use std::time::Duration;
 
 /// Reads one variable, treating empty as unset.
 fn var(name: &str) -> Option<String> {
@@ -58,6 +61,17 @@ const FEATURE_GATED_TRACE_EXPORTERS: &[(&str, &str)] = &[
     ("jaeger", "jaeger"),
     ("otlp/stdout", "otlp"),
 ];
+
+/// Metric exporters the spec names that this crate can provide through a feature, and the
+/// feature.
+const FEATURE_GATED_METRIC_EXPORTERS: &[(&str, &str)] = &[
+    ("otlp", "otlp"),
+    ("prometheus", "prometheus"),
+    ("otlp/stdout", "otlp"),
+];
+
+/// The console metric exporter's default interval (the spec's, for the stdout exporter).
+const CONSOLE_METRIC_INTERVAL: Duration = Duration::from_millis(10_000);
 
 /// Propagators the spec names that this crate can provide through a feature, and the feature.
 const FEATURE_GATED_PROPAGATORS: &[(&str, &str)] = &[
@@ -105,9 +119,11 @@ impl AutoConfig {
         if opentelemetry_sdk_disabled() {
             return Telemetry {
                 tracer_provider: None,
+                meter_provider: None,
             };
         }
-        let resource = self.resource.unwrap_or_default();
+        let resource = self.resource.clone().unwrap_or_default();
+        let meter_provider = self.meter_provider(&resource);
         let exporters = var("OTEL_TRACES_EXPORTER")
             .or(self.default_exporter.clone())
             .unwrap_or_else(|| "otlp".to_owned());
@@ -133,7 +149,43 @@ impl AutoConfig {
         } else {
             None
         };
-        Telemetry { tracer_provider }
+        Telemetry {
+            tracer_provider,
+            meter_provider,
+        }
+    }
+
+    /// The meter provider for `OTEL_METRICS_EXPORTER`, installed as the global one.
+    fn meter_provider(&self, resource: &Resource) -> Option<SdkMeterProvider> {
+        let exporters = var("OTEL_METRICS_EXPORTER")
+            .or(self.default_exporter.clone())
+            .unwrap_or_else(|| "otlp".to_owned());
+        let mut builder = SdkMeterProvider::builder().with_resource(resource.clone());
+        let mut any = false;
+        for name in list(&exporters) {
+            match name.as_str() {
+                "none" => {}
+                "console" => {
+                    let mut reader = PeriodicReader::builder(ConsoleMetricExporter::default());
+                    if var("OTEL_METRIC_EXPORT_INTERVAL").is_none() {
+                        reader = reader.with_interval(CONSOLE_METRIC_INTERVAL);
+                    }
+                    builder = builder.with_reader(reader.build());
+                    any = true;
+                }
+                other => report_unavailable(
+                    "OTEL_METRICS_EXPORTER",
+                    other,
+                    FEATURE_GATED_METRIC_EXPORTERS,
+                ),
+            }
+        }
+        if !any {
+            return None;
+        }
+        let provider = builder.build();
+        global::set_meter_provider(provider.clone());
+        Some(provider)
     }
 }
 
@@ -189,12 +241,14 @@ fn propagator_from(value: Option<&str>) -> Option<TextMapCompositePropagator> {
 /// [`Telemetry::shutdown`] to see the result instead.
 pub struct Telemetry {
     tracer_provider: Option<SdkTracerProvider>,
+    meter_provider: Option<SdkMeterProvider>,
 }
 
 impl fmt::Debug for Telemetry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Telemetry")
             .field("tracer_provider", &self.tracer_provider.is_some())
+            .field("meter_provider", &self.meter_provider.is_some())
             .finish()
     }
 }
@@ -205,12 +259,23 @@ impl Telemetry {
         self.tracer_provider.as_ref()
     }
 
-    /// Exports everything recorded so far.
+    /// The meter provider, if metrics are exported.
+    pub fn meter_provider(&self) -> Option<&SdkMeterProvider> {
+        self.meter_provider.as_ref()
+    }
+
+    /// Exports everything recorded so far (the first failure is returned; every provider
+    /// is flushed).
     pub fn force_flush(&self) -> opentelemetry_sdk::Result {
-        match &self.tracer_provider {
+        let traces = match &self.tracer_provider {
             Some(p) => p.force_flush(),
             None => Ok(()),
-        }
+        };
+        let metrics = match &self.meter_provider {
+            Some(p) => p.force_flush(),
+            None => Ok(()),
+        };
+        traces.and(metrics)
     }
 
     /// Flushes and shuts every provider down.
@@ -219,10 +284,15 @@ impl Telemetry {
     }
 
     fn shutdown_inner(&mut self) -> opentelemetry_sdk::Result {
-        match self.tracer_provider.take() {
+        let traces = match self.tracer_provider.take() {
             Some(p) => p.shutdown(),
             None => Ok(()),
-        }
+        };
+        let metrics = match self.meter_provider.take() {
+            Some(p) => p.shutdown(),
+            None => Ok(()),
+        };
+        traces.and(metrics)
     }
 }
 

@@ -60,7 +60,7 @@ fn exporter_not_compiled_in_is_reported() {
     let seen = seen.lock().unwrap();
     let (name, message) = seen
         .iter()
-        .find(|(n, _)| n == "AutoConfig.FeatureNotEnabled")
+        .find(|(n, m)| n == "AutoConfig.FeatureNotEnabled" && m.contains("OTEL_TRACES_EXPORTER"))
         .expect("reported");
     assert_eq!(name, "AutoConfig.FeatureNotEnabled");
     assert!(
@@ -123,4 +123,52 @@ fn propagators_none_installs_nothing() {
     std::env::set_var("OTEL_TRACES_EXPORTER", "none");
     let _t = AutoConfig::from_env().install();
     assert!(global_fields().is_empty());
+}
+
+#[test]
+fn console_metrics_exporter_installs_a_global_meter_provider() {
+    std::env::set_var("OTEL_METRICS_EXPORTER", "console");
+    std::env::set_var("OTEL_TRACES_EXPORTER", "none");
+    let telemetry = AutoConfig::from_env().install();
+    assert!(telemetry.meter_provider().is_some());
+    assert!(telemetry.tracer_provider().is_none());
+    let counter = global::meter("m").u64_counter("c").build();
+    assert!(counter.enabled(), "the global meter provider is the SDK's");
+    counter.add(1, &[]);
+    telemetry.force_flush().unwrap();
+    telemetry.shutdown().unwrap();
+    assert!(!counter.enabled(), "shut down by the guard");
+}
+
+#[test]
+fn metrics_exporter_none_and_unknown_values() {
+    let seen = capture();
+    std::env::set_var("OTEL_TRACES_EXPORTER", "none");
+    std::env::set_var("OTEL_METRICS_EXPORTER", "none");
+    let t = AutoConfig::from_env().install();
+    assert!(t.meter_provider().is_none());
+    assert!(!global::meter("m").u64_counter("c").build().enabled());
+    drop(t);
+    std::env::set_var("OTEL_METRICS_EXPORTER", "prometheus,abacus");
+    let t = AutoConfig::from_env().install();
+    assert!(t.meter_provider().is_none());
+    let names: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(n, m)| format!("{n}: {m}"))
+        .collect();
+    assert!(
+        names
+            .iter()
+            .any(|n| n.contains("FeatureNotEnabled")
+                && n.contains("OTEL_METRICS_EXPORTER=prometheus")),
+        "{names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .any(|n| n.contains("UnknownValue") && n.contains("abacus")),
+        "{names:?}"
+    );
 }

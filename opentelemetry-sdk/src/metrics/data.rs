@@ -1,0 +1,218 @@
+//! What readers and exporters receive: aggregated metric data, following the spec's data
+//! model (resource → scopes → metrics → data points).
+
+use crate::resource::Resource;
+use opentelemetry_api::trace::{SpanId, TraceId};
+use opentelemetry_api::{InstrumentationScope, KeyValue};
+use std::borrow::Cow;
+use std::time::SystemTime;
+
+/// Whether a data point covers the time since the previous collection or since its start.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Temporality {
+    /// Since a fixed start time: each point repeats the start (`(T0, T1]`, `(T0, T2]`, ...).
+    #[default]
+    Cumulative,
+    /// Since the previous collection: start times advance (`(T0, T1]`, `(T1, T2]`, ...).
+    Delta,
+}
+
+/// Everything one collection produced, for one resource.
+///
+/// ```
+/// use opentelemetry_sdk::metrics::{ManualReader, ResourceMetrics, SdkMeterProvider};
+/// use opentelemetry_api::metrics::MeterProvider;
+///
+/// let reader = ManualReader::builder().build();
+/// let provider = SdkMeterProvider::builder().with_reader(reader.clone()).build();
+/// provider.meter("app").u64_counter("jobs").build().add(2, &[]);
+///
+/// let mut metrics = ResourceMetrics::default();
+/// reader.collect(&mut metrics).unwrap();
+/// let metric = &metrics.scope_metrics[0].metrics[0];
+/// assert_eq!(metric.name, "jobs");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceMetrics {
+    /// The provider's resource.
+    pub resource: Resource,
+    /// The metrics, grouped by the scope of the meter that produced them.
+    pub scope_metrics: Vec<ScopeMetrics>,
+}
+
+impl Default for ResourceMetrics {
+    /// Empty, with an empty resource: a buffer for [`ManualReader::collect`](super::ManualReader::collect).
+    fn default() -> Self {
+        ResourceMetrics {
+            resource: Resource::empty(),
+            scope_metrics: Vec::new(),
+        }
+    }
+}
+
+/// The metrics of one instrumentation scope (one meter, or one metric producer).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ScopeMetrics {
+    /// The scope.
+    pub scope: InstrumentationScope,
+    /// Its metrics, in the order their instruments were created.
+    pub metrics: Vec<Metric>,
+}
+
+/// One metric stream: its identity and its data points.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Metric {
+    /// The stream's name (the instrument's, unless a view renamed it).
+    pub name: Cow<'static, str>,
+    /// The description (empty when none was given).
+    pub description: Cow<'static, str>,
+    /// The unit (empty when none was given).
+    pub unit: Cow<'static, str>,
+    /// The aggregated data.
+    pub data: AggregatedMetrics,
+}
+
+/// Metric data of any number type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AggregatedMetrics {
+    /// From `f64` instruments.
+    F64(MetricData<f64>),
+    /// From `u64` instruments.
+    U64(MetricData<u64>),
+    /// From `i64` instruments.
+    I64(MetricData<i64>),
+}
+
+/// The data of one metric, by point kind.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum MetricData<T> {
+    /// Last values (from the LastValue aggregation).
+    Gauge(Gauge<T>),
+    /// Sums (from the Sum aggregation).
+    Sum(Sum<T>),
+    /// Explicit-bucket histograms.
+    Histogram(Histogram<T>),
+}
+
+/// Sampled values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gauge<T> {
+    /// One point per attribute set.
+    pub data_points: Vec<GaugeDataPoint<T>>,
+}
+
+/// The last value recorded for one attribute set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GaugeDataPoint<T> {
+    /// The attribute set, sorted by key.
+    pub attributes: Vec<KeyValue>,
+    /// When the series started (optional for gauges; the SDK always sets it).
+    pub start_time: Option<SystemTime>,
+    /// When it was collected.
+    pub time: SystemTime,
+    /// The value.
+    pub value: T,
+    /// Example measurements (the exemplar support fills these).
+    pub exemplars: Vec<Exemplar<T>>,
+}
+
+/// Sums.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sum<T> {
+    /// One point per attribute set.
+    pub data_points: Vec<SumDataPoint<T>>,
+    /// Delta or cumulative.
+    pub temporality: Temporality,
+    /// Whether the sum only goes up.
+    pub is_monotonic: bool,
+}
+
+/// The sum for one attribute set over `(start_time, time]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SumDataPoint<T> {
+    /// The attribute set, sorted by key.
+    pub attributes: Vec<KeyValue>,
+    /// The start of the interval.
+    pub start_time: SystemTime,
+    /// The end of the interval (the collection time).
+    pub time: SystemTime,
+    /// The sum.
+    pub value: T,
+    /// Example measurements (the exemplar support fills these).
+    pub exemplars: Vec<Exemplar<T>>,
+}
+
+/// Explicit-bucket histograms.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Histogram<T> {
+    /// One point per attribute set.
+    pub data_points: Vec<HistogramDataPoint<T>>,
+    /// Delta or cumulative.
+    pub temporality: Temporality,
+}
+
+/// The distribution of one attribute set's values over `(start_time, time]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistogramDataPoint<T> {
+    /// The attribute set, sorted by key.
+    pub attributes: Vec<KeyValue>,
+    /// The start of the interval.
+    pub start_time: SystemTime,
+    /// The end of the interval (the collection time).
+    pub time: SystemTime,
+    /// How many values were recorded.
+    pub count: u64,
+    /// The bucket upper bounds (inclusive), increasing.
+    pub bounds: Vec<f64>,
+    /// The count of each bucket: `bounds.len() + 1` of them, the last one for values above
+    /// the last bound.
+    pub bucket_counts: Vec<u64>,
+    /// The smallest value, when min/max recording is on and a value was recorded.
+    pub min: Option<T>,
+    /// The largest value, when min/max recording is on and a value was recorded.
+    pub max: Option<T>,
+    /// The sum of the values; `None` for instruments whose values may be negative
+    /// (up-down counters, gauges), as the spec asks.
+    pub sum: Option<T>,
+    /// Example measurements (the exemplar support fills these).
+    pub exemplars: Vec<Exemplar<T>>,
+}
+
+/// An example measurement kept with a data point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exemplar<T> {
+    /// The attributes of the measurement that the data point does not carry.
+    pub filtered_attributes: Vec<KeyValue>,
+    /// When the measurement was recorded.
+    pub time: SystemTime,
+    /// The measured value.
+    pub value: T,
+    /// The trace of the span active when it was recorded.
+    pub trace_id: TraceId,
+    /// The span active when it was recorded.
+    pub span_id: SpanId,
+}
+
+impl AggregatedMetrics {
+    /// How many data points this metric carries.
+    pub fn data_point_count(&self) -> usize {
+        match self {
+            AggregatedMetrics::F64(d) => d.data_point_count(),
+            AggregatedMetrics::U64(d) => d.data_point_count(),
+            AggregatedMetrics::I64(d) => d.data_point_count(),
+        }
+    }
+}
+
+impl<T> MetricData<T> {
+    /// How many data points this metric carries.
+    pub fn data_point_count(&self) -> usize {
+        match self {
+            MetricData::Gauge(g) => g.data_points.len(),
+            MetricData::Sum(s) => s.data_points.len(),
+            MetricData::Histogram(h) => h.data_points.len(),
+        }
+    }
+}

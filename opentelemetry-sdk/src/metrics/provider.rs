@@ -1,0 +1,330 @@
+//! The SDK meter provider.
+
+use super::data::ResourceMetrics;
+use super::meter::SdkMeter;
+use super::reader::{Link, MetricReader, ReaderConfig};
+use super::view::View;
+use crate::error::{first_error, Error, Result};
+use crate::resource::Resource;
+use opentelemetry_api::metrics::noop::NoopInstrumentProvider;
+use opentelemetry_api::metrics::Meter;
+use opentelemetry_api::{otel_debug, otel_warn, InstrumentationScope};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+/// The default timeout of [`SdkMeterProvider::shutdown`].
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// One reader's side of the provider.
+pub(crate) struct Pipeline {
+    pub(crate) config: ReaderConfig,
+    /// Collections for one reader run one at a time (callbacks complete before the next).
+    collect_lock: Mutex<()>,
+}
+
+#[derive(Default)]
+struct Meters {
+    by_scope: HashMap<InstrumentationScope, Arc<SdkMeter>>,
+    in_order: Vec<Arc<SdkMeter>>,
+}
+
+/// What meters and readers share: configuration and every meter's state.
+pub(crate) struct ProviderCore {
+    pub(crate) resource: Resource,
+    pub(crate) pipelines: Box<[Pipeline]>,
+    pub(crate) views: Vec<View>,
+    meters: Mutex<Meters>,
+    /// Set once the readers are shut down: instruments stop recording.
+    pub(crate) is_shutdown: Arc<AtomicBool>,
+}
+
+impl ProviderCore {
+    /// Collects everything for pipeline `index` into `metrics`.
+    pub(crate) fn collect(&self, index: usize, metrics: &mut ResourceMetrics) -> Result {
+        if self.is_shutdown.load(Ordering::Acquire) {
+            return Err(Error::AlreadyShutdown);
+        }
+        let Some(pipeline) = self.pipelines.get(index) else {
+            return Err(Error::InternalFailure("unknown reader".into()));
+        };
+        let _one_at_a_time = pipeline
+            .collect_lock
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let meters = self
+            .meters
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .in_order
+            .clone();
+        for meter in &meters {
+            meter.run_callbacks(index);
+        }
+        let now = SystemTime::now();
+        metrics.resource = self.resource.clone();
+        metrics.scope_metrics.clear();
+        for meter in &meters {
+            if let Some(scope) = meter.collect(index, now) {
+                metrics.scope_metrics.push(scope);
+            }
+        }
+        Ok(())
+    }
+}
+
+struct ProviderInner {
+    core: Arc<ProviderCore>,
+    readers: Vec<Box<dyn MetricReader>>,
+    shutdown_called: AtomicBool,
+    /// `OTEL_SDK_DISABLED`: no-op meters.
+    disabled: bool,
+}
+
+impl ProviderInner {
+    fn shutdown(&self, timeout: Duration) -> Result {
+        if self.shutdown_called.swap(true, Ordering::AcqRel) {
+            return Err(Error::AlreadyShutdown);
+        }
+        // Readers first: a push reader collects and exports one last time.
+        let result = first_error(self.readers.iter().map(|r| r.shutdown(timeout)));
+        self.core.is_shutdown.store(true, Ordering::Release);
+        result
+    }
+}
+
+impl Drop for ProviderInner {
+    fn drop(&mut self) {
+        if !self.shutdown_called.load(Ordering::Acquire) {
+            if let Err(err) = self.shutdown(DEFAULT_SHUTDOWN_TIMEOUT) {
+                opentelemetry_api::global::handle_error("MeterProvider.ShutdownOnDrop", err);
+            }
+        }
+    }
+}
+
+/// The SDK's meter provider: owns the readers, views and resource, and every meter's
+/// instruments. Clones share one provider; dropping the last clone shuts it down (meters and
+/// instruments do not keep it alive: they become no-ops).
+///
+/// ```
+/// use opentelemetry_api::metrics::MeterProvider;
+/// use opentelemetry_api::KeyValue;
+/// use opentelemetry_sdk::metrics::{ManualReader, ResourceMetrics, SdkMeterProvider};
+/// use opentelemetry_sdk::Resource;
+///
+/// let reader = ManualReader::builder().build();
+/// let provider = SdkMeterProvider::builder()
+///     .with_resource(Resource::new([KeyValue::new("service.name", "shop")]))
+///     .with_reader(reader.clone())
+///     .build();
+/// let meter = provider.meter("checkout");
+/// meter.u64_counter("orders").build().add(1, &[KeyValue::new("payment", "card")]);
+///
+/// let mut metrics = ResourceMetrics::default();
+/// reader.collect(&mut metrics)?;
+/// assert_eq!(metrics.scope_metrics[0].scope.name(), "checkout");
+/// provider.shutdown()?;
+/// # Ok::<(), opentelemetry_sdk::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct SdkMeterProvider {
+    inner: Arc<ProviderInner>,
+}
+
+impl fmt::Debug for SdkMeterProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SdkMeterProvider")
+            .field("readers", &self.inner.readers)
+            .field("views", &self.inner.core.views.len())
+            .field("is_shutdown", &self.is_shutdown())
+            .finish()
+    }
+}
+
+impl Default for SdkMeterProvider {
+    fn default() -> Self {
+        SdkMeterProvider::builder().build()
+    }
+}
+
+impl SdkMeterProvider {
+    /// A builder with no readers, no views and the default resource.
+    pub fn builder() -> MeterProviderBuilder {
+        MeterProviderBuilder::default()
+    }
+
+    /// The provider's resource.
+    pub fn resource(&self) -> &Resource {
+        &self.inner.core.resource
+    }
+
+    /// Whether [`shutdown`](Self::shutdown) was called.
+    pub fn is_shutdown(&self) -> bool {
+        self.inner.shutdown_called.load(Ordering::Acquire)
+    }
+
+    /// Asks every push reader to collect and export now. Reports the first failure (every
+    /// reader is flushed regardless).
+    pub fn force_flush(&self) -> Result {
+        if self.is_shutdown() {
+            return Err(Error::AlreadyShutdown);
+        }
+        first_error(self.inner.readers.iter().map(|r| r.force_flush()))
+    }
+
+    /// Shuts every reader down (push readers export one last time) within the default
+    /// timeout (5 s). Afterwards instruments record nothing and new meters are no-ops; a
+    /// second call returns [`Error::AlreadyShutdown`].
+    pub fn shutdown(&self) -> Result {
+        self.shutdown_with_timeout(DEFAULT_SHUTDOWN_TIMEOUT)
+    }
+
+    /// [`shutdown`](Self::shutdown) with a timeout for each reader.
+    pub fn shutdown_with_timeout(&self, timeout: Duration) -> Result {
+        let result = self.inner.shutdown(timeout);
+        otel_debug!(
+            "MeterProvider.Shutdown",
+            "meter provider shut down: {result:?}"
+        );
+        result
+    }
+}
+
+impl opentelemetry_api::metrics::MeterProvider for SdkMeterProvider {
+    fn meter_with_scope(&self, scope: InstrumentationScope) -> Meter {
+        let inner = &self.inner;
+        if inner.disabled || self.is_shutdown() {
+            return Meter::new(Arc::new(NoopInstrumentProvider::new()));
+        }
+        if scope.name().is_empty() {
+            otel_warn!(
+                "MeterProvider.InvalidMeterName",
+                "a meter was requested with an empty name; it works, but its metrics carry \
+                 an empty scope name"
+            );
+        }
+        let core = &inner.core;
+        let mut meters = core.meters.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(meter) = meters.by_scope.get(&scope) {
+            return Meter::new(meter.clone());
+        }
+        let meter = Arc::new(SdkMeter::new(scope.clone(), core));
+        meters.by_scope.insert(scope, meter.clone());
+        meters.in_order.push(meter.clone());
+        Meter::new(meter)
+    }
+}
+
+/// Builds an [`SdkMeterProvider`].
+#[derive(Default)]
+pub struct MeterProviderBuilder {
+    resource: Option<Resource>,
+    readers: Vec<Box<dyn MetricReader>>,
+    views: Vec<View>,
+}
+
+impl fmt::Debug for MeterProviderBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MeterProviderBuilder")
+            .field("readers", &self.readers)
+            .field("views", &self.views)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MeterProviderBuilder {
+    /// Sets the resource (default: [`Resource::default`]).
+    pub fn with_resource(mut self, resource: Resource) -> Self {
+        self.resource = Some(resource);
+        self
+    }
+
+    /// Adds a reader; each reader gets every metric, in its own temporality. A reader
+    /// already registered with another provider is refused (reported).
+    pub fn with_reader<R: MetricReader>(mut self, reader: R) -> Self {
+        self.readers.push(Box::new(reader));
+        self
+    }
+
+    /// Adds a view. A view with an invalid configuration (a rename with a wildcard
+    /// selector, a selector without criteria, invalid histogram boundaries, a zero
+    /// cardinality limit) is reported and ignored when the provider is built.
+    pub fn with_view(mut self, view: View) -> Self {
+        self.views.push(view);
+        self
+    }
+
+    /// Builds the provider. With `OTEL_SDK_DISABLED=true` its meters are no-ops.
+    pub fn build(self) -> SdkMeterProvider {
+        let disabled = crate::env::bool_var("OTEL_SDK_DISABLED");
+        let views: Vec<View> = self
+            .views
+            .into_iter()
+            .filter(|view| match view.validate() {
+                Ok(()) => {
+                    let conflicting = view.conflicting_keys();
+                    if !conflicting.is_empty() {
+                        otel_warn!(
+                            "MeterProvider.InvalidView",
+                            "view {view:?}: attribute keys {conflicting:?} are both allowed \
+                             and excluded; they are excluded"
+                        );
+                    }
+                    true
+                }
+                Err(reason) => {
+                    otel_warn!(
+                        "MeterProvider.InvalidView",
+                        "view {view:?} is ignored: {reason}"
+                    );
+                    false
+                }
+            })
+            .collect();
+        let readers: Vec<Box<dyn MetricReader>> = self
+            .readers
+            .into_iter()
+            .filter(|reader| {
+                let claimed = reader.claim();
+                if !claimed {
+                    otel_warn!(
+                        "MeterProvider.ReaderAlreadyRegistered",
+                        "reader {reader:?} is already registered with a meter provider; a \
+                         reader serves one provider only, so it is ignored here"
+                    );
+                }
+                claimed
+            })
+            .collect();
+        let core = Arc::new(ProviderCore {
+            resource: self.resource.unwrap_or_default(),
+            pipelines: readers
+                .iter()
+                .map(|r| Pipeline {
+                    config: r.config(),
+                    collect_lock: Mutex::new(()),
+                })
+                .collect(),
+            views,
+            meters: Mutex::new(Meters::default()),
+            is_shutdown: Arc::new(AtomicBool::new(false)),
+        });
+        for (index, reader) in readers.iter().enumerate() {
+            reader.attach(Link {
+                core: Arc::downgrade(&core),
+                index,
+            });
+        }
+        SdkMeterProvider {
+            inner: Arc::new(ProviderInner {
+                core,
+                readers,
+                shutdown_called: AtomicBool::new(false),
+                disabled,
+            }),
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! Metric readers: what collects from the provider. [`ManualReader`] collects when asked
+//! (pull); [`PeriodicReader`](super::PeriodicReader) collects on a timer and pushes to an
+//! exporter.
+
+use super::aggregation::Aggregation;
+use super::data::{ResourceMetrics, ScopeMetrics, Temporality};
+use super::provider::ProviderCore;
+use super::view::InstrumentKind;
+use crate::error::{Error, Result};
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
+use std::time::Duration;
+
+/// The cardinality limit used when neither a view nor the reader sets one.
+pub const DEFAULT_CARDINALITY_LIMIT: usize = 2000;
+
+/// Temporality presets: which temporality a reader asks for, per instrument kind.
+///
+/// ```
+/// use opentelemetry_sdk::metrics::{InstrumentKind, Temporality, TemporalityPreference};
+/// let delta = TemporalityPreference::Delta;
+/// assert_eq!(delta.temporality(InstrumentKind::Counter), Temporality::Delta);
+/// assert_eq!(delta.temporality(InstrumentKind::UpDownCounter), Temporality::Cumulative);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TemporalityPreference {
+    /// Cumulative for every kind (the default).
+    #[default]
+    Cumulative,
+    /// Delta for counters, observable counters, histograms and gauges; cumulative for
+    /// up-down counters (whose deltas are rarely useful).
+    Delta,
+    /// Delta for synchronous counters, histograms and gauges (no state kept between
+    /// collections); cumulative for up-down counters and every asynchronous kind (no
+    /// cumulative-to-delta conversion needed).
+    LowMemory,
+}
+
+impl TemporalityPreference {
+    /// The temporality for an instrument kind.
+    pub fn temporality(self, kind: InstrumentKind) -> Temporality {
+        use InstrumentKind::*;
+        match (self, kind) {
+            (TemporalityPreference::Cumulative, _) => Temporality::Cumulative,
+            (_, UpDownCounter | ObservableUpDownCounter) => Temporality::Cumulative,
+            (TemporalityPreference::Delta, _) => Temporality::Delta,
+            (TemporalityPreference::LowMemory, Counter | Histogram | Gauge) => Temporality::Delta,
+            (TemporalityPreference::LowMemory, _) => Temporality::Cumulative,
+        }
+    }
+}
+
+/// A source of pre-aggregated metrics from outside the SDK (a bridge from another metrics
+/// library), collected by a reader together with the provider's own metrics.
+///
+/// ```
+/// use opentelemetry_sdk::metrics::{MetricProducer, ScopeMetrics};
+/// use opentelemetry_api::InstrumentationScope;
+///
+/// #[derive(Debug)]
+/// struct Bridge;
+/// impl MetricProducer for Bridge {
+///     fn produce(&self) -> opentelemetry_sdk::Result<ScopeMetrics> {
+///         Ok(ScopeMetrics {
+///             scope: InstrumentationScope::builder("my-bridge").build(),
+///             metrics: vec![],
+///         })
+///     }
+/// }
+/// ```
+pub trait MetricProducer: Send + Sync + fmt::Debug + 'static {
+    /// The producer's current metrics, under one scope identifying the producer.
+    fn produce(&self) -> Result<ScopeMetrics>;
+}
+
+pub(crate) mod private {
+    use super::*;
+
+    /// What a reader asks of the provider: per instrument kind, the temporality, the
+    /// default aggregation and the cardinality limit.
+    #[derive(Clone, Debug)]
+    pub struct ReaderConfig {
+        pub(crate) temporality: [Temporality; 7],
+        pub(crate) aggregation: [Aggregation; 7],
+        pub(crate) cardinality_limit: [Option<usize>; 7],
+    }
+
+    impl Default for ReaderConfig {
+        fn default() -> Self {
+            ReaderConfig {
+                temporality: [Temporality::Cumulative; 7],
+                aggregation: std::array::from_fn(|_| Aggregation::Default),
+                cardinality_limit: [None; 7],
+            }
+        }
+    }
+
+    /// A reader's connection to the provider it is registered with.
+    #[derive(Clone, Debug)]
+    pub struct Link {
+        pub(crate) core: Weak<ProviderCore>,
+        pub(crate) index: usize,
+    }
+
+    impl Link {
+        /// Collects the provider's metrics for this reader into `metrics`.
+        pub(crate) fn collect(&self, metrics: &mut ResourceMetrics) -> Result {
+            match self.core.upgrade() {
+                Some(core) => core.collect(self.index, metrics),
+                None => Err(Error::AlreadyShutdown),
+            }
+        }
+    }
+
+    /// Seals [`MetricReader`](super::MetricReader): only this crate's readers implement it.
+    pub trait Sealed {
+        /// The reader's per-kind choices.
+        fn config(&self) -> ReaderConfig;
+        /// Marks the reader as registered; false if it already was (with any provider).
+        fn claim(&self) -> bool;
+        /// Connects the reader to its provider.
+        fn attach(&self, link: Link);
+        /// Collects and exports now (push readers).
+        fn force_flush(&self) -> Result;
+        /// Shuts the reader down (a push reader exports one last time).
+        fn shutdown(&self, timeout: Duration) -> Result;
+    }
+}
+
+pub(crate) use private::{Link, ReaderConfig};
+
+/// A metric reader: [`ManualReader`] or [`PeriodicReader`](super::PeriodicReader),
+/// registered with [`MeterProviderBuilder::with_reader`](super::MeterProviderBuilder::with_reader).
+/// A reader belongs to one provider; registering it with a second one is refused.
+pub trait MetricReader: private::Sealed + Send + Sync + fmt::Debug + 'static {}
+
+/// Builds the per-kind choices shared by the reader builders.
+pub(crate) fn config_from(
+    temporality: impl Fn(InstrumentKind) -> Temporality,
+    aggregation: impl Fn(InstrumentKind) -> Aggregation,
+    cardinality_limit: impl Fn(InstrumentKind) -> Option<usize>,
+) -> ReaderConfig {
+    ReaderConfig {
+        temporality: InstrumentKind::ALL.map(&temporality),
+        aggregation: InstrumentKind::ALL.map(&aggregation),
+        cardinality_limit: InstrumentKind::ALL.map(|k| cardinality_limit(k).filter(|l| *l > 0)),
+    }
+}
+
+struct ManualInner {
+    config: ReaderConfig,
+    claimed: AtomicBool,
+    link: OnceLock<Link>,
+    producers: Vec<Box<dyn MetricProducer>>,
+    is_shutdown: AtomicBool,
+}
+
+/// A reader that collects when [`collect`](ManualReader::collect) is called: for tests,
+/// and for pull exporters (a scrape endpoint calls `collect`). Clones share the reader, so
+/// keep one and register the other.
+///
+/// ```
+/// use opentelemetry_api::metrics::MeterProvider;
+/// use opentelemetry_sdk::metrics::{ManualReader, ResourceMetrics, SdkMeterProvider, TemporalityPreference};
+///
+/// let reader = ManualReader::builder()
+///     .with_temporality(TemporalityPreference::Delta)
+///     .build();
+/// let provider = SdkMeterProvider::builder().with_reader(reader.clone()).build();
+/// let counter = provider.meter("app").u64_counter("requests").build();
+/// counter.add(1, &[]);
+///
+/// let mut metrics = ResourceMetrics::default();
+/// reader.collect(&mut metrics).unwrap();
+/// assert_eq!(metrics.scope_metrics[0].metrics[0].name, "requests");
+/// ```
+#[derive(Clone)]
+pub struct ManualReader {
+    inner: Arc<ManualInner>,
+}
+
+impl fmt::Debug for ManualReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ManualReader")
+            .field("config", &self.inner.config)
+            .field("producers", &self.inner.producers)
+            .field("registered", &self.inner.link.get().is_some())
+            .finish()
+    }
+}
+
+impl ManualReader {
+    /// A builder with cumulative temporality, the default aggregations and cardinality
+    /// limit, and no producers.
+    pub fn builder() -> ManualReaderBuilder {
+        ManualReaderBuilder::default()
+    }
+
+    /// Runs the asynchronous instruments' callbacks, then collects every stream of the
+    /// provider and every producer into `metrics` (replacing its contents).
+    ///
+    /// Fails if the reader is not registered with a provider yet, or after shutdown. A
+    /// failing producer is reported in the result; the other metrics are still collected.
+    pub fn collect(&self, metrics: &mut ResourceMetrics) -> Result {
+        if self.inner.is_shutdown.load(Ordering::Acquire) {
+            return Err(Error::AlreadyShutdown);
+        }
+        let Some(link) = self.inner.link.get() else {
+            return Err(Error::InternalFailure(
+                "the reader is not registered with a meter provider".into(),
+            ));
+        };
+        link.collect(metrics)?;
+        collect_producers(&self.inner.producers, metrics)
+    }
+}
+
+/// Appends each producer's metrics; returns the first failure.
+pub(crate) fn collect_producers(
+    producers: &[Box<dyn MetricProducer>],
+    metrics: &mut ResourceMetrics,
+) -> Result {
+    let mut result = Ok(());
+    for producer in producers {
+        match producer.produce() {
+            Ok(scope) => metrics.scope_metrics.push(scope),
+            Err(err) => {
+                opentelemetry_api::otel_warn!(
+                    "MetricReader.ProducerFailed",
+                    "metric producer {producer:?} failed: {err}"
+                );
+                if result.is_ok() {
+                    result = Err(err);
+                }
+            }
+        }
+    }
+    result
+}
+
+impl private::Sealed for ManualReader {
+    fn config(&self) -> ReaderConfig {
+        self.inner.config.clone()
+    }
+
+    fn claim(&self) -> bool {
+        !self.inner.claimed.swap(true, Ordering::AcqRel)
+    }
+
+    fn attach(&self, link: Link) {
+        let _ = self.inner.link.set(link);
+    }
+
+    fn force_flush(&self) -> Result {
+        if self.inner.is_shutdown.load(Ordering::Acquire) {
+            return Err(Error::AlreadyShutdown);
+        }
+        Ok(())
+    }
+
+    fn shutdown(&self, _timeout: Duration) -> Result {
+        if self.inner.is_shutdown.swap(true, Ordering::AcqRel) {
+            return Err(Error::AlreadyShutdown);
+        }
+        Ok(())
+    }
+}
+
+impl MetricReader for ManualReader {}
+
+/// Builds a [`ManualReader`].
+pub struct ManualReaderBuilder {
+    temporality: Box<dyn Fn(InstrumentKind) -> Temporality>,
+    aggregation: Box<dyn Fn(InstrumentKind) -> Aggregation>,
+    cardinality_limit: Box<dyn Fn(InstrumentKind) -> Option<usize>>,
+    producers: Vec<Box<dyn MetricProducer>>,
+}
+
+impl Default for ManualReaderBuilder {
+    fn default() -> Self {
+        ManualReaderBuilder {
+            temporality: Box::new(|_| Temporality::Cumulative),
+            aggregation: Box::new(|_| Aggregation::Default),
+            cardinality_limit: Box::new(|_| None),
+            producers: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Debug for ManualReaderBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ManualReaderBuilder")
+            .field("producers", &self.producers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ManualReaderBuilder {
+    /// Sets the temporality per instrument kind from a preset.
+    pub fn with_temporality(self, preference: TemporalityPreference) -> Self {
+        self.with_temporality_selector(move |kind| preference.temporality(kind))
+    }
+
+    /// Sets the temporality per instrument kind.
+    pub fn with_temporality_selector(
+        mut self,
+        selector: impl Fn(InstrumentKind) -> Temporality + 'static,
+    ) -> Self {
+        self.temporality = Box::new(selector);
+        self
+    }
+
+    /// Sets the default aggregation per instrument kind (views override it).
+    pub fn with_aggregation_selector(
+        mut self,
+        selector: impl Fn(InstrumentKind) -> Aggregation + 'static,
+    ) -> Self {
+        self.aggregation = Box::new(selector);
+        self
+    }
+
+    /// Sets the cardinality limit of every stream a view does not limit (positive; default
+    /// 2000).
+    pub fn with_cardinality_limit(self, limit: usize) -> Self {
+        self.with_cardinality_limit_selector(move |_| Some(limit))
+    }
+
+    /// Sets the cardinality limit per instrument kind (`None`: the default 2000).
+    pub fn with_cardinality_limit_selector(
+        mut self,
+        selector: impl Fn(InstrumentKind) -> Option<usize> + 'static,
+    ) -> Self {
+        self.cardinality_limit = Box::new(selector);
+        self
+    }
+
+    /// Adds a producer collected with the provider's metrics.
+    pub fn with_producer(mut self, producer: impl MetricProducer) -> Self {
+        self.producers.push(Box::new(producer));
+        self
+    }
+
+    /// Builds the reader.
+    pub fn build(self) -> ManualReader {
+        ManualReader {
+            inner: Arc::new(ManualInner {
+                config: config_from(self.temporality, self.aggregation, self.cardinality_limit),
+                claimed: AtomicBool::new(false),
+                link: OnceLock::new(),
+                producers: self.producers,
+                is_shutdown: AtomicBool::new(false),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_follow_the_spec() {
+        use InstrumentKind::*;
+        let low = TemporalityPreference::LowMemory;
+        assert_eq!(low.temporality(Counter), Temporality::Delta);
+        assert_eq!(low.temporality(Histogram), Temporality::Delta);
+        assert_eq!(low.temporality(ObservableCounter), Temporality::Cumulative);
+        assert_eq!(low.temporality(UpDownCounter), Temporality::Cumulative);
+        let delta = TemporalityPreference::Delta;
+        assert_eq!(delta.temporality(ObservableCounter), Temporality::Delta);
+        assert_eq!(
+            delta.temporality(ObservableUpDownCounter),
+            Temporality::Cumulative
+        );
+        for kind in InstrumentKind::ALL {
+            assert_eq!(
+                TemporalityPreference::Cumulative.temporality(kind),
+                Temporality::Cumulative
+            );
+        }
+    }
+}

@@ -1,0 +1,669 @@
+//! The storage of one synchronous metric stream: series keyed by attribute set.
+//!
+//! The measurement path with attributes hashes the caller's slice order-independently
+//! (no allocation), picks one of [`SHARDS`] read-write-locked maps from hash to series by the
+//! hash, and under the shard's read lock compares the candidates' stored (sorted) attributes
+//! with the slice and updates the matching series' atomic cell. Only a new attribute set
+//! takes the slow path: normalise (filter, sort, de-duplicate), take the shard's write lock,
+//! insert. The empty attribute set has a dedicated series that needs no lookup at all, and
+//! bound instruments hold their series directly.
+//!
+//! Collection: cumulative streams read every series under read locks; delta streams take
+//! each shard's write lock (so no unbound update is in flight), take each updated series'
+//! value and free series that were not updated since the previous collection and are not
+//! bound. Bound and permanent series are updated without locks: their writers publish an
+//! `updated` flag (release) after the value, and the collector swaps the flag (acquire)
+//! before taking the value, so every measurement lands in exactly one collection.
+
+use super::aggregators::Aggregator;
+use super::attributes::{
+    hash_normalized, hash_set, matches, normalize, AttributeFilter, BuildPassThrough,
+};
+use super::data::{Metric, Temporality};
+use super::number::Number;
+use opentelemetry_api::metrics::{BoundSyncInstrument, SyncInstrument};
+use opentelemetry_api::{otel_warn, Key, KeyValue};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::SystemTime;
+
+/// Number of independently locked maps per stream.
+pub(crate) const SHARDS: usize = 16;
+
+/// The attribute key of the overflow series.
+pub(crate) const OVERFLOW_KEY: &str = "otel.metric.overflow";
+
+/// A stream's identity as exported.
+#[derive(Clone, Debug)]
+pub(crate) struct StreamMeta {
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) description: Cow<'static, str>,
+    pub(crate) unit: Cow<'static, str>,
+    pub(crate) temporality: Temporality,
+}
+
+impl StreamMeta {
+    pub(crate) fn metric(&self, data: super::data::AggregatedMetrics) -> Metric {
+        Metric {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            unit: self.unit.clone(),
+            data,
+        }
+    }
+}
+
+/// Which values a stream accepts; others are dropped (and reported once).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ValueCheck {
+    /// Sums and histograms: NaN and infinities would poison the series for good.
+    pub(crate) finite: bool,
+    /// Counters and histograms: only non-negative values.
+    pub(crate) non_negative: bool,
+}
+
+impl ValueCheck {
+    #[inline]
+    pub(crate) fn accepts<T: Number>(self, value: T) -> bool {
+        (!self.finite || value.is_finite()) && (!self.non_negative || value.is_non_negative())
+    }
+}
+
+/// One attribute set's series.
+pub(crate) struct Series<A> {
+    pub(crate) attributes: Vec<KeyValue>,
+    /// When the series was created: the start of its cumulative points.
+    start: SystemTime,
+    agg: A,
+    /// Set after every update; swapped off by delta collections, read by cumulative ones.
+    updated: AtomicBool,
+    /// How many bound instruments point here (such series are never freed).
+    bound: AtomicUsize,
+}
+
+impl<A> Series<A> {
+    fn new(attributes: Vec<KeyValue>, agg: A, start: SystemTime) -> Self {
+        Series {
+            attributes,
+            start,
+            agg,
+            updated: AtomicBool::new(false),
+            bound: AtomicUsize::new(0),
+        }
+    }
+
+    #[inline]
+    fn record<T: Number>(&self, value: T, config: &A::Config)
+    where
+        A: Aggregator<T>,
+    {
+        self.agg.record(value, config);
+        self.updated.store(true, Ordering::Release);
+    }
+}
+
+/// The series sharing one hash (almost always one).
+enum Bucket<A> {
+    One(Arc<Series<A>>),
+    Many(Vec<Arc<Series<A>>>),
+}
+
+impl<A> Bucket<A> {
+    #[inline]
+    fn as_slice(&self) -> &[Arc<Series<A>>] {
+        match self {
+            Bucket::One(s) => std::slice::from_ref(s),
+            Bucket::Many(v) => v,
+        }
+    }
+
+    fn push(&mut self, series: Arc<Series<A>>) {
+        match self {
+            Bucket::One(first) => *self = Bucket::Many(vec![first.clone(), series]),
+            Bucket::Many(v) => v.push(series),
+        }
+    }
+}
+
+type Map<A> = HashMap<u64, Bucket<A>, BuildPassThrough>;
+
+/// A shard on its own cache lines, so threads updating different shards do not contend.
+#[repr(align(128))]
+struct Shard<A> {
+    map: RwLock<Map<A>>,
+}
+
+const EMPTY_UNKNOWN: u8 = 0;
+const EMPTY_ADMITTED: u8 = 1;
+
+/// The storage and aggregation of one synchronous stream.
+pub(crate) struct SyncStream<T: Number, A: Aggregator<T>> {
+    meta: StreamMeta,
+    config: A::Config,
+    check: ValueCheck,
+    filter: Option<AttributeFilter>,
+    /// The most points one collection produces, the overflow point included.
+    limit: usize,
+    shards: Box<[Shard<A>]>,
+    /// The series of the empty attribute set: no lookup needed.
+    empty: Arc<Series<A>>,
+    /// Whether the empty set holds one of the `limit - 1` regular slots yet.
+    empty_state: AtomicU8,
+    overflow: Arc<Series<A>>,
+    /// Regular series (the empty one included) holding a slot.
+    count: AtomicUsize,
+    /// The start of the current delta interval.
+    interval_start: Mutex<SystemTime>,
+    shutdown: Arc<AtomicBool>,
+    reported_invalid: AtomicBool,
+    reported_overflow: AtomicBool,
+    _number: PhantomData<fn(T)>,
+}
+
+/// Everything that configures a stream.
+pub(crate) struct StreamSpec<C> {
+    pub(crate) meta: StreamMeta,
+    pub(crate) config: C,
+    pub(crate) check: ValueCheck,
+    pub(crate) filter: Option<AttributeFilter>,
+    pub(crate) limit: usize,
+    pub(crate) shutdown: Arc<AtomicBool>,
+}
+
+impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
+    pub(crate) fn new(spec: StreamSpec<A::Config>) -> Self {
+        let now = SystemTime::now();
+        let empty = Arc::new(Series::new(Vec::new(), A::new(&spec.config), now));
+        let overflow = Arc::new(Series::new(
+            vec![KeyValue::new(OVERFLOW_KEY, true)],
+            A::new(&spec.config),
+            now,
+        ));
+        SyncStream {
+            meta: spec.meta,
+            config: spec.config,
+            check: spec.check,
+            filter: spec.filter,
+            limit: spec.limit.max(1),
+            shards: (0..SHARDS)
+                .map(|_| Shard {
+                    map: RwLock::new(Map::default()),
+                })
+                .collect(),
+            empty,
+            empty_state: AtomicU8::new(EMPTY_UNKNOWN),
+            overflow,
+            count: AtomicUsize::new(0),
+            interval_start: Mutex::new(now),
+            shutdown: spec.shutdown,
+            reported_invalid: AtomicBool::new(false),
+            reported_overflow: AtomicBool::new(false),
+            _number: PhantomData,
+        }
+    }
+
+    #[inline]
+    fn shard(&self, hash: u64) -> &Shard<A> {
+        // Middle bits: the map uses the low bits for buckets and the high ones for tags.
+        &self.shards[(hash >> 32) as usize % SHARDS]
+    }
+
+    #[inline]
+    fn read(shard: &Shard<A>) -> RwLockReadGuard<'_, Map<A>> {
+        // No code holding these locks can panic half-way through an update.
+        shard.map.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(shard: &Shard<A>) -> RwLockWriteGuard<'_, Map<A>> {
+        shard.map.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records one measurement (the provider's shutdown is checked by the caller).
+    #[inline]
+    pub(crate) fn record(&self, value: T, attributes: &[KeyValue]) {
+        if !self.check.accepts(value) {
+            self.report_invalid(value);
+            return;
+        }
+        match &self.filter {
+            None => self.record_with(value, attributes, |_| true),
+            Some(filter) => self.record_with(value, attributes, |k| filter.keeps(k)),
+        }
+    }
+
+    #[inline]
+    fn record_with<F: Fn(&Key) -> bool + Copy>(&self, value: T, attributes: &[KeyValue], keep: F) {
+        let (hash, kept) = hash_set(attributes, keep);
+        if kept == 0 {
+            return self.record_empty(value);
+        }
+        {
+            let map = Self::read(self.shard(hash));
+            if let Some(bucket) = map.get(&hash) {
+                for series in bucket.as_slice() {
+                    if matches(&series.attributes, attributes, kept, keep) {
+                        series.record(value, &self.config);
+                        return;
+                    }
+                }
+            }
+        }
+        self.record_new(value, attributes, keep);
+    }
+
+    #[inline]
+    fn record_empty(&self, value: T) {
+        if self.empty_state.load(Ordering::Relaxed) == EMPTY_ADMITTED {
+            self.empty.record(value, &self.config);
+        } else {
+            self.record_empty_slow(value);
+        }
+    }
+
+    #[cold]
+    fn record_empty_slow(&self, value: T) {
+        self.resolve_empty().record(value, &self.config);
+    }
+
+    /// The series for the empty set: its own once it holds a slot, else the overflow one.
+    fn resolve_empty(&self) -> &Arc<Series<A>> {
+        if self.empty_state.load(Ordering::Relaxed) == EMPTY_ADMITTED {
+            return &self.empty;
+        }
+        if !self.reserve() {
+            self.report_overflow();
+            return &self.overflow;
+        }
+        if self
+            .empty_state
+            .compare_exchange(
+                EMPTY_UNKNOWN,
+                EMPTY_ADMITTED,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            )
+            .is_err()
+        {
+            // Another thread admitted it first.
+            self.count.fetch_sub(1, Ordering::Relaxed);
+        }
+        &self.empty
+    }
+
+    /// Takes one regular slot if the limit allows.
+    fn reserve(&self) -> bool {
+        if self.count.fetch_add(1, Ordering::Relaxed) < self.limit - 1 {
+            true
+        } else {
+            self.count.fetch_sub(1, Ordering::Relaxed);
+            false
+        }
+    }
+
+    /// A measurement for an attribute set not found by the fast path.
+    #[cold]
+    fn record_new<F: Fn(&Key) -> bool + Copy>(&self, value: T, attributes: &[KeyValue], keep: F) {
+        let normalized = normalize(attributes, keep);
+        if normalized.is_empty() {
+            return self.record_empty(value);
+        }
+        let hash = hash_normalized(&normalized);
+        let shard = self.shard(hash);
+        // Repeated keys make the caller's hash differ from the set's: look again.
+        {
+            let map = Self::read(shard);
+            if let Some(series) = find(&map, hash, &normalized) {
+                series.record(value, &self.config);
+                return;
+            }
+        }
+        let mut map = Self::write(shard);
+        let series = self.find_or_insert(&mut map, hash, normalized);
+        series.record(value, &self.config);
+    }
+
+    /// The series for a normalised set, inserting it if a slot is free; the overflow series
+    /// otherwise. Called under the shard's write lock.
+    fn find_or_insert<'m>(
+        &'m self,
+        map: &'m mut Map<A>,
+        hash: u64,
+        normalized: Vec<KeyValue>,
+    ) -> &'m Arc<Series<A>> {
+        if let Some(i) = map.get(&hash).and_then(|b| {
+            b.as_slice()
+                .iter()
+                .position(|s| matches(&s.attributes, &normalized, normalized.len(), |_| true))
+        }) {
+            // The lookup above proved the entry exists.
+            return &map.get(&hash).map(Bucket::as_slice).unwrap_or_default()[i];
+        }
+        if !self.reserve() {
+            self.report_overflow();
+            return &self.overflow;
+        }
+        let series = Arc::new(Series::new(
+            normalized,
+            A::new(&self.config),
+            SystemTime::now(),
+        ));
+        let bucket = match map.entry(hash) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let bucket = e.into_mut();
+                bucket.push(series);
+                bucket
+            }
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(Bucket::One(series)),
+        };
+        let slice = bucket.as_slice();
+        &slice[slice.len() - 1]
+    }
+
+    /// Resolves the series for a bound instrument, counting the binding so it is never
+    /// freed.
+    pub(crate) fn bind_series(&self, attributes: &[KeyValue]) -> Arc<Series<A>> {
+        let normalized = match &self.filter {
+            None => normalize(attributes, |_| true),
+            Some(filter) => normalize(attributes, |k| filter.keeps(k)),
+        };
+        if normalized.is_empty() {
+            return Arc::clone(self.resolve_empty());
+        }
+        let hash = hash_normalized(&normalized);
+        let mut map = Self::write(self.shard(hash));
+        let series = Arc::clone(self.find_or_insert(&mut map, hash, normalized));
+        // Under the write lock: no delta collection can free it in between.
+        series.bound.fetch_add(1, Ordering::Relaxed);
+        series
+    }
+
+    #[cold]
+    fn report_invalid(&self, value: T) {
+        if !self.reported_invalid.swap(true, Ordering::Relaxed) {
+            otel_warn!(
+                "Metrics.InvalidMeasurement",
+                "stream {:?} dropped the measurement {value}: {} (reported once per stream)",
+                self.meta.name,
+                if self.check.non_negative {
+                    "this instrument takes only finite non-negative values"
+                } else {
+                    "this aggregation takes only finite values"
+                }
+            );
+        }
+    }
+
+    #[cold]
+    fn report_overflow(&self) {
+        if !self.reported_overflow.swap(true, Ordering::Relaxed) {
+            otel_warn!(
+                "Metrics.CardinalityLimitReached",
+                "stream {:?} reached its cardinality limit of {}: measurements for new \
+                 attribute sets go to the {OVERFLOW_KEY}=true series",
+                self.meta.name,
+                self.limit
+            );
+        }
+    }
+
+    /// The stream's points for a collection at `now`, or `None` when it has none.
+    pub(crate) fn collect_metric(&self, now: SystemTime) -> Option<Metric> {
+        let delta = self.meta.temporality == Temporality::Delta;
+        let interval_start = if delta {
+            let mut start = self
+                .interval_start
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            std::mem::replace(&mut *start, now)
+        } else {
+            SystemTime::UNIX_EPOCH
+        };
+        let mut points = Vec::new();
+        let mut emit = |series: &Series<A>| {
+            let start = if delta { interval_start } else { series.start };
+            points.push(series.agg.point(
+                &self.config,
+                delta,
+                series.attributes.clone(),
+                start,
+                now,
+            ));
+        };
+        let updated = |series: &Series<A>| {
+            if delta {
+                series.updated.swap(false, Ordering::Acquire)
+            } else {
+                series.updated.load(Ordering::Acquire)
+            }
+        };
+        if updated(&self.empty) {
+            emit(&self.empty);
+        }
+        for shard in self.shards.iter() {
+            if delta {
+                let mut map = Self::write(shard);
+                let mut freed = 0;
+                map.retain(|_, bucket| {
+                    let mut keep = |series: &Arc<Series<A>>| {
+                        // Bindings first: a binding released before this point published
+                        // its updates, which the flag swap below then sees.
+                        let bound = series.bound.load(Ordering::Acquire) > 0;
+                        if updated(series) {
+                            emit(series);
+                            true
+                        } else {
+                            bound
+                        }
+                    };
+                    match bucket {
+                        Bucket::One(series) => {
+                            let kept = keep(series);
+                            freed += usize::from(!kept);
+                            kept
+                        }
+                        Bucket::Many(list) => {
+                            let before = list.len();
+                            list.retain(keep);
+                            freed += before - list.len();
+                            !list.is_empty()
+                        }
+                    }
+                });
+                if freed > 0 {
+                    self.count.fetch_sub(freed, Ordering::Relaxed);
+                }
+            } else {
+                let map = Self::read(shard);
+                for bucket in map.values() {
+                    for series in bucket.as_slice() {
+                        if updated(series) {
+                            emit(series);
+                        }
+                    }
+                }
+            }
+        }
+        if updated(&self.overflow) {
+            emit(&self.overflow);
+        }
+        if points.is_empty() {
+            return None;
+        }
+        Some(self.meta.metric(T::wrap(A::data(
+            &self.config,
+            self.meta.temporality,
+            points,
+        ))))
+    }
+}
+
+/// The series with exactly the normalised set `normalized`.
+fn find<'m, A>(map: &'m Map<A>, hash: u64, normalized: &[KeyValue]) -> Option<&'m Arc<Series<A>>> {
+    map.get(&hash)?
+        .as_slice()
+        .iter()
+        .find(|s| matches(&s.attributes, normalized, normalized.len(), |_| true))
+}
+
+/// Records into one stream on behalf of an instrument (several streams: one per view and
+/// reader).
+pub(crate) trait StreamRecorder<T>: Send + Sync {
+    fn record(&self, value: T, attributes: &[KeyValue]);
+    fn bind(self: Arc<Self>, attributes: &[KeyValue]) -> Box<dyn BoundSyncInstrument<T>>;
+}
+
+impl<T: Number, A: Aggregator<T>> StreamRecorder<T> for SyncStream<T, A> {
+    #[inline]
+    fn record(&self, value: T, attributes: &[KeyValue]) {
+        SyncStream::record(self, value, attributes);
+    }
+
+    fn bind(self: Arc<Self>, attributes: &[KeyValue]) -> Box<dyn BoundSyncInstrument<T>> {
+        let series = self.bind_series(attributes);
+        Box::new(BoundSeries {
+            stream: self,
+            series,
+        })
+    }
+}
+
+/// A single stream is the instrument itself: one virtual call per measurement.
+impl<T: Number, A: Aggregator<T>> SyncInstrument<T> for SyncStream<T, A> {
+    #[inline]
+    fn measure(&self, value: T, attributes: &[KeyValue]) {
+        if self.shutdown.load(Ordering::Relaxed) {
+            return;
+        }
+        self.record(value, attributes);
+    }
+
+    fn enabled(&self) -> bool {
+        !self.shutdown.load(Ordering::Relaxed)
+    }
+
+    fn bind(self: Arc<Self>, attributes: &[KeyValue]) -> Box<dyn BoundSyncInstrument<T>> {
+        StreamRecorder::bind(self, attributes)
+    }
+}
+
+/// A bound instrument of one stream: holds its series, so a measurement is one atomic update
+/// (a short lock for histograms).
+struct BoundSeries<T: Number, A: Aggregator<T>> {
+    stream: Arc<SyncStream<T, A>>,
+    series: Arc<Series<A>>,
+}
+
+impl<T: Number, A: Aggregator<T>> BoundSyncInstrument<T> for BoundSeries<T, A> {
+    #[inline]
+    fn measure(&self, value: T) {
+        let stream = &*self.stream;
+        if stream.shutdown.load(Ordering::Relaxed) {
+            return;
+        }
+        if !stream.check.accepts(value) {
+            stream.report_invalid(value);
+            return;
+        }
+        self.series.record(value, &stream.config);
+    }
+
+    fn enabled(&self) -> bool {
+        !self.stream.shutdown.load(Ordering::Relaxed)
+    }
+}
+
+impl<T: Number, A: Aggregator<T>> Drop for BoundSeries<T, A> {
+    fn drop(&mut self) {
+        // Release: the updates made through this binding are visible to the collection that
+        // sees the binding gone.
+        self.series.bound.fetch_sub(1, Ordering::Release);
+    }
+}
+
+/// An instrument with several streams (several views or readers).
+pub(crate) struct FanOut<T> {
+    pub(crate) streams: Box<[Arc<dyn StreamRecorder<T>>]>,
+    pub(crate) shutdown: Arc<AtomicBool>,
+}
+
+impl<T: Number> SyncInstrument<T> for FanOut<T> {
+    #[inline]
+    fn measure(&self, value: T, attributes: &[KeyValue]) {
+        if self.shutdown.load(Ordering::Relaxed) {
+            return;
+        }
+        for stream in self.streams.iter() {
+            stream.record(value, attributes);
+        }
+    }
+
+    fn enabled(&self) -> bool {
+        !self.shutdown.load(Ordering::Relaxed)
+    }
+
+    fn bind(self: Arc<Self>, attributes: &[KeyValue]) -> Box<dyn BoundSyncInstrument<T>> {
+        Box::new(BoundFanOut {
+            bound: self
+                .streams
+                .iter()
+                .map(|s| Arc::clone(s).bind(attributes))
+                .collect(),
+        })
+    }
+}
+
+struct BoundFanOut<T> {
+    bound: Box<[Box<dyn BoundSyncInstrument<T>>]>,
+}
+
+impl<T: Copy> BoundSyncInstrument<T> for BoundFanOut<T> {
+    #[inline]
+    fn measure(&self, value: T) {
+        for b in self.bound.iter() {
+            b.measure(value);
+        }
+    }
+
+    fn enabled(&self) -> bool {
+        self.bound.iter().any(|b| b.enabled())
+    }
+}
+
+/// An instrument no stream uses (every view dropped it): does nothing, `enabled()` is false.
+pub(crate) struct Disabled;
+
+impl<T: 'static> SyncInstrument<T> for Disabled {
+    #[inline]
+    fn measure(&self, _: T, _: &[KeyValue]) {}
+
+    fn enabled(&self) -> bool {
+        false
+    }
+
+    fn bind(self: Arc<Self>, _: &[KeyValue]) -> Box<dyn BoundSyncInstrument<T>> {
+        Box::new(Disabled)
+    }
+}
+
+impl<T> BoundSyncInstrument<T> for Disabled {
+    #[inline]
+    fn measure(&self, _: T) {}
+
+    fn enabled(&self) -> bool {
+        false
+    }
+}
+
+/// A stream as the collection sees it.
+pub(crate) trait CollectStream: Send + Sync {
+    fn collect(&self, now: SystemTime) -> Option<Metric>;
+}
+
+impl<T: Number, A: Aggregator<T>> CollectStream for SyncStream<T, A> {
+    fn collect(&self, now: SystemTime) -> Option<Metric> {
+        self.collect_metric(now)
+    }
+}
