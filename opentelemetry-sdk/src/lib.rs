@@ -21,6 +21,7 @@
 
 mod env;
 mod error;
+mod export;
 pub mod resource;
 pub mod runtime;
 pub mod trace;
