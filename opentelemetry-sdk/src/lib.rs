@@ -22,6 +22,7 @@
 mod env;
 mod error;
 mod export;
+pub mod logs;
 pub mod resource;
 pub mod runtime;
 pub mod trace;
