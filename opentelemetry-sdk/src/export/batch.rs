@@ -71,6 +71,7 @@ pub(crate) struct Diagnostics {
     pub(crate) export_failed: &'static str,
     pub(crate) timeout: &'static str,
     pub(crate) start_failed: &'static str,
+    #[cfg_attr(not(feature = "rt-tokio"), allow(dead_code))]
     pub(crate) no_tokio_runtime: &'static str,
     pub(crate) set_resource: &'static str,
     pub(crate) shutdown_on_drop: &'static str,
