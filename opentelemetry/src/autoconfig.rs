@@ -13,8 +13,9 @@
 //! drop(telemetry); // flushes and shuts down
 //! ```
 //!
-//! Variables read: `OTEL_SDK_DISABLED`, `OTEL_PROPAGATORS`, `OTEL_TRACES_EXPORTER` (and,
-//! through the SDK, `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`, the limits, `OTEL_BSP_*`,
+//! Variables read: `OTEL_SDK_DISABLED`, `OTEL_PROPAGATORS`, `OTEL_TRACES_EXPORTER`,
+//! `OTEL_LOGS_EXPORTER` (and, through the SDK, `OTEL_TRACES_SAMPLER`,
+//! `OTEL_TRACES_SAMPLER_ARG`, the span and log record limits, `OTEL_BSP_*`, `OTEL_BLRP_*`,
 //! `OTEL_RESOURCE_ATTRIBUTES` and `OTEL_SERVICE_NAME`). A value this build does not support,
 //! such as an exporter whose feature is not enabled, is reported through the diagnostic
 //! handler, never silently ignored; telemetry set-up never fails the application.
@@ -24,6 +25,7 @@ use opentelemetry_api::propagation::{
     BaggagePropagator, TextMapCompositePropagator, TextMapPropagator, TraceContextPropagator,
 };
 use opentelemetry_api::{otel_error, otel_warn};
+use opentelemetry_sdk::logs::{ConsoleLogExporter, SdkLoggerProvider};
 use opentelemetry_sdk::trace::{ConsoleSpanExporter, SdkTracerProvider};
 use opentelemetry_sdk::Resource;
 use std::fmt;
@@ -58,6 +60,9 @@ const FEATURE_GATED_TRACE_EXPORTERS: &[(&str, &str)] = &[
     ("jaeger", "jaeger"),
     ("otlp/stdout", "otlp"),
 ];
+
+/// Log exporters the spec names that this crate can provide through a feature, and the feature.
+const FEATURE_GATED_LOG_EXPORTERS: &[(&str, &str)] = &[("otlp", "otlp"), ("otlp/stdout", "otlp")];
 
 /// Propagators the spec names that this crate can provide through a feature, and the feature.
 const FEATURE_GATED_PROPAGATORS: &[(&str, &str)] = &[
@@ -105,15 +110,30 @@ impl AutoConfig {
         if opentelemetry_sdk_disabled() {
             return Telemetry {
                 tracer_provider: None,
+                logger_provider: None,
             };
         }
-        let resource = self.resource.unwrap_or_default();
-        let exporters = var("OTEL_TRACES_EXPORTER")
+        let resource = self.resource.clone().unwrap_or_default();
+        let tracer_provider = self.tracer_provider(&resource);
+        let logger_provider = self.logger_provider(&resource);
+        Telemetry {
+            tracer_provider,
+            logger_provider,
+        }
+    }
+
+    /// The exporter names of `variable`, or the default.
+    fn exporters(&self, variable: &str) -> Vec<String> {
+        let value = var(variable)
             .or(self.default_exporter.clone())
             .unwrap_or_else(|| "otlp".to_owned());
-        let mut builder = SdkTracerProvider::builder().with_resource(resource);
+        list(&value)
+    }
+
+    fn tracer_provider(&self, resource: &Resource) -> Option<SdkTracerProvider> {
+        let mut builder = SdkTracerProvider::builder().with_resource(resource.clone());
         let mut any = false;
-        for name in list(&exporters) {
+        for name in self.exporters("OTEL_TRACES_EXPORTER") {
             match name.as_str() {
                 "none" => {}
                 // The spec pairs the console exporter with the simple processor.
@@ -126,14 +146,36 @@ impl AutoConfig {
                 }
             }
         }
-        let tracer_provider = if any {
-            let provider = builder.build();
-            global::set_tracer_provider(provider.clone());
-            Some(provider)
-        } else {
-            None
-        };
-        Telemetry { tracer_provider }
+        if !any {
+            return None;
+        }
+        let provider = builder.build();
+        global::set_tracer_provider(provider.clone());
+        Some(provider)
+    }
+
+    fn logger_provider(&self, resource: &Resource) -> Option<SdkLoggerProvider> {
+        let mut builder = SdkLoggerProvider::builder().with_resource(resource.clone());
+        let mut any = false;
+        for name in self.exporters("OTEL_LOGS_EXPORTER") {
+            match name.as_str() {
+                "none" => {}
+                // As for traces: console output is written as records are emitted.
+                "console" => {
+                    builder = builder.with_simple_exporter(ConsoleLogExporter::default());
+                    any = true;
+                }
+                other => {
+                    report_unavailable("OTEL_LOGS_EXPORTER", other, FEATURE_GATED_LOG_EXPORTERS)
+                }
+            }
+        }
+        if !any {
+            return None;
+        }
+        let provider = builder.build();
+        global::set_logger_provider(provider.clone());
+        Some(provider)
     }
 }
 
@@ -189,12 +231,14 @@ fn propagator_from(value: Option<&str>) -> Option<TextMapCompositePropagator> {
 /// [`Telemetry::shutdown`] to see the result instead.
 pub struct Telemetry {
     tracer_provider: Option<SdkTracerProvider>,
+    logger_provider: Option<SdkLoggerProvider>,
 }
 
 impl fmt::Debug for Telemetry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Telemetry")
             .field("tracer_provider", &self.tracer_provider.is_some())
+            .field("logger_provider", &self.logger_provider.is_some())
             .finish()
     }
 }
@@ -205,12 +249,25 @@ impl Telemetry {
         self.tracer_provider.as_ref()
     }
 
-    /// Exports everything recorded so far.
+    /// The logger provider, if logs are exported. Log bridges (`opentelemetry-appender-log`,
+    /// `opentelemetry-appender-tracing`) take their logger from it, or from the global
+    /// provider it was installed as.
+    pub fn logger_provider(&self) -> Option<&SdkLoggerProvider> {
+        self.logger_provider.as_ref()
+    }
+
+    /// Exports everything recorded so far; reports the first failure (every provider is
+    /// flushed regardless).
     pub fn force_flush(&self) -> opentelemetry_sdk::Result {
-        match &self.tracer_provider {
-            Some(p) => p.force_flush(),
-            None => Ok(()),
-        }
+        let traces = self
+            .tracer_provider
+            .as_ref()
+            .map_or(Ok(()), SdkTracerProvider::force_flush);
+        let logs = self
+            .logger_provider
+            .as_ref()
+            .map_or(Ok(()), SdkLoggerProvider::force_flush);
+        traces.and(logs)
     }
 
     /// Flushes and shuts every provider down.
@@ -219,10 +276,9 @@ impl Telemetry {
     }
 
     fn shutdown_inner(&mut self) -> opentelemetry_sdk::Result {
-        match self.tracer_provider.take() {
-            Some(p) => p.shutdown(),
-            None => Ok(()),
-        }
+        let traces = self.tracer_provider.take().map_or(Ok(()), |p| p.shutdown());
+        let logs = self.logger_provider.take().map_or(Ok(()), |p| p.shutdown());
+        traces.and(logs)
     }
 }
 
