@@ -182,7 +182,8 @@ struct RecordVisitor<'r, R> {
 }
 
 impl<R: LogRecord> RecordVisitor<'_, R> {
-    #[inline]
+    // Always inlined: the key and value would otherwise go through the stack to a call.
+    #[inline(always)]
     fn attribute(&mut self, field: &Field, value: AnyValue) {
         self.record
             .record_attribute(Key::from_static_str(field.name()), value);

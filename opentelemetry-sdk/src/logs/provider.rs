@@ -264,13 +264,15 @@ impl SdkLogger {
         &self.provider
     }
 
+    /// Sets the observed timestamp if missing and runs the processors (in place: the record
+    /// is not moved again).
     #[inline]
-    fn process(&self, mut record: SdkLogRecord) {
+    fn process(&self, record: &mut SdkLogRecord) {
         if record.observed_timestamp.is_none() {
             record.observed_timestamp = Some(SystemTime::now());
         }
         for processor in &self.provider.inner.processors {
-            processor.emit(&mut record, &self.scope);
+            processor.emit(record, &self.scope);
         }
     }
 }
@@ -300,7 +302,7 @@ impl Logger for SdkLogger {
                 }
             });
         }
-        self.process(record)
+        self.process(&mut record)
     }
 
     fn emit_with_context(&self, mut record: SdkLogRecord, cx: &Context) {
@@ -322,7 +324,7 @@ impl Logger for SdkLogger {
                 });
             }
         }
-        self.process(record)
+        self.process(&mut record)
     }
 
     #[inline]

@@ -202,8 +202,29 @@ impl SdkLogRecord {
         self.trace_context = trace_context;
     }
 
-    #[inline]
-    fn insert(&mut self, key: Key, mut value: AnyValue) {
+    /// Sets an attribute. The common case (a new key, room inline, no length limit) is
+    /// inlined into the caller; everything else goes through [`insert_slow`](Self::insert_slow).
+    #[inline(always)]
+    fn insert(&mut self, key: Key, value: AnyValue) {
+        let len = self.inline_len as usize;
+        if len < INLINE_ATTRIBUTES
+            && len < self.limits.attribute_count_limit as usize
+            && self.limits.attribute_value_length_limit.is_none()
+            && !self.inline[..len]
+                .iter()
+                .any(|slot| slot.as_ref().is_some_and(|(k, _)| *k == key))
+        {
+            // Below `inline_len` every slot is `Some` and from it on `None` (the overflow is
+            // empty while the inline slots are not full).
+            self.inline[len] = Some((key, value));
+            self.inline_len += 1;
+            return;
+        }
+        self.insert_slow(key, value)
+    }
+
+    #[inline(never)]
+    fn insert_slow(&mut self, key: Key, mut value: AnyValue) {
         if let Some(limit) = self.limits.attribute_value_length_limit {
             truncate(&mut value, limit as usize);
         }
@@ -287,7 +308,9 @@ impl LogRecord for SdkLogRecord {
         self.body = Some(body);
     }
 
-    #[inline]
+    // Always inlined: passing a key and a value by value to an out-of-line call costs more
+    // than the common-case insert itself (the callee reloads them from the stack).
+    #[inline(always)]
     fn record_attribute(&mut self, key: Key, value: AnyValue) {
         self.insert(key, value)
     }
