@@ -2,7 +2,7 @@
 //!
 //! [`OpenTelemetryLogBridge`] is a [`log::Log`] that turns every record of the `log` facade
 //! into an OpenTelemetry log record, emitted through a logger of any
-//! [`LoggerProvider`](opentelemetry_api::logs::LoggerProvider) of the API: the SDK's, the
+//! [`LoggerProvider`] of the API: the SDK's, the
 //! global one, or a boxed one.
 //!
 //! | `log` | OpenTelemetry log record |
