@@ -133,10 +133,10 @@ where
 {
     #[inline]
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        !Context::is_current_telemetry_suppressed()
-            && self
-                .logger
-                .enabled(severity_of(metadata.level()), metadata.target(), None)
+        // The logger first: a filtered-out record stops at its first check.
+        self.logger
+            .enabled(severity_of(metadata.level()), metadata.target(), None)
+            && !Context::is_current_telemetry_suppressed()
     }
 
     fn log(&self, record: &Record<'_>) {

@@ -334,14 +334,40 @@ where
         extensions.get::<OtelSpan>().map(|s| s.cx.clone())
     }
 
-    fn emit_log(&self, event: &Event<'_>, span_cx: Option<&OtelContext>) {
-        let meta = event.metadata();
-        let severity = severity_of(meta.level());
-        let target = meta.target();
-        let name = event_name(meta);
-        if !self.logger.enabled(severity, target, name) {
-            return;
+    /// Records an event that passed the checks: as a log record when `log`, and as a span
+    /// event when the span bridge made a span for it. Kept out of line so that a filtered-out
+    /// event does not pay for this frame.
+    #[inline(never)]
+    fn record_event<S>(
+        &self,
+        event: &Event<'_>,
+        ctx: &Context<'_, S>,
+        log: bool,
+        severity: Severity,
+        name: Option<&'static str>,
+    ) where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        let span_cx = self.event_context(event, ctx);
+        if log {
+            self.emit_log(event, severity, name, span_cx.as_ref());
         }
+        if let Some(cx) = &span_cx {
+            add_span_event(event, cx);
+        }
+    }
+
+    /// Emits `event` as a log record (the logger said it is enabled for it).
+    #[inline]
+    fn emit_log(
+        &self,
+        event: &Event<'_>,
+        severity: Severity,
+        name: Option<&'static str>,
+        span_cx: Option<&OtelContext>,
+    ) {
+        let meta = event.metadata();
+        let target = meta.target();
         let mut record = self.logger.create_log_record();
         record.set_severity_number(severity);
         record.set_severity_text(severity.name());
@@ -413,14 +439,16 @@ where
     T::Span: Send + Sync + 'static,
 {
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        if OtelContext::is_current_telemetry_suppressed() {
+        let meta = event.metadata();
+        let severity = severity_of(meta.level());
+        let name = event_name(meta);
+        // The logger first: without the span bridge, a filtered-out event stops at its first
+        // check.
+        let log = self.logger.enabled(severity, meta.target(), name);
+        if (!log && self.tracer.is_none()) || OtelContext::is_current_telemetry_suppressed() {
             return;
         }
-        let span_cx = self.event_context(event, &ctx);
-        self.emit_log(event, span_cx.as_ref());
-        if let Some(cx) = &span_cx {
-            add_span_event(event, cx);
-        }
+        self.record_event(event, &ctx, log, severity, name);
     }
 
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {

@@ -23,8 +23,8 @@ struct ProviderInner {
     resource: Resource,
     limits: LogRecordLimits,
     is_shutdown: AtomicBool,
-    /// `OTEL_SDK_DISABLED`: record nothing.
-    disabled: bool,
+    /// Not disabled (`OTEL_SDK_DISABLED`) and not shut down: one load on the hot paths.
+    active: AtomicBool,
 }
 
 impl ProviderInner {
@@ -32,6 +32,7 @@ impl ProviderInner {
         if self.is_shutdown.swap(true, Ordering::AcqRel) {
             return Err(Error::AlreadyShutdown);
         }
+        self.active.store(false, Ordering::Release);
         first_error(
             self.processors
                 .iter()
@@ -116,7 +117,7 @@ impl SdkLoggerProvider {
     /// disabled.
     #[inline]
     fn is_active(&self) -> bool {
-        !self.inner.disabled && !self.is_shutdown()
+        self.inner.active.load(Ordering::Relaxed)
     }
 
     /// Exports every record the processors hold. Reports the first failure (all processors
@@ -227,7 +228,7 @@ impl LoggerProviderBuilder {
                 resource,
                 limits: self.limits.unwrap_or_else(LogRecordLimits::from_env),
                 is_shutdown: AtomicBool::new(false),
-                disabled,
+                active: AtomicBool::new(!disabled),
             }),
         }
     }
@@ -285,7 +286,8 @@ impl Logger for SdkLogger {
         SdkLogRecord::new(self.provider.inner.limits)
     }
 
-    #[inline]
+    // Always inlined: the record is large, and an out-of-line call copies it once more.
+    #[inline(always)]
     fn emit(&self, mut record: SdkLogRecord) {
         if !self.provider.is_active() || Context::is_current_telemetry_suppressed() {
             return;
@@ -329,13 +331,15 @@ impl Logger for SdkLogger {
 
     #[inline]
     fn enabled(&self, severity: Severity, target: &str, event_name: Option<&str>) -> bool {
+        // The processors before the thread-local suppression flag: a filtered-out record
+        // stops at the cheapest check.
         self.provider.is_active()
-            && !Context::is_current_telemetry_suppressed()
             && self
                 .provider
                 .inner
                 .processors
                 .iter()
                 .any(|p| p.enabled(severity, target, event_name, &self.scope))
+            && !Context::is_current_telemetry_suppressed()
     }
 }
