@@ -539,6 +539,12 @@ where
             Some(otel) => otel.cx.clone(),
             None => return,
         };
+        // Entering a span inside a suppressed scope (an exporter's) keeps telemetry suppressed.
+        let cx = if OtelContext::is_current_telemetry_suppressed() {
+            cx.with_telemetry_suppressed()
+        } else {
+            cx
+        };
         let guard = cx.attach();
         let _ = ENTERED.try_with(|entered| entered.borrow_mut().push((id.clone(), guard)));
     }

@@ -202,6 +202,17 @@ fn spans_started_while_suppressed_are_not_recorded() {
 }
 
 #[test]
+fn entering_a_span_inside_a_suppressed_scope_keeps_telemetry_suppressed() {
+    let (setup, _) = with_bridge(|_| {
+        let span = tracing::info_span!("created outside");
+        let _g = Context::enter_telemetry_suppressed_scope();
+        span.in_scope(|| tracing::info!("inside an exporter"));
+    });
+    assert!(setup.logs.get_emitted_logs().is_empty());
+    assert_eq!(setup.spans.get_finished_spans().len(), 1);
+}
+
+#[test]
 fn spans_on_several_threads_nest_per_thread() {
     let (setup, _) = with_bridge(|_| {
         let parent = tracing::info_span!("parent");
