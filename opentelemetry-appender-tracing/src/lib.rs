@@ -389,10 +389,17 @@ where
                 record.add_attribute(CODE_NAMESPACE, module);
             }
         }
-        match span_cx {
-            Some(cx) => self.logger.emit_with_context(record, cx),
-            None => self.logger.emit(record),
+        // The span the event belongs to, when the span bridge made one; otherwise the logger
+        // takes the current context's. (One `emit` call site: the record is not copied once
+        // per branch.)
+        if let Some(cx) = span_cx {
+            let span = cx.span();
+            let sc = span.span_context();
+            if sc.is_valid() {
+                record.set_trace_context(sc.trace_id(), sc.span_id(), Some(sc.trace_flags()));
+            }
         }
+        self.logger.emit(record);
     }
 }
 
