@@ -21,6 +21,8 @@
 
 mod env;
 mod error;
+mod export;
+pub mod logs;
 pub mod metrics;
 pub mod resource;
 pub mod runtime;

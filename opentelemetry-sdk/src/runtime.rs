@@ -1,9 +1,11 @@
 //! Where batch processors run their background worker.
 //!
-//! By default a [`BatchSpanProcessor`](crate::trace::BatchSpanProcessor) runs on its own named
-//! thread and needs no async runtime. With one of the `rt-*` features enabled it can run on an
-//! async runtime instead, chosen with
-//! [`with_runtime`](crate::trace::BatchSpanProcessorBuilder::with_runtime):
+//! By default a [`BatchSpanProcessor`](crate::trace::BatchSpanProcessor) or a
+//! [`BatchLogProcessor`](crate::logs::BatchLogProcessor) runs on its own named thread and needs
+//! no async runtime. With one of the `rt-*` features enabled it can run on an async runtime
+//! instead, chosen with
+//! [`with_runtime`](crate::trace::BatchSpanProcessorBuilder::with_runtime) (or the log
+//! processor's [`with_runtime`](crate::logs::BatchLogProcessorBuilder::with_runtime)):
 //!
 //! | type | feature | where the worker runs |
 //! | --- | --- | --- |

@@ -14,9 +14,10 @@
 //! ```
 //!
 //! Variables read: `OTEL_SDK_DISABLED`, `OTEL_PROPAGATORS`, `OTEL_TRACES_EXPORTER`,
-//! `OTEL_METRICS_EXPORTER` (and, through the SDK, `OTEL_TRACES_SAMPLER`,
-//! `OTEL_TRACES_SAMPLER_ARG`, the limits, `OTEL_BSP_*`, `OTEL_METRIC_EXPORT_INTERVAL`,
-//! `OTEL_METRIC_EXPORT_TIMEOUT`, `OTEL_RESOURCE_ATTRIBUTES` and `OTEL_SERVICE_NAME`). A value this build does not support,
+//! `OTEL_METRICS_EXPORTER`, `OTEL_LOGS_EXPORTER` (and, through the SDK, `OTEL_TRACES_SAMPLER`,
+//! `OTEL_TRACES_SAMPLER_ARG`, the span and log record limits, `OTEL_BSP_*`, `OTEL_BLRP_*`,
+//! `OTEL_METRIC_EXPORT_INTERVAL`, `OTEL_METRIC_EXPORT_TIMEOUT`, `OTEL_RESOURCE_ATTRIBUTES` and
+//! `OTEL_SERVICE_NAME`). A value this build does not support,
 //! such as an exporter whose feature is not enabled, is reported through the diagnostic
 //! handler, never silently ignored; telemetry set-up never fails the application.
 
@@ -25,6 +26,7 @@ use opentelemetry_api::propagation::{
     BaggagePropagator, TextMapCompositePropagator, TextMapPropagator, TraceContextPropagator,
 };
 use opentelemetry_api::{otel_error, otel_warn};
+use opentelemetry_sdk::logs::{ConsoleLogExporter, SdkLoggerProvider};
 use opentelemetry_sdk::metrics::{ConsoleMetricExporter, PeriodicReader, SdkMeterProvider};
 use opentelemetry_sdk::trace::{ConsoleSpanExporter, SdkTracerProvider};
 use opentelemetry_sdk::Resource;
@@ -73,6 +75,9 @@ const FEATURE_GATED_METRIC_EXPORTERS: &[(&str, &str)] = &[
 /// The console metric exporter's default interval (the spec's, for the stdout exporter).
 const CONSOLE_METRIC_INTERVAL: Duration = Duration::from_millis(10_000);
 
+/// Log exporters the spec names that this crate can provide through a feature, and the feature.
+const FEATURE_GATED_LOG_EXPORTERS: &[(&str, &str)] = &[("otlp", "otlp"), ("otlp/stdout", "otlp")];
+
 /// Propagators the spec names that this crate can provide through a feature, and the feature.
 const FEATURE_GATED_PROPAGATORS: &[(&str, &str)] = &[
     ("b3", "zipkin"),
@@ -120,16 +125,29 @@ impl AutoConfig {
             return Telemetry {
                 tracer_provider: None,
                 meter_provider: None,
+                logger_provider: None,
             };
         }
         let resource = self.resource.clone().unwrap_or_default();
-        let meter_provider = self.meter_provider(&resource);
-        let exporters = var("OTEL_TRACES_EXPORTER")
+        Telemetry {
+            tracer_provider: self.tracer_provider(&resource),
+            meter_provider: self.meter_provider(&resource),
+            logger_provider: self.logger_provider(&resource),
+        }
+    }
+
+    /// The exporter names of `variable`, or the default.
+    fn exporters(&self, variable: &str) -> Vec<String> {
+        let value = var(variable)
             .or(self.default_exporter.clone())
             .unwrap_or_else(|| "otlp".to_owned());
-        let mut builder = SdkTracerProvider::builder().with_resource(resource);
+        list(&value)
+    }
+
+    fn tracer_provider(&self, resource: &Resource) -> Option<SdkTracerProvider> {
+        let mut builder = SdkTracerProvider::builder().with_resource(resource.clone());
         let mut any = false;
-        for name in list(&exporters) {
+        for name in self.exporters("OTEL_TRACES_EXPORTER") {
             match name.as_str() {
                 "none" => {}
                 // The spec pairs the console exporter with the simple processor.
@@ -142,27 +160,19 @@ impl AutoConfig {
                 }
             }
         }
-        let tracer_provider = if any {
-            let provider = builder.build();
-            global::set_tracer_provider(provider.clone());
-            Some(provider)
-        } else {
-            None
-        };
-        Telemetry {
-            tracer_provider,
-            meter_provider,
+        if !any {
+            return None;
         }
+        let provider = builder.build();
+        global::set_tracer_provider(provider.clone());
+        Some(provider)
     }
 
     /// The meter provider for `OTEL_METRICS_EXPORTER`, installed as the global one.
     fn meter_provider(&self, resource: &Resource) -> Option<SdkMeterProvider> {
-        let exporters = var("OTEL_METRICS_EXPORTER")
-            .or(self.default_exporter.clone())
-            .unwrap_or_else(|| "otlp".to_owned());
         let mut builder = SdkMeterProvider::builder().with_resource(resource.clone());
         let mut any = false;
-        for name in list(&exporters) {
+        for name in self.exporters("OTEL_METRICS_EXPORTER") {
             match name.as_str() {
                 "none" => {}
                 "console" => {
@@ -185,6 +195,30 @@ impl AutoConfig {
         }
         let provider = builder.build();
         global::set_meter_provider(provider.clone());
+        Some(provider)
+    }
+
+    fn logger_provider(&self, resource: &Resource) -> Option<SdkLoggerProvider> {
+        let mut builder = SdkLoggerProvider::builder().with_resource(resource.clone());
+        let mut any = false;
+        for name in self.exporters("OTEL_LOGS_EXPORTER") {
+            match name.as_str() {
+                "none" => {}
+                // As for traces: console output is written as records are emitted.
+                "console" => {
+                    builder = builder.with_simple_exporter(ConsoleLogExporter::default());
+                    any = true;
+                }
+                other => {
+                    report_unavailable("OTEL_LOGS_EXPORTER", other, FEATURE_GATED_LOG_EXPORTERS)
+                }
+            }
+        }
+        if !any {
+            return None;
+        }
+        let provider = builder.build();
+        global::set_logger_provider(provider.clone());
         Some(provider)
     }
 }
@@ -242,6 +276,7 @@ fn propagator_from(value: Option<&str>) -> Option<TextMapCompositePropagator> {
 pub struct Telemetry {
     tracer_provider: Option<SdkTracerProvider>,
     meter_provider: Option<SdkMeterProvider>,
+    logger_provider: Option<SdkLoggerProvider>,
 }
 
 impl fmt::Debug for Telemetry {
@@ -249,6 +284,7 @@ impl fmt::Debug for Telemetry {
         f.debug_struct("Telemetry")
             .field("tracer_provider", &self.tracer_provider.is_some())
             .field("meter_provider", &self.meter_provider.is_some())
+            .field("logger_provider", &self.logger_provider.is_some())
             .finish()
     }
 }
@@ -264,18 +300,29 @@ impl Telemetry {
         self.meter_provider.as_ref()
     }
 
-    /// Exports everything recorded so far (the first failure is returned; every provider
-    /// is flushed).
+    /// The logger provider, if logs are exported. Log bridges (`opentelemetry-appender-log`,
+    /// `opentelemetry-appender-tracing`) take their logger from it, or from the global
+    /// provider it was installed as.
+    pub fn logger_provider(&self) -> Option<&SdkLoggerProvider> {
+        self.logger_provider.as_ref()
+    }
+
+    /// Exports everything recorded so far; reports the first failure (every provider is
+    /// flushed regardless).
     pub fn force_flush(&self) -> opentelemetry_sdk::Result {
-        let traces = match &self.tracer_provider {
-            Some(p) => p.force_flush(),
-            None => Ok(()),
-        };
-        let metrics = match &self.meter_provider {
-            Some(p) => p.force_flush(),
-            None => Ok(()),
-        };
-        traces.and(metrics)
+        let traces = self
+            .tracer_provider
+            .as_ref()
+            .map_or(Ok(()), SdkTracerProvider::force_flush);
+        let metrics = self
+            .meter_provider
+            .as_ref()
+            .map_or(Ok(()), SdkMeterProvider::force_flush);
+        let logs = self
+            .logger_provider
+            .as_ref()
+            .map_or(Ok(()), SdkLoggerProvider::force_flush);
+        traces.and(metrics).and(logs)
     }
 
     /// Flushes and shuts every provider down.
@@ -284,15 +331,10 @@ impl Telemetry {
     }
 
     fn shutdown_inner(&mut self) -> opentelemetry_sdk::Result {
-        let traces = match self.tracer_provider.take() {
-            Some(p) => p.shutdown(),
-            None => Ok(()),
-        };
-        let metrics = match self.meter_provider.take() {
-            Some(p) => p.shutdown(),
-            None => Ok(()),
-        };
-        traces.and(metrics)
+        let traces = self.tracer_provider.take().map_or(Ok(()), |p| p.shutdown());
+        let metrics = self.meter_provider.take().map_or(Ok(()), |p| p.shutdown());
+        let logs = self.logger_provider.take().map_or(Ok(()), |p| p.shutdown());
+        traces.and(metrics).and(logs)
     }
 }
 

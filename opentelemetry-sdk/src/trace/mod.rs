@@ -30,7 +30,7 @@ mod processor;
 mod provider;
 mod sampler;
 mod span;
-mod stdout;
+pub(crate) mod stdout;
 mod tracer;
 
 pub use batch::{BatchConfig, BatchConfigBuilder, BatchSpanProcessor, BatchSpanProcessorBuilder};

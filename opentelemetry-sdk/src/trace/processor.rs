@@ -6,7 +6,6 @@ use crate::error::{Error, Result};
 use crate::resource::Resource;
 use opentelemetry_api::{otel_error, Context};
 use std::fmt::Debug;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -58,12 +57,9 @@ pub trait SpanProcessor: Send + Sync + Debug {
     fn set_resource(&mut self, _resource: &Resource) {}
 }
 
-/// Runs an export to completion, containing a panic in the exporter.
+/// Runs an export to completion with telemetry suppressed, containing a panic in the exporter.
 pub(crate) fn run_export(exporter: &mut dyn SpanExporter, batch: &[SpanData]) -> Result {
-    catch_unwind(AssertUnwindSafe(|| {
-        futures_executor::block_on(exporter.export(batch))
-    }))
-    .unwrap_or_else(|_| Err(Error::ExportFailed("the exporter panicked".into())))
+    crate::export::run_export_blocking(|| exporter.export(batch))
 }
 
 /// Exports each sampled span as soon as it ends, one export at a time. Simple and
@@ -118,14 +114,16 @@ impl SpanProcessor for SimpleSpanProcessor {
         if self.is_shutdown.load(Ordering::Relaxed) {
             return Err(Error::AlreadyShutdown);
         }
-        self.exporter().force_flush()
+        let mut exporter = self.exporter();
+        crate::export::suppressed(|| exporter.force_flush())
     }
 
     fn shutdown_with_timeout(&self, _timeout: Duration) -> Result {
         if self.is_shutdown.swap(true, Ordering::AcqRel) {
             return Err(Error::AlreadyShutdown);
         }
-        self.exporter().shutdown()
+        let mut exporter = self.exporter();
+        crate::export::suppressed(|| exporter.shutdown())
     }
 
     fn set_resource(&mut self, resource: &Resource) {

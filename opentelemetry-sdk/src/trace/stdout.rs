@@ -16,18 +16,18 @@ use std::io::Write;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Where text exporters write: standard output by default, any writer in tests.
-pub(crate) struct Output(Box<dyn Write + Send>);
+pub(crate) struct Output(pub(crate) Box<dyn Write + Send>);
 
 impl Output {
-    fn stdout() -> Self {
+    pub(crate) fn stdout() -> Self {
         Output(Box::new(std::io::stdout()))
     }
 
-    fn write(&mut self, text: &str) -> Result {
+    pub(crate) fn write(&mut self, text: &str) -> Result {
         self.0
             .write_all(text.as_bytes())
             .and_then(|_| self.0.flush())
-            .map_err(|e| Error::ExportFailed(format!("writing spans: {e}")))
+            .map_err(|e| Error::ExportFailed(format!("writing to the output: {e}")))
     }
 }
 
@@ -37,7 +37,7 @@ impl fmt::Debug for Output {
     }
 }
 
-fn unix_nanos(t: SystemTime) -> u128 {
+pub(crate) fn unix_nanos(t: SystemTime) -> u128 {
     t.duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or(0)
