@@ -97,7 +97,8 @@ pub(crate) fn lower_boundary(index: i32, scale: i8) -> f64 {
 }
 
 /// The buckets of one sign: a window `start..=end` of bucket indexes in a ring buffer, so
-/// that extending the window at either end moves nothing.
+/// that extending the window at either end moves nothing. Invariants while not empty:
+/// `start <= base <= end` and `end - start < counts.len() <= max_size`.
 #[derive(Debug, Default)]
 struct Range {
     /// The counts; position `(index - base) mod len` holds bucket `index`. Grows up to
@@ -126,8 +127,16 @@ impl Range {
         self.end < self.start
     }
 
+    /// The slot of bucket `index`. `base` always lies within the window, and the window
+    /// (with `index`) is shorter than the buffer, so `index - base` is within
+    /// `(-len, len)`: one correction instead of a division.
+    #[inline]
     fn position(&self, index: i32) -> usize {
-        (i64::from(index) - i64::from(self.base)).rem_euclid(self.counts.len() as i64) as usize
+        let offset = i64::from(index) - i64::from(self.base);
+        let len = self.counts.len() as i64;
+        let at = if offset < 0 { offset + len } else { offset };
+        debug_assert!((0..len).contains(&at), "index {index} outside the ring");
+        at as usize
     }
 
     /// How many scales the range must go down so that `index` joins the window within
