@@ -463,3 +463,58 @@ fn the_console_exporter_draws_a_bar_per_bucket() {
         "{text}"
     );
 }
+
+#[test]
+fn concurrent_recording_gives_the_same_histogram_as_sequential() {
+    let values: Vec<f64> = (0..2000)
+        .map(|i| {
+            let v = 10f64.powf(-6.0 + 12.0 * f64::from(i % 997) / 996.0);
+            if i % 5 == 0 {
+                -v
+            } else {
+                v
+            }
+        })
+        .collect();
+    let run = |threads: usize| {
+        let (_provider, reader, meter) = setup(
+            TemporalityPreference::Cumulative,
+            vec![view("u", exponential(20, 20))],
+        );
+        let u = meter.f64_up_down_counter("u").build();
+        std::thread::scope(|s| {
+            for chunk in values.chunks(values.len() / threads) {
+                let u = &u;
+                s.spawn(move || {
+                    for v in chunk {
+                        u.add(*v, &[KeyValue::new("k", "v")]);
+                    }
+                });
+            }
+        });
+        let rm = collect(&reader);
+        f64_points(&rm, "u").1.remove(0)
+    };
+    let sequential = run(1);
+    let concurrent = run(4);
+    assert_eq!(sequential.count, 2000);
+    assert!(sequential.scale < 20);
+    assert_eq!(
+        (
+            concurrent.scale,
+            &concurrent.positive_bucket,
+            &concurrent.negative_bucket,
+            concurrent.count,
+            concurrent.min,
+            concurrent.max
+        ),
+        (
+            sequential.scale,
+            &sequential.positive_bucket,
+            &sequential.negative_bucket,
+            sequential.count,
+            sequential.min,
+            sequential.max
+        )
+    );
+}
