@@ -7,6 +7,10 @@
 //! - `counter_add`: `Counter<u64>::add` on an existing series with 0, 3 and 10 attributes,
 //!   passed in sorted order and in reverse order.
 //! - `histogram_record_3_attrs`: `Histogram<f64>::record` with 3 attributes.
+//! - `exponential_histogram_record`: `Histogram<f64>::record` through a view selecting the
+//!   base-2 exponential histogram (160 buckets, max scale 20), cycling through 64 values
+//!   spread over 1e-3..1e3 (so the recorded series has settled its scale): `3_attrs` with 3
+//!   attributes, `bound` on an instrument bound to them (the aggregator's own cost).
 //! - `gauge_record`: `Gauge<f64>::record` with 3 attributes.
 //! - `bound_counter_add`: `add` on a counter bound to 3 attributes.
 //! - `counter_add_2_threads`: two threads adding to the same series of one counter (time per
@@ -32,6 +36,21 @@ mod ours {
         let reader = ManualReader::builder().build();
         let provider = SdkMeterProvider::builder()
             .with_reader(reader.clone())
+            .build();
+        let meter = provider.meter("bench");
+        (provider, reader, meter)
+    }
+
+    /// With a view making histogram `name` a default base-2 exponential histogram.
+    pub fn setup_exponential(name: &'static str) -> (SdkMeterProvider, ManualReader, Meter) {
+        use opentelemetry_sdk::metrics::{Aggregation, InstrumentSelector, Stream, View};
+        let reader = ManualReader::builder().build();
+        let provider = SdkMeterProvider::builder()
+            .with_reader(reader.clone())
+            .with_view(View::new(
+                InstrumentSelector::new().with_name(name),
+                Stream::new().with_aggregation(Aggregation::default_exponential_histogram()),
+            ))
             .build();
         let meter = provider.meter("bench");
         (provider, reader, meter)
@@ -73,6 +92,29 @@ mod up {
         let reader = Shared(super::Arc::new(ManualReader::builder().build()));
         let provider = SdkMeterProvider::builder()
             .with_reader(reader.clone())
+            .build();
+        let meter = provider.meter("bench");
+        (provider, reader, meter)
+    }
+
+    /// With a view making histogram `name` a default base-2 exponential histogram.
+    pub fn setup_exponential(name: &'static str) -> (SdkMeterProvider, Shared, Meter) {
+        use upstream_sdk::metrics::{Aggregation, Instrument, Stream};
+        let reader = Shared(super::Arc::new(ManualReader::builder().build()));
+        let provider = SdkMeterProvider::builder()
+            .with_reader(reader.clone())
+            .with_view(move |i: &Instrument| {
+                (i.name() == name).then(|| {
+                    Stream::builder()
+                        .with_aggregation(Aggregation::Base2ExponentialHistogram {
+                            max_size: 160,
+                            max_scale: 20,
+                            record_min_max: true,
+                        })
+                        .build()
+                        .ok()
+                })?
+            })
             .build();
         let meter = provider.meter("bench");
         (provider, reader, meter)
@@ -160,6 +202,47 @@ fn histogram_and_gauge(c: &mut Criterion) {
     });
     g.bench_function("upstream", |b| {
         b.iter(|| uh.record(black_box(42.5), black_box(&ua)))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("exponential_histogram_record");
+    let (_oep, _oer, oem) = ours::setup_exponential("e");
+    let (_uep, _uer, uem) = up::setup_exponential("e");
+    let oe = oem.f64_histogram("e").build();
+    let ue = uem.f64_histogram("e").build();
+    // 64 values from 1e-3 to 1e3, evenly spread on a log scale.
+    let values: Vec<f64> = (0..64)
+        .map(|i| 10f64.powf(-3.0 + 6.0 * i as f64 / 63.0))
+        .collect();
+    for v in &values {
+        oe.record(*v, &oa);
+        ue.record(*v, &ua);
+    }
+    let mut i = 0usize;
+    g.bench_function("ours/3_attrs", |b| {
+        b.iter(|| {
+            i = (i + 1) & 63;
+            oe.record(black_box(values[i]), black_box(&oa))
+        })
+    });
+    g.bench_function("upstream/3_attrs", |b| {
+        b.iter(|| {
+            i = (i + 1) & 63;
+            ue.record(black_box(values[i]), black_box(&ua))
+        })
+    });
+    let (obe, ube) = (oe.bind(&oa), ue.bind(&ua));
+    g.bench_function("ours/bound", |b| {
+        b.iter(|| {
+            i = (i + 1) & 63;
+            obe.record(black_box(values[i]))
+        })
+    });
+    g.bench_function("upstream/bound", |b| {
+        b.iter(|| {
+            i = (i + 1) & 63;
+            ube.record(black_box(values[i]))
+        })
     });
     g.finish();
 

@@ -1,7 +1,5 @@
 //! Aggregations: how a stream turns measurements into data points.
 
-use opentelemetry_api::otel_warn;
-
 /// The spec's default explicit bucket boundaries.
 pub const DEFAULT_HISTOGRAM_BOUNDARIES: [f64; 15] = [
     0.0, 5.0, 10.0, 25.0, 50.0, 75.0, 100.0, 250.0, 500.0, 750.0, 1000.0, 2500.0, 5000.0, 7500.0,
@@ -41,13 +39,16 @@ pub enum Aggregation {
         /// Whether to record min and max.
         record_min_max: bool,
     },
-    /// A base-2 exponential histogram. Not implemented yet: a stream configured with it is
-    /// reported and aggregated as an explicit-bucket histogram with the default boundaries.
+    /// Count, sum, min, max and per-bucket counts with base-2 exponential buckets whose
+    /// scale (resolution) adjusts to the recorded values: the highest scale, up to
+    /// `max_scale`, at which the positive values, and the negative ones, each fit in
+    /// `max_size` buckets. See [`Aggregation::default_exponential_histogram`] for the spec's
+    /// defaults.
     Base2ExponentialHistogram {
-        /// Maximum number of buckets in each of the positive and negative ranges (spec
-        /// default 160).
+        /// Maximum number of buckets in each of the positive and negative ranges, not
+        /// counting the zero bucket (spec default 160; at least 2).
         max_size: u32,
-        /// Maximum scale (spec default 20).
+        /// Maximum scale (spec default 20; within -10..=20).
         max_scale: i8,
         /// Whether to record min and max.
         record_min_max: bool,
@@ -59,6 +60,24 @@ impl Aggregation {
     pub fn default_histogram() -> Self {
         Aggregation::ExplicitBucketHistogram {
             boundaries: DEFAULT_HISTOGRAM_BOUNDARIES.to_vec(),
+            record_min_max: true,
+        }
+    }
+
+    /// The base-2 exponential histogram with the spec's defaults: 160 buckets, maximum scale
+    /// 20, min and max recorded.
+    ///
+    /// ```
+    /// use opentelemetry_sdk::metrics::Aggregation;
+    /// assert_eq!(
+    ///     Aggregation::default_exponential_histogram(),
+    ///     Aggregation::Base2ExponentialHistogram { max_size: 160, max_scale: 20, record_min_max: true }
+    /// );
+    /// ```
+    pub fn default_exponential_histogram() -> Self {
+        Aggregation::Base2ExponentialHistogram {
+            max_size: 160,
+            max_scale: 20,
             record_min_max: true,
         }
     }
@@ -77,7 +96,7 @@ impl Aggregation {
                 if *max_size < 2 {
                     return Err(format!("max_size {max_size} must be at least 2"));
                 }
-                if !(-10..=20).contains(max_scale) {
+                if !(-10..=super::exponential::MAX_SCALE).contains(max_scale) {
                     return Err(format!("max_scale {max_scale} must be within -10..=20"));
                 }
                 Ok(())
@@ -113,15 +132,11 @@ pub(crate) enum Resolved {
         boundaries: Vec<f64>,
         record_min_max: bool,
     },
-}
-
-/// Reports once per process that the exponential histogram is not available yet.
-pub(crate) fn report_exponential_fallback(stream: &str) {
-    otel_warn!(
-        "Metrics.AggregationNotSupported",
-        "stream {stream:?}: the base-2 exponential histogram aggregation is not implemented \
-         yet; aggregating it as an explicit-bucket histogram with the default boundaries"
-    );
+    ExponentialHistogram {
+        max_size: u32,
+        max_scale: i8,
+        record_min_max: bool,
+    },
 }
 
 #[cfg(test)]
@@ -152,5 +167,19 @@ mod tests {
             record_min_max: true,
         };
         assert!(bad.validate().is_err());
+        let smallest = Aggregation::Base2ExponentialHistogram {
+            max_size: 2,
+            max_scale: -10,
+            record_min_max: false,
+        };
+        assert!(smallest.validate().is_ok());
+        for max_scale in [-11, 21] {
+            let bad = Aggregation::Base2ExponentialHistogram {
+                max_size: 160,
+                max_scale,
+                record_min_max: true,
+            };
+            assert!(bad.validate().is_err(), "{max_scale}");
+        }
     }
 }

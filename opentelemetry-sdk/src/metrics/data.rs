@@ -94,6 +94,8 @@ pub enum MetricData<T> {
     Sum(Sum<T>),
     /// Explicit-bucket histograms.
     Histogram(Histogram<T>),
+    /// Base-2 exponential bucket histograms.
+    ExponentialHistogram(ExponentialHistogram<T>),
 }
 
 /// Sampled values.
@@ -180,6 +182,95 @@ pub struct HistogramDataPoint<T> {
     pub exemplars: Vec<Exemplar<T>>,
 }
 
+/// Base-2 exponential bucket histograms.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExponentialHistogram<T> {
+    /// One point per attribute set.
+    pub data_points: Vec<ExponentialHistogramDataPoint<T>>,
+    /// Delta or cumulative.
+    pub temporality: Temporality,
+}
+
+/// The distribution of one attribute set's values over `(start_time, time]`, in buckets
+/// whose boundaries are powers of `base = 2^(2^-scale)`.
+///
+/// Bucket `index` of either range holds the absolute values in
+/// `(base^index, base^(index + 1)]`; values equal to zero are counted in `zero_count`.
+///
+/// ```
+/// use opentelemetry_api::metrics::MeterProvider;
+/// use opentelemetry_sdk::metrics::{
+///     AggregatedMetrics, Aggregation, ExponentialBucket, InstrumentSelector, ManualReader,
+///     MetricData, ResourceMetrics, SdkMeterProvider, Stream, View,
+/// };
+///
+/// let reader = ManualReader::builder().build();
+/// let provider = SdkMeterProvider::builder()
+///     .with_reader(reader.clone())
+///     .with_view(View::new(
+///         InstrumentSelector::new().with_name("latency"),
+///         Stream::new().with_aggregation(Aggregation::Base2ExponentialHistogram {
+///             max_size: 160,
+///             max_scale: 0,
+///             record_min_max: true,
+///         }),
+///     ))
+///     .build();
+/// let latency = provider.meter("app").f64_histogram("latency").build();
+/// latency.record(3.0, &[]);
+/// latency.record(0.0, &[]);
+///
+/// let mut metrics = ResourceMetrics::default();
+/// reader.collect(&mut metrics).unwrap();
+/// let AggregatedMetrics::F64(MetricData::ExponentialHistogram(h)) =
+///     &metrics.scope_metrics[0].metrics[0].data
+/// else { unreachable!() };
+/// let point = &h.data_points[0];
+/// // Scale 0 (base 2): 3.0 is in bucket 1, (2, 4].
+/// assert_eq!(point.scale, 0);
+/// assert_eq!(point.positive_bucket, ExponentialBucket { offset: 1, bucket_counts: vec![1] });
+/// assert_eq!((point.zero_count, point.count), (1, 2));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExponentialHistogramDataPoint<T> {
+    /// The attribute set, sorted by key.
+    pub attributes: Vec<KeyValue>,
+    /// The start of the interval.
+    pub start_time: SystemTime,
+    /// The end of the interval (the collection time).
+    pub time: SystemTime,
+    /// How many values were recorded (the zero bucket's and both ranges' counts together).
+    pub count: u64,
+    /// The smallest value, when min/max recording is on and a value was recorded.
+    pub min: Option<T>,
+    /// The largest value, when min/max recording is on and a value was recorded.
+    pub max: Option<T>,
+    /// The sum of the values; `None` for instruments whose values may be negative
+    /// (up-down counters, gauges), as the spec asks.
+    pub sum: Option<T>,
+    /// The resolution: bucket boundaries are powers of `2^(2^-scale)`.
+    pub scale: i8,
+    /// How many values had an absolute value at most `zero_threshold`.
+    pub zero_count: u64,
+    /// The width of the zero bucket (0: only zeros are counted there).
+    pub zero_threshold: f64,
+    /// The buckets of the positive values.
+    pub positive_bucket: ExponentialBucket,
+    /// The buckets of the negative values, by absolute value.
+    pub negative_bucket: ExponentialBucket,
+    /// Example measurements (the exemplar support fills these).
+    pub exemplars: Vec<Exemplar<T>>,
+}
+
+/// A dense run of exponential buckets: `bucket_counts[i]` counts bucket `offset + i`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExponentialBucket {
+    /// The index of the first bucket.
+    pub offset: i32,
+    /// The counts of consecutive buckets from `offset` (empty: no value in this range).
+    pub bucket_counts: Vec<u64>,
+}
+
 /// An example measurement kept with a data point.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Exemplar<T> {
@@ -213,6 +304,7 @@ impl<T> MetricData<T> {
             MetricData::Gauge(g) => g.data_points.len(),
             MetricData::Sum(s) => s.data_points.len(),
             MetricData::Histogram(h) => h.data_points.len(),
+            MetricData::ExponentialHistogram(h) => h.data_points.len(),
         }
     }
 }

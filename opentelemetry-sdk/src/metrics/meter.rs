@@ -2,13 +2,13 @@
 //! enforces the identity rules, and runs the asynchronous instruments' callbacks.
 
 use super::aggregation::{
-    report_exponential_fallback, validate_boundaries, Aggregation, Resolved,
-    DEFAULT_HISTOGRAM_BOUNDARIES,
+    validate_boundaries, Aggregation, Resolved, DEFAULT_HISTOGRAM_BOUNDARIES,
 };
 use super::aggregators::{Aggregator, HistogramConfig, LastValueCell, SumCell, SumConfig};
 use super::async_stream::{AsyncAggregation, AsyncStream};
 use super::attributes::AttributeFilter;
 use super::data::{ScopeMetrics, Temporality};
+use super::exponential::{ExponentialConfig, ExponentialHistogramCell};
 use super::number::Number;
 use super::provider::ProviderCore;
 use super::reader::{ReaderConfig, DEFAULT_CARDINALITY_LIMIT};
@@ -306,7 +306,7 @@ impl SdkMeter {
         let mut applied = 0;
         for view in views.iter().filter(|v| v.selector.matches(&info)) {
             let configured = view.stream.aggregation.clone().unwrap_or_default();
-            match resolve_aggregation(&configured, kind, reader_default, advisory, desc.name) {
+            match resolve_aggregation(&configured, kind, reader_default, advisory) {
                 Ok(aggregation) => {
                     applied += 1;
                     out.push(stream(
@@ -336,13 +336,7 @@ impl SdkMeter {
             }
         }
         if applied == 0 {
-            match resolve_aggregation(
-                &Aggregation::Default,
-                kind,
-                reader_default,
-                advisory,
-                desc.name,
-            ) {
+            match resolve_aggregation(&Aggregation::Default, kind, reader_default, advisory) {
                 Ok(aggregation) => out.push(stream(
                     desc.name.clone(),
                     desc.description.cloned().unwrap_or_default(),
@@ -452,7 +446,9 @@ impl SdkMeter {
                             Resolved::Sum { monotonic } => AsyncAggregation::Sum { monotonic },
                             Resolved::LastValue => AsyncAggregation::LastValue,
                             // resolve_aggregation refuses histograms for asynchronous kinds.
-                            Resolved::Histogram { .. } => continue,
+                            Resolved::Histogram { .. } | Resolved::ExponentialHistogram { .. } => {
+                                continue
+                            }
                         };
                         let identity = identity(&desc, number, &resolved);
                         if conflict.is_none() {
@@ -525,6 +521,7 @@ fn identity(desc: &Desc<'_>, number: &'static str, resolved: &ResolvedStream) ->
             Resolved::Sum { .. } => "sum",
             Resolved::LastValue => "gauge",
             Resolved::Histogram { .. } => "histogram",
+            Resolved::ExponentialHistogram { .. } => "exponential_histogram",
         },
         temporality: resolved.meta.temporality,
     }
@@ -538,7 +535,6 @@ fn resolve_aggregation(
     kind: InstrumentKind,
     reader_default: &Aggregation,
     advisory: Option<&[f64]>,
-    name: &str,
 ) -> Result<Resolved, String> {
     let aggregation = match configured {
         Aggregation::Default => reader_default,
@@ -569,11 +565,17 @@ fn resolve_aggregation(
                 record_min_max: *record_min_max,
             }
         }
-        Aggregation::Base2ExponentialHistogram { record_min_max, .. } => {
+        Aggregation::Base2ExponentialHistogram {
+            max_size,
+            max_scale,
+            record_min_max,
+        } => {
             histogram_ok()?;
-            report_exponential_fallback(name);
-            Resolved::Histogram {
-                boundaries: DEFAULT_HISTOGRAM_BOUNDARIES.to_vec(),
+            // Views are checked when the provider is built; a reader's default is not.
+            aggregation.validate()?;
+            Resolved::ExponentialHistogram {
+                max_size: *max_size,
+                max_scale: *max_scale,
                 record_min_max: *record_min_max,
             }
         }
@@ -650,6 +652,21 @@ fn build_sync<T: Number>(
             &resolved,
             HistogramConfig {
                 bounds: boundaries.clone(),
+                record_min_max: *record_min_max,
+                record_sum: kind.non_negative(),
+            },
+            check,
+            shutdown,
+        )),
+        Resolved::ExponentialHistogram {
+            max_size,
+            max_scale,
+            record_min_max,
+        } => make::<T, ExponentialHistogramCell<T>>(spec(
+            &resolved,
+            ExponentialConfig {
+                max_size: *max_size as usize,
+                max_scale: *max_scale,
                 record_min_max: *record_min_max,
                 record_sum: kind.non_negative(),
             },

@@ -36,6 +36,7 @@ mod aggregators;
 mod async_stream;
 mod attributes;
 mod data;
+mod exponential;
 mod exporter;
 mod in_memory;
 mod meter;
@@ -49,7 +50,8 @@ mod view;
 
 pub use aggregation::{Aggregation, DEFAULT_HISTOGRAM_BOUNDARIES};
 pub use data::{
-    AggregatedMetrics, Exemplar, Gauge, GaugeDataPoint, Histogram, HistogramDataPoint, Metric,
+    AggregatedMetrics, Exemplar, ExponentialBucket, ExponentialHistogram,
+    ExponentialHistogramDataPoint, Gauge, GaugeDataPoint, Histogram, HistogramDataPoint, Metric,
     MetricData, ResourceMetrics, ScopeMetrics, Sum, SumDataPoint, Temporality,
 };
 pub use exporter::PushMetricExporter;

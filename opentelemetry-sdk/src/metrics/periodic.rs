@@ -602,6 +602,12 @@ fn split_front(metric: &mut Metric, at: usize) -> Metric {
                 data_points: front(&mut h.data_points, at),
                 temporality: h.temporality,
             }),
+            MetricData::ExponentialHistogram(h) => {
+                MetricData::ExponentialHistogram(super::data::ExponentialHistogram {
+                    data_points: front(&mut h.data_points, at),
+                    temporality: h.temporality,
+                })
+            }
         }
     }
     let data = match &mut metric.data {

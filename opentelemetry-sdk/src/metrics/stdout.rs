@@ -6,8 +6,10 @@
 //! standard format on standard output use the OTLP file exporter when it is available.
 
 use super::data::{
-    AggregatedMetrics, HistogramDataPoint, Metric, MetricData, ResourceMetrics, Temporality,
+    AggregatedMetrics, ExponentialBucket, ExponentialHistogramDataPoint, HistogramDataPoint,
+    Metric, MetricData, ResourceMetrics, Temporality,
 };
+use super::exponential::lower_boundary;
 use super::exporter::PushMetricExporter;
 use super::number::Number;
 use super::reader::TemporalityPreference;
@@ -178,6 +180,32 @@ fn render_metric_lines(s: &mut String, metric: &Metric) {
                         opt(p.max),
                         p.bounds,
                         p.bucket_counts
+                    );
+                }
+            }
+            MetricData::ExponentialHistogram(h) => {
+                head(
+                    s,
+                    &format!("exponential_histogram {}", temporality_name(h.temporality)),
+                );
+                for p in &h.data_points {
+                    let _ = writeln!(
+                        s,
+                        "    {{{}}} start={} time={} count={} sum={} min={} max={} scale={} zero_count={} zero_threshold={} positive={{offset={} counts={:?}}} negative={{offset={} counts={:?}}}",
+                        attrs(&p.attributes),
+                        unix_nanos(p.start_time),
+                        unix_nanos(p.time),
+                        p.count,
+                        opt(p.sum),
+                        opt(p.min),
+                        opt(p.max),
+                        p.scale,
+                        p.zero_count,
+                        p.zero_threshold,
+                        p.positive_bucket.offset,
+                        p.positive_bucket.bucket_counts,
+                        p.negative_bucket.offset,
+                        p.negative_bucket.bucket_counts
                     );
                 }
             }
@@ -388,6 +416,23 @@ fn rows_of(rows: &mut Vec<Row>, metric: &Metric) {
                     rows.push(row(kind.clone(), &p.attributes, value, bars(p)));
                 }
             }
+            MetricData::ExponentialHistogram(h) => {
+                let kind = format!(
+                    "exponential histogram ({})",
+                    temporality_name(h.temporality)
+                );
+                for p in &h.data_points {
+                    let mut value = format!("count {}", p.count);
+                    if let Some(sum) = p.sum {
+                        let _ = write!(value, "  sum {sum}{unit}");
+                    }
+                    if let (Some(min), Some(max)) = (p.min, p.max) {
+                        let _ = write!(value, "  min {min}  max {max}");
+                    }
+                    let _ = write!(value, "  scale {}", p.scale);
+                    rows.push(row(kind.clone(), &p.attributes, value, exponential_bars(p)));
+                }
+            }
         }
     }
     match &metric.data {
@@ -406,18 +451,77 @@ fn bars<T>(p: &HistogramDataPoint<T>) -> Vec<String> {
     ) else {
         return Vec::new();
     };
-    let peak = counts.iter().copied().max().unwrap_or(1).max(1);
-    let labels: Vec<String> = (first..=last)
-        .map(|i| match p.bounds.get(i) {
-            Some(b) => format!("≤ {b}"),
-            None => format!("> {}", p.bounds.last().map_or(f64::NEG_INFINITY, |b| *b)),
+    let lines: Vec<(String, u64)> = (first..=last)
+        .map(|i| {
+            let label = match p.bounds.get(i) {
+                Some(b) => format!("≤ {b}"),
+                None => format!("> {}", p.bounds.last().map_or(f64::NEG_INFINITY, |b| *b)),
+            };
+            (label, counts[i])
         })
         .collect();
-    let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
-    (first..=last)
-        .zip(labels)
-        .map(|(i, label)| {
-            let count = counts[i];
+    draw_bars(&lines)
+}
+
+/// One line per bucket from the most negative to the most positive non-empty one, zero
+/// bucket included, each labelled with its value range (approximate boundaries).
+fn exponential_bars<T>(p: &ExponentialHistogramDataPoint<T>) -> Vec<String> {
+    /// The (index, count) pairs of a range's buckets between its first and last non-empty.
+    fn trimmed(b: &ExponentialBucket) -> Vec<(i32, u64)> {
+        let (Some(first), Some(last)) = (
+            b.bucket_counts.iter().position(|c| *c > 0),
+            b.bucket_counts.iter().rposition(|c| *c > 0),
+        ) else {
+            return Vec::new();
+        };
+        (first..=last)
+            .map(|i| (b.offset.saturating_add(i as i32), b.bucket_counts[i]))
+            .collect()
+    }
+    let bound = |index: i32| short_float(lower_boundary(index, p.scale));
+    let mut lines: Vec<(String, u64)> = Vec::new();
+    // Negative buckets hold [-base^(i+1), -base^i): most negative (highest index) first.
+    for (index, count) in trimmed(&p.negative_bucket).into_iter().rev() {
+        lines.push((
+            format!("[-{}, -{})", bound(index.saturating_add(1)), bound(index)),
+            count,
+        ));
+    }
+    if p.zero_count > 0 {
+        let label = if p.zero_threshold == 0.0 {
+            "0".to_owned()
+        } else {
+            format!("[-{0}, {0}]", p.zero_threshold)
+        };
+        lines.push((label, p.zero_count));
+    }
+    for (index, count) in trimmed(&p.positive_bucket) {
+        lines.push((
+            format!("({}, {}]", bound(index), bound(index.saturating_add(1))),
+            count,
+        ));
+    }
+    draw_bars(&lines)
+}
+
+/// `value` to 6 significant digits, in scientific notation when very large or small.
+fn short_float(value: f64) -> String {
+    let rounded: f64 = format!("{value:.5e}").parse().unwrap_or(value);
+    if rounded == 0.0 || !rounded.is_finite() || (1e-4..1e9).contains(&rounded.abs()) {
+        rounded.to_string()
+    } else {
+        format!("{value:.5e}")
+    }
+}
+
+/// Bars scaled to the largest count, labels aligned.
+fn draw_bars(lines: &[(String, u64)]) -> Vec<String> {
+    let peak = lines.iter().map(|l| l.1).max().unwrap_or(1).max(1);
+    let label_width = lines.iter().map(|l| l.0.chars().count()).max().unwrap_or(0);
+    lines
+        .iter()
+        .map(|(label, count)| {
+            let count = *count;
             let len = ((count as f64 / peak as f64) * BAR_WIDTH as f64).round() as usize;
             let len = if count > 0 { len.max(1) } else { 0 };
             format!(
@@ -450,5 +554,18 @@ impl PushMetricExporter for ConsoleMetricExporter {
 
     fn temporality(&self, kind: InstrumentKind) -> Temporality {
         self.temporality.temporality(kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bucket_bounds_print_short() {
+        assert_eq!(super::short_float(2.0), "2");
+        assert_eq!(super::short_float(std::f64::consts::SQRT_2), "1.41421");
+        assert_eq!(super::short_float(0.001), "0.001");
+        assert_eq!(super::short_float(1e-300), "1.00000e-300");
+        assert_eq!(super::short_float(2f64.powi(40)), "1.09951e12");
+        assert_eq!(super::short_float(f64::INFINITY), "inf");
     }
 }
