@@ -17,7 +17,7 @@
 
 use super::aggregators::Aggregator;
 use super::attributes::{
-    hash_normalized, hash_set, matches, normalize, AttributeFilter, BuildPassThrough,
+    hash_kv, hash_normalized, matches, normalize, set_eq, AttributeFilter, BuildPassThrough, Probe,
 };
 use super::data::{Metric, Temporality};
 use super::number::Number;
@@ -75,6 +75,8 @@ impl ValueCheck {
 /// One attribute set's series.
 pub(crate) struct Series<A> {
     pub(crate) attributes: Vec<KeyValue>,
+    /// Each attribute's hash, in the same order.
+    hashes: Box<[u64]>,
     /// When the series was created: the start of its cumulative points.
     start: SystemTime,
     agg: A,
@@ -87,6 +89,7 @@ pub(crate) struct Series<A> {
 impl<A> Series<A> {
     fn new(attributes: Vec<KeyValue>, agg: A, start: SystemTime) -> Self {
         Series {
+            hashes: attributes.iter().map(hash_kv).collect(),
             attributes,
             start,
             agg,
@@ -236,15 +239,18 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
 
     #[inline]
     fn record_with<F: Fn(&Key) -> bool + Copy>(&self, value: T, attributes: &[KeyValue], keep: F) {
-        let (hash, kept) = hash_set(attributes, keep);
-        if kept == 0 {
+        if attributes.is_empty() {
+            return self.record_empty(value);
+        }
+        let probe = Probe::new(attributes, keep);
+        if probe.kept == 0 {
             return self.record_empty(value);
         }
         {
-            let map = Self::read(self.shard(hash));
-            if let Some(bucket) = map.get(&hash) {
+            let map = Self::read(self.shard(probe.hash));
+            if let Some(bucket) = map.get(&probe.hash) {
                 for series in bucket.as_slice() {
-                    if matches(&series.attributes, attributes, kept, keep) {
+                    if matches(&series.attributes, &series.hashes, attributes, &probe, keep) {
                         series.record(value, &self.config);
                         return;
                     }
@@ -336,7 +342,7 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
         if let Some(i) = map.get(&hash).and_then(|b| {
             b.as_slice()
                 .iter()
-                .position(|s| matches(&s.attributes, &normalized, normalized.len(), |_| true))
+                .position(|s| set_eq(&s.attributes, &normalized))
         }) {
             // The lookup above proved the entry exists.
             return &map.get(&hash).map(Bucket::as_slice).unwrap_or_default()[i];
@@ -505,7 +511,7 @@ fn find<'m, A>(map: &'m Map<A>, hash: u64, normalized: &[KeyValue]) -> Option<&'
     map.get(&hash)?
         .as_slice()
         .iter()
-        .find(|s| matches(&s.attributes, normalized, normalized.len(), |_| true))
+        .find(|s| set_eq(&s.attributes, normalized))
 }
 
 /// Records into one stream on behalf of an instrument (several streams: one per view and
