@@ -8,7 +8,6 @@
 
 use opentelemetry_api::{Array, Key, KeyValue, Value};
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
 
 // The multipliers of wyhash: odd, with well-spread bits.
 const P0: u64 = 0xa076_1d64_78bd_642f;
@@ -128,25 +127,30 @@ pub(crate) struct Probe {
 }
 
 impl Probe {
-    /// The hashes of the attributes whose key passes `keep`.
+    /// No attributes yet.
     #[inline(always)]
-    pub(crate) fn new<F: Fn(&Key) -> bool>(attributes: &[KeyValue], keep: F) -> Probe {
-        let mut p = Probe {
+    pub(crate) fn empty() -> Probe {
+        Probe {
             hash: 0,
             kept: 0,
             each: [0; INLINE],
-        };
+        }
+    }
+
+    /// Adds the hashes of the attributes whose key passes `keep`. (Filled in place: a
+    /// constructor returning the probe by value made the compiler copy it with `memcpy`.)
+    #[inline(always)]
+    pub(crate) fn fill<F: Fn(&Key) -> bool>(&mut self, attributes: &[KeyValue], keep: F) {
         for kv in attributes {
             if keep(&kv.key) {
                 let h = hash_kv(kv);
-                if let Some(slot) = p.each.get_mut(p.kept) {
+                if let Some(slot) = self.each.get_mut(self.kept) {
                     *slot = h;
                 }
-                p.hash = p.hash.wrapping_add(h);
-                p.kept += 1;
+                self.hash = self.hash.wrapping_add(h);
+                self.kept += 1;
             }
         }
-        p
     }
 }
 
@@ -154,7 +158,8 @@ impl Probe {
 /// passed.
 #[cfg(test)]
 pub(crate) fn hash_set<F: Fn(&Key) -> bool>(attributes: &[KeyValue], keep: F) -> (u64, usize) {
-    let p = Probe::new(attributes, keep);
+    let mut p = Probe::empty();
+    p.fill(attributes, keep);
     (p.hash, p.kept)
 }
 
@@ -313,27 +318,6 @@ impl AttributeFilter {
     }
 }
 
-/// A hasher for maps keyed by an already well-mixed `u64` hash: passes it through.
-#[derive(Default)]
-pub(crate) struct PassThrough(u64);
-
-impl Hasher for PassThrough {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is used by the maps keyed with hashes; fold anything else in.
-        self.0 = hash_bytes(self.0, bytes);
-    }
-    #[inline]
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-pub(crate) type BuildPassThrough = BuildHasherDefault<PassThrough>;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,7 +328,9 @@ mod tests {
 
     fn m<F: Fn(&Key) -> bool + Copy>(stored: &[KeyValue], input: &[KeyValue], keep: F) -> bool {
         let hashes: Vec<u64> = stored.iter().map(hash_kv).collect();
-        matches(stored, &hashes, input, &Probe::new(input, keep), keep)
+        let mut probe = Probe::empty();
+        probe.fill(input, keep);
+        matches(stored, &hashes, input, &probe, keep)
     }
 
     #[test]

@@ -43,6 +43,7 @@ mod number;
 mod periodic;
 mod provider;
 mod reader;
+mod series_table;
 mod stdout;
 mod sync_stream;
 mod view;

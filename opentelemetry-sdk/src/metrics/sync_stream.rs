@@ -1,37 +1,40 @@
 //! The storage of one synchronous metric stream: series keyed by attribute set.
 //!
 //! The measurement path with attributes hashes the caller's slice order-independently
-//! (no allocation), picks one of [`SHARDS`] read-write-locked maps from hash to series by the
-//! hash, and under the shard's read lock compares the candidates' stored (sorted) attributes
-//! with the slice and updates the matching series' atomic cell. Only a new attribute set
-//! takes the slow path: normalise (filter, sort, de-duplicate), take the shard's write lock,
-//! insert. The empty attribute set has a dedicated series that needs no lookup at all, and
-//! bound instruments hold their series directly.
+//! (no allocation), looks the hash up in a [`SeriesTable`] without taking a lock, compares
+//! the candidates' stored (sorted) attributes with the slice and updates the matching
+//! series' atomic cell. Only a new attribute set takes the slow path: normalise (filter,
+//! sort, de-duplicate) and insert under the table's writer lock. The empty attribute set has
+//! a dedicated series that needs no lookup at all, and bound instruments hold their series
+//! directly.
 //!
-//! Collection: cumulative streams read every series under read locks; delta streams take
-//! each shard's write lock (so no unbound update is in flight), take each updated series'
-//! value and free series that were not updated since the previous collection and are not
-//! bound. Bound and permanent series are updated without locks: their writers publish an
-//! `updated` flag (release) after the value, and the collector swaps the flag (acquire)
-//! before taking the value, so every measurement lands in exactly one collection.
+//! Cumulative streams never drop a series, so their measurements take no lock at all: one
+//! atomic update of the series (a short lock for histograms). Delta streams free the series
+//! not updated since the previous collection: there every unbound measurement holds the read
+//! side of one of [`GATES`] read-write locks (picked by hash) while it finds and updates its
+//! series, and a collection takes them all for writing, so no unbound update is in flight
+//! while it takes values and frees series. Bound and permanent series are updated without
+//! locks: their writers publish an `updated` flag (release) after the value, and the
+//! collector swaps the flag (acquire) before taking the value, so every measurement lands in
+//! exactly one collection.
 
 use super::aggregators::Aggregator;
 use super::attributes::{
-    hash_kv, hash_normalized, matches, normalize, set_eq, AttributeFilter, BuildPassThrough, Probe,
+    hash_kv, hash_normalized, matches, normalize, set_eq, AttributeFilter, Probe,
 };
 use super::data::{Metric, Temporality};
 use super::number::Number;
+use super::series_table::SeriesTable;
 use opentelemetry_api::metrics::{BoundSyncInstrument, SyncInstrument};
 use opentelemetry_api::{otel_warn, Key, KeyValue};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use std::time::SystemTime;
 
-/// Number of independently locked maps per stream.
-pub(crate) const SHARDS: usize = 16;
+/// Number of read-write locks a delta stream's measurements spread over.
+pub(crate) const GATES: usize = 16;
 
 /// The attribute key of the overflow series.
 pub(crate) const OVERFLOW_KEY: &str = "otel.metric.overflow";
@@ -108,36 +111,10 @@ impl<A> Series<A> {
     }
 }
 
-/// The series sharing one hash (almost always one).
-enum Bucket<A> {
-    One(Arc<Series<A>>),
-    Many(Vec<Arc<Series<A>>>),
-}
-
-impl<A> Bucket<A> {
-    #[inline]
-    fn as_slice(&self) -> &[Arc<Series<A>>] {
-        match self {
-            Bucket::One(s) => std::slice::from_ref(s),
-            Bucket::Many(v) => v,
-        }
-    }
-
-    fn push(&mut self, series: Arc<Series<A>>) {
-        match self {
-            Bucket::One(first) => *self = Bucket::Many(vec![first.clone(), series]),
-            Bucket::Many(v) => v.push(series),
-        }
-    }
-}
-
-type Map<A> = HashMap<u64, Bucket<A>, BuildPassThrough>;
-
-/// A shard on its own cache lines, so threads updating different shards do not contend.
+/// A read-write lock on its own cache lines, so threads taking different ones do not
+/// contend.
 #[repr(align(128))]
-struct Shard<A> {
-    map: RwLock<Map<A>>,
-}
+struct Gate(RwLock<()>);
 
 const EMPTY_UNKNOWN: u8 = 0;
 const EMPTY_ADMITTED: u8 = 1;
@@ -150,7 +127,9 @@ pub(crate) struct SyncStream<T: Number, A: Aggregator<T>> {
     filter: Option<AttributeFilter>,
     /// The most points one collection produces, the overflow point included.
     limit: usize,
-    shards: Box<[Shard<A>]>,
+    series: SeriesTable<Series<A>>,
+    /// Delta streams only (empty otherwise): see the module documentation.
+    gates: Box<[Gate]>,
     /// The series of the empty attribute set: no lookup needed.
     empty: Arc<Series<A>>,
     /// Whether the empty set holds one of the `limit - 1` regular slots yet.
@@ -185,17 +164,19 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
             A::new(&spec.config),
             now,
         ));
+        let gates = if spec.meta.temporality == Temporality::Delta {
+            (0..GATES).map(|_| Gate(RwLock::new(()))).collect()
+        } else {
+            Box::default()
+        };
         SyncStream {
             meta: spec.meta,
             config: spec.config,
             check: spec.check,
             filter: spec.filter,
             limit: spec.limit.max(1),
-            shards: (0..SHARDS)
-                .map(|_| Shard {
-                    map: RwLock::new(Map::default()),
-                })
-                .collect(),
+            series: SeriesTable::new(),
+            gates,
             empty,
             empty_state: AtomicU8::new(EMPTY_UNKNOWN),
             overflow,
@@ -208,20 +189,17 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
         }
     }
 
+    /// For a delta stream, the read side of the gate for `hash`: held while a measurement
+    /// finds and updates its series, so that no collection frees the series meanwhile.
     #[inline]
-    fn shard(&self, hash: u64) -> &Shard<A> {
-        // Middle bits: the map uses the low bits for buckets and the high ones for tags.
-        &self.shards[(hash >> 32) as usize % SHARDS]
-    }
-
-    #[inline]
-    fn read(shard: &Shard<A>) -> RwLockReadGuard<'_, Map<A>> {
+    fn enter(&self, hash: u64) -> Option<RwLockReadGuard<'_, ()>> {
+        if self.gates.is_empty() {
+            return None;
+        }
+        // Middle bits: the table uses the low ones.
+        let gate = &self.gates[(hash >> 32) as usize % self.gates.len()];
         // No code holding these locks can panic half-way through an update.
-        shard.map.read().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn write(shard: &Shard<A>) -> RwLockWriteGuard<'_, Map<A>> {
-        shard.map.write().unwrap_or_else(|p| p.into_inner())
+        Some(gate.0.read().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// Records one measurement (the provider's shutdown is checked by the caller).
@@ -242,22 +220,19 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
         if attributes.is_empty() {
             return self.record_empty(value);
         }
-        let probe = Probe::new(attributes, keep);
+        let mut probe = Probe::empty();
+        probe.fill(attributes, keep);
         if probe.kept == 0 {
             return self.record_empty(value);
         }
-        {
-            let map = Self::read(self.shard(probe.hash));
-            if let Some(bucket) = map.get(&probe.hash) {
-                for series in bucket.as_slice() {
-                    if matches(&series.attributes, &series.hashes, attributes, &probe, keep) {
-                        series.record(value, &self.config);
-                        return;
-                    }
-                }
-            }
+        let _gate = self.enter(probe.hash);
+        let found = self.series.get(probe.hash, |s| {
+            matches(&s.attributes, &s.hashes, attributes, &probe, keep)
+        });
+        match found {
+            Some(series) => series.record(value, &self.config),
+            None => self.record_new(value, attributes, keep),
         }
-        self.record_new(value, attributes, keep);
     }
 
     #[inline]
@@ -309,63 +284,48 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
         }
     }
 
-    /// A measurement for an attribute set not found by the fast path.
+    /// A measurement for an attribute set not found by the fast path (a delta stream's
+    /// caller holds a gate).
     #[cold]
     fn record_new<F: Fn(&Key) -> bool + Copy>(&self, value: T, attributes: &[KeyValue], keep: F) {
         let normalized = normalize(attributes, keep);
         if normalized.is_empty() {
             return self.record_empty(value);
         }
-        let hash = hash_normalized(&normalized);
-        let shard = self.shard(hash);
         // Repeated keys make the caller's hash differ from the set's: look again.
+        let hash = hash_normalized(&normalized);
+        match self
+            .series
+            .get(hash, |s| set_eq(&s.attributes, &normalized))
         {
-            let map = Self::read(shard);
-            if let Some(series) = find(&map, hash, &normalized) {
-                series.record(value, &self.config);
-                return;
-            }
+            Some(series) => series.record(value, &self.config),
+            None => self
+                .find_or_insert(hash, normalized)
+                .record(value, &self.config),
         }
-        let mut map = Self::write(shard);
-        let series = self.find_or_insert(&mut map, hash, normalized);
-        series.record(value, &self.config);
     }
 
     /// The series for a normalised set, inserting it if a slot is free; the overflow series
-    /// otherwise. Called under the shard's write lock.
-    fn find_or_insert<'m>(
-        &'m self,
-        map: &'m mut Map<A>,
-        hash: u64,
-        normalized: Vec<KeyValue>,
-    ) -> &'m Arc<Series<A>> {
-        if let Some(i) = map.get(&hash).and_then(|b| {
-            b.as_slice()
-                .iter()
-                .position(|s| set_eq(&s.attributes, &normalized))
-        }) {
-            // The lookup above proved the entry exists.
-            return &map.get(&hash).map(Bucket::as_slice).unwrap_or_default()[i];
-        }
-        if !self.reserve() {
-            self.report_overflow();
-            return &self.overflow;
-        }
-        let series = Arc::new(Series::new(
+    /// otherwise. A delta stream's caller holds a gate.
+    fn find_or_insert(&self, hash: u64, normalized: Vec<KeyValue>) -> Arc<Series<A>> {
+        let found = self.series.get_or_insert(
+            hash,
             normalized,
-            A::new(&self.config),
-            SystemTime::now(),
-        ));
-        let bucket = match map.entry(hash) {
-            std::collections::hash_map::Entry::Occupied(e) => {
-                let bucket = e.into_mut();
-                bucket.push(series);
-                bucket
-            }
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(Bucket::One(series)),
-        };
-        let slice = bucket.as_slice();
-        &slice[slice.len() - 1]
+            |s, normalized| set_eq(&s.attributes, normalized),
+            |normalized| {
+                self.reserve().then(|| {
+                    Arc::new(Series::new(
+                        normalized,
+                        A::new(&self.config),
+                        SystemTime::now(),
+                    ))
+                })
+            },
+        );
+        found.unwrap_or_else(|| {
+            self.report_overflow();
+            Arc::clone(&self.overflow)
+        })
     }
 
     /// Resolves the series for a bound instrument, counting the binding so it is never
@@ -379,9 +339,9 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
             return Arc::clone(self.resolve_empty());
         }
         let hash = hash_normalized(&normalized);
-        let mut map = Self::write(self.shard(hash));
-        let series = Arc::clone(self.find_or_insert(&mut map, hash, normalized));
-        // Under the write lock: no delta collection can free it in between.
+        // Held until the binding is counted: no delta collection can free the series first.
+        let _gate = self.enter(hash);
+        let series = self.find_or_insert(hash, normalized);
         series.bound.fetch_add(1, Ordering::Relaxed);
         series
     }
@@ -448,49 +408,36 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
         if updated(&self.empty) {
             emit(&self.empty);
         }
-        for shard in self.shards.iter() {
-            if delta {
-                let mut map = Self::write(shard);
-                let mut freed = 0;
-                map.retain(|_, bucket| {
-                    let mut keep = |series: &Arc<Series<A>>| {
-                        // Bindings first: a binding released before this point published
-                        // its updates, which the flag swap below then sees.
-                        let bound = series.bound.load(Ordering::Acquire) > 0;
-                        if updated(series) {
-                            emit(series);
-                            true
-                        } else {
-                            bound
-                        }
-                    };
-                    match bucket {
-                        Bucket::One(series) => {
-                            let kept = keep(series);
-                            freed += usize::from(!kept);
-                            kept
-                        }
-                        Bucket::Many(list) => {
-                            let before = list.len();
-                            list.retain(keep);
-                            freed += before - list.len();
-                            !list.is_empty()
-                        }
-                    }
-                });
-                if freed > 0 {
-                    self.count.fetch_sub(freed, Ordering::Relaxed);
+        if delta {
+            // Every unbound measurement holds one gate: with all of them, none is in flight.
+            let _gates: Vec<_> = self
+                .gates
+                .iter()
+                .map(|g| g.0.write().unwrap_or_else(|p| p.into_inner()))
+                .collect();
+            let keep = |series: &Series<A>| {
+                // Bindings first: a binding released before this point published its
+                // updates, which the flag swap below then sees.
+                let bound = series.bound.load(Ordering::Acquire) > 0;
+                if updated(series) {
+                    emit(series);
+                    true
+                } else {
+                    bound
                 }
-            } else {
-                let map = Self::read(shard);
-                for bucket in map.values() {
-                    for series in bucket.as_slice() {
-                        if updated(series) {
-                            emit(series);
-                        }
-                    }
-                }
+            };
+            // SAFETY: readers of the table (measurements, bindings) hold a gate's read lock,
+            // and this holds every gate's write lock.
+            let freed = unsafe { self.series.retain(keep) };
+            if freed > 0 {
+                self.count.fetch_sub(freed, Ordering::Relaxed);
             }
+        } else {
+            self.series.for_each(|series| {
+                if updated(series) {
+                    emit(series);
+                }
+            });
         }
         if updated(&self.overflow) {
             emit(&self.overflow);
@@ -504,14 +451,6 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
             points,
         ))))
     }
-}
-
-/// The series with exactly the normalised set `normalized`.
-fn find<'m, A>(map: &'m Map<A>, hash: u64, normalized: &[KeyValue]) -> Option<&'m Arc<Series<A>>> {
-    map.get(&hash)?
-        .as_slice()
-        .iter()
-        .find(|s| set_eq(&s.attributes, normalized))
 }
 
 /// Records into one stream on behalf of an instrument (several streams: one per view and
