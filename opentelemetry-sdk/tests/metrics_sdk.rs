@@ -1375,7 +1375,7 @@ fn series_churn_with_concurrent_collections_counts_exactly_once() {
         const PER_THREAD: u64 = 30_000;
         let done = Arc::new(AtomicUsize::new(0));
         let mut total = 0u64;
-        let mut absorb = |rm: &ResourceMetrics, total: &mut u64| {
+        let absorb = |rm: &ResourceMetrics, total: &mut u64| {
             let sum = metrics(rm)
                 .iter()
                 .filter(|m| m.name == "churn")
