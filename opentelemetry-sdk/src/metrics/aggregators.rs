@@ -179,7 +179,7 @@ impl<T: Number> HistogramCell<T> {
 /// branch-free pass the compiler vectorises, faster than a binary search's chain of
 /// dependent loads and mispredicted branches.
 #[inline]
-fn bucket_index(bounds: &[f64], v: f64) -> usize {
+pub(crate) fn bucket_index(bounds: &[f64], v: f64) -> usize {
     if bounds.len() <= 32 {
         bounds.iter().map(|b| usize::from(*b < v)).sum()
     } else {

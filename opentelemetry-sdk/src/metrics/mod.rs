@@ -36,6 +36,7 @@ mod aggregators;
 mod async_stream;
 mod attributes;
 mod data;
+mod exemplar;
 mod exporter;
 mod in_memory;
 mod meter;
@@ -53,6 +54,7 @@ pub use data::{
     AggregatedMetrics, Exemplar, Gauge, GaugeDataPoint, Histogram, HistogramDataPoint, Metric,
     MetricData, ResourceMetrics, ScopeMetrics, Sum, SumDataPoint, Temporality,
 };
+pub use exemplar::{ExemplarFilter, ExemplarReservoir};
 pub use exporter::PushMetricExporter;
 pub use in_memory::InMemoryMetricExporter;
 pub use meter::SdkMeter;

@@ -23,6 +23,7 @@ use super::attributes::{
     hash_kv, hash_normalized, matches, normalize, set_eq, AttributeFilter, Probe,
 };
 use super::data::{Metric, Temporality};
+use super::exemplar::{self, Sampler, WithExemplars};
 use super::number::Number;
 use super::series_table::SeriesTable;
 use opentelemetry_api::metrics::{BoundSyncInstrument, SyncInstrument};
@@ -76,8 +77,10 @@ impl ValueCheck {
 }
 
 /// One attribute set's series.
-pub(crate) struct Series<A> {
+pub(crate) struct Series<T, A> {
     pub(crate) attributes: Vec<KeyValue>,
+    /// The series' exemplar reservoir (allocated on the first offer).
+    exemplars: exemplar::Cell<T>,
     /// Each attribute's hash, in the same order.
     hashes: Box<[u64]>,
     /// When the series was created: the start of its cumulative points.
@@ -89,9 +92,10 @@ pub(crate) struct Series<A> {
     bound: AtomicUsize,
 }
 
-impl<A> Series<A> {
+impl<T, A> Series<T, A> {
     fn new(attributes: Vec<KeyValue>, agg: A, start: SystemTime) -> Self {
         Series {
+            exemplars: exemplar::Cell::new(),
             hashes: attributes.iter().map(hash_kv).collect(),
             attributes,
             start,
@@ -102,8 +106,9 @@ impl<A> Series<A> {
     }
 
     #[inline]
-    fn record<T: Number>(&self, value: T, config: &A::Config)
+    fn record(&self, value: T, config: &A::Config)
     where
+        T: Number,
         A: Aggregator<T>,
     {
         self.agg.record(value, config);
@@ -125,16 +130,18 @@ pub(crate) struct SyncStream<T: Number, A: Aggregator<T>> {
     config: A::Config,
     check: ValueCheck,
     filter: Option<AttributeFilter>,
+    /// Exemplar sampling (`None` when the filter is `AlwaysOff`).
+    exemplars: Option<Sampler>,
     /// The most points one collection produces, the overflow point included.
     limit: usize,
-    series: SeriesTable<Series<A>>,
+    series: SeriesTable<Series<T, A>>,
     /// Delta streams only (empty otherwise): see the module documentation.
     gates: Box<[Gate]>,
     /// The series of the empty attribute set: no lookup needed.
-    empty: Arc<Series<A>>,
+    empty: Arc<Series<T, A>>,
     /// Whether the empty set holds one of the `limit - 1` regular slots yet.
     empty_state: AtomicU8,
-    overflow: Arc<Series<A>>,
+    overflow: Arc<Series<T, A>>,
     /// Regular series (the empty one included) holding a slot.
     count: AtomicUsize,
     /// The start of the current delta interval.
@@ -151,11 +158,15 @@ pub(crate) struct StreamSpec<C> {
     pub(crate) config: C,
     pub(crate) check: ValueCheck,
     pub(crate) filter: Option<AttributeFilter>,
+    pub(crate) exemplars: Option<Sampler>,
     pub(crate) limit: usize,
     pub(crate) shutdown: Arc<AtomicBool>,
 }
 
-impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
+impl<T: Number, A: Aggregator<T>> SyncStream<T, A>
+where
+    A::Point: WithExemplars<T>,
+{
     pub(crate) fn new(spec: StreamSpec<A::Config>) -> Self {
         let now = SystemTime::now();
         let empty = Arc::new(Series::new(Vec::new(), A::new(&spec.config), now));
@@ -174,6 +185,7 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
             config: spec.config,
             check: spec.check,
             filter: spec.filter,
+            exemplars: spec.exemplars,
             limit: spec.limit.max(1),
             series: SeriesTable::new(),
             gates,
@@ -218,39 +230,64 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
     #[inline]
     fn record_with<F: Fn(&Key) -> bool + Copy>(&self, value: T, attributes: &[KeyValue], keep: F) {
         if attributes.is_empty() {
-            return self.record_empty(value);
+            return self.record_empty(value, attributes, keep);
         }
         let mut probe = Probe::empty();
         probe.fill(attributes, keep);
         if probe.kept == 0 {
-            return self.record_empty(value);
+            return self.record_empty(value, attributes, keep);
         }
         let _gate = self.enter(probe.hash);
         let found = self.series.get(probe.hash, |s| {
             matches(&s.attributes, &s.hashes, attributes, &probe, keep)
         });
         match found {
-            Some(series) => series.record(value, &self.config),
+            Some(series) => self.put(series, value, attributes, keep),
             None => self.record_new(value, attributes, keep),
         }
     }
 
+    /// Records into `series` and offers the measurement for an exemplar.
     #[inline]
-    fn record_empty(&self, value: T) {
+    fn put<F: Fn(&Key) -> bool>(
+        &self,
+        series: &Series<T, A>,
+        value: T,
+        attributes: &[KeyValue],
+        keep: F,
+    ) {
+        series.record(value, &self.config);
+        if let Some(sampler) = &self.exemplars {
+            // The overflow point carries none of the measurement's attributes.
+            let overflow = std::ptr::eq(series, &*self.overflow);
+            sampler.offer(&series.exemplars, value, |filtered| {
+                filtered.extend(
+                    attributes
+                        .iter()
+                        .filter(|kv| overflow || !keep(&kv.key))
+                        .cloned(),
+                );
+            });
+        }
+    }
+
+    /// A measurement none of whose attributes the stream keeps.
+    #[inline]
+    fn record_empty<F: Fn(&Key) -> bool>(&self, value: T, attributes: &[KeyValue], keep: F) {
         if self.empty_state.load(Ordering::Relaxed) == EMPTY_ADMITTED {
-            self.empty.record(value, &self.config);
+            self.put(&self.empty, value, attributes, keep);
         } else {
-            self.record_empty_slow(value);
+            self.record_empty_slow(value, attributes, keep);
         }
     }
 
     #[cold]
-    fn record_empty_slow(&self, value: T) {
-        self.resolve_empty().record(value, &self.config);
+    fn record_empty_slow<F: Fn(&Key) -> bool>(&self, value: T, attributes: &[KeyValue], keep: F) {
+        self.put(self.resolve_empty(), value, attributes, keep);
     }
 
     /// The series for the empty set: its own once it holds a slot, else the overflow one.
-    fn resolve_empty(&self) -> &Arc<Series<A>> {
+    fn resolve_empty(&self) -> &Arc<Series<T, A>> {
         if self.empty_state.load(Ordering::Relaxed) == EMPTY_ADMITTED {
             return &self.empty;
         }
@@ -290,7 +327,7 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
     fn record_new<F: Fn(&Key) -> bool + Copy>(&self, value: T, attributes: &[KeyValue], keep: F) {
         let normalized = normalize(attributes, keep);
         if normalized.is_empty() {
-            return self.record_empty(value);
+            return self.record_empty(value, attributes, keep);
         }
         // Repeated keys make the caller's hash differ from the set's: look again.
         let hash = hash_normalized(&normalized);
@@ -298,16 +335,17 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
             .series
             .get(hash, |s| set_eq(&s.attributes, &normalized))
         {
-            Some(series) => series.record(value, &self.config),
-            None => self
-                .find_or_insert(hash, normalized)
-                .record(value, &self.config),
+            Some(series) => self.put(series, value, attributes, keep),
+            None => {
+                let series = self.find_or_insert(hash, normalized);
+                self.put(&series, value, attributes, keep);
+            }
         }
     }
 
     /// The series for a normalised set, inserting it if a slot is free; the overflow series
     /// otherwise. A delta stream's caller holds a gate.
-    fn find_or_insert(&self, hash: u64, normalized: Vec<KeyValue>) -> Arc<Series<A>> {
+    fn find_or_insert(&self, hash: u64, normalized: Vec<KeyValue>) -> Arc<Series<T, A>> {
         let found = self.series.get_or_insert(
             hash,
             normalized,
@@ -330,7 +368,7 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
 
     /// Resolves the series for a bound instrument, counting the binding so it is never
     /// freed.
-    pub(crate) fn bind_series(&self, attributes: &[KeyValue]) -> Arc<Series<A>> {
+    pub(crate) fn bind_series(&self, attributes: &[KeyValue]) -> Arc<Series<T, A>> {
         let normalized = match &self.filter {
             None => normalize(attributes, |_| true),
             Some(filter) => normalize(attributes, |k| filter.keeps(k)),
@@ -388,17 +426,18 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
             SystemTime::UNIX_EPOCH
         };
         let mut points = Vec::new();
-        let mut emit = |series: &Series<A>| {
+        let mut emit = |series: &Series<T, A>| {
             let start = if delta { interval_start } else { series.start };
-            points.push(series.agg.point(
-                &self.config,
-                delta,
-                series.attributes.clone(),
-                start,
-                now,
-            ));
+            let mut point =
+                series
+                    .agg
+                    .point(&self.config, delta, series.attributes.clone(), start, now);
+            if let Some(sampler) = &self.exemplars {
+                point.set_exemplars(sampler.collect(&series.exemplars, delta));
+            }
+            points.push(point);
         };
-        let updated = |series: &Series<A>| {
+        let updated = |series: &Series<T, A>| {
             if delta {
                 series.updated.swap(false, Ordering::Acquire)
             } else {
@@ -415,7 +454,7 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
                 .iter()
                 .map(|g| g.0.write().unwrap_or_else(|p| p.into_inner()))
                 .collect();
-            let keep = |series: &Series<A>| {
+            let keep = |series: &Series<T, A>| {
                 // Bindings first: a binding released before this point published its
                 // updates, which the flag swap below then sees.
                 let bound = series.bound.load(Ordering::Acquire) > 0;
@@ -460,7 +499,10 @@ pub(crate) trait StreamRecorder<T>: Send + Sync {
     fn bind(self: Arc<Self>, attributes: &[KeyValue]) -> Box<dyn BoundSyncInstrument<T>>;
 }
 
-impl<T: Number, A: Aggregator<T>> StreamRecorder<T> for SyncStream<T, A> {
+impl<T: Number, A: Aggregator<T>> StreamRecorder<T> for SyncStream<T, A>
+where
+    A::Point: WithExemplars<T>,
+{
     #[inline]
     fn record(&self, value: T, attributes: &[KeyValue]) {
         SyncStream::record(self, value, attributes);
@@ -468,15 +510,30 @@ impl<T: Number, A: Aggregator<T>> StreamRecorder<T> for SyncStream<T, A> {
 
     fn bind(self: Arc<Self>, attributes: &[KeyValue]) -> Box<dyn BoundSyncInstrument<T>> {
         let series = self.bind_series(attributes);
+        // The exemplars' filtered attributes: those the series does not carry.
+        let filtered = if self.exemplars.is_none() {
+            Box::default()
+        } else {
+            let overflow = Arc::ptr_eq(&series, &self.overflow);
+            attributes
+                .iter()
+                .filter(|kv| overflow || self.filter.as_ref().is_some_and(|f| !f.keeps(&kv.key)))
+                .cloned()
+                .collect()
+        };
         Box::new(BoundSeries {
             stream: self,
             series,
+            filtered,
         })
     }
 }
 
 /// A single stream is the instrument itself: one virtual call per measurement.
-impl<T: Number, A: Aggregator<T>> SyncInstrument<T> for SyncStream<T, A> {
+impl<T: Number, A: Aggregator<T>> SyncInstrument<T> for SyncStream<T, A>
+where
+    A::Point: WithExemplars<T>,
+{
     #[inline]
     fn measure(&self, value: T, attributes: &[KeyValue]) {
         if self.shutdown.load(Ordering::Relaxed) {
@@ -498,10 +555,15 @@ impl<T: Number, A: Aggregator<T>> SyncInstrument<T> for SyncStream<T, A> {
 /// (a short lock for histograms).
 struct BoundSeries<T: Number, A: Aggregator<T>> {
     stream: Arc<SyncStream<T, A>>,
-    series: Arc<Series<A>>,
+    series: Arc<Series<T, A>>,
+    /// The bound attributes the series does not carry (for exemplars).
+    filtered: Box<[KeyValue]>,
 }
 
-impl<T: Number, A: Aggregator<T>> BoundSyncInstrument<T> for BoundSeries<T, A> {
+impl<T: Number, A: Aggregator<T>> BoundSyncInstrument<T> for BoundSeries<T, A>
+where
+    A::Point: WithExemplars<T>,
+{
     #[inline]
     fn measure(&self, value: T) {
         let stream = &*self.stream;
@@ -513,6 +575,11 @@ impl<T: Number, A: Aggregator<T>> BoundSyncInstrument<T> for BoundSeries<T, A> {
             return;
         }
         self.series.record(value, &stream.config);
+        if let Some(sampler) = &stream.exemplars {
+            sampler.offer(&self.series.exemplars, value, |filtered| {
+                filtered.extend(self.filtered.iter().cloned());
+            });
+        }
     }
 
     fn enabled(&self) -> bool {
@@ -607,7 +674,10 @@ pub(crate) trait CollectStream: Send + Sync {
     fn collect(&self, now: SystemTime) -> Option<Metric>;
 }
 
-impl<T: Number, A: Aggregator<T>> CollectStream for SyncStream<T, A> {
+impl<T: Number, A: Aggregator<T>> CollectStream for SyncStream<T, A>
+where
+    A::Point: WithExemplars<T>,
+{
     fn collect(&self, now: SystemTime) -> Option<Metric> {
         self.collect_metric(now)
     }
