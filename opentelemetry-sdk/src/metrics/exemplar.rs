@@ -290,10 +290,15 @@ impl Sampler {
 
     /// The exemplars a series collected; `reset` (delta) empties the reservoir. The
     /// sampling state restarts every collection either way.
+    #[inline]
     pub(crate) fn collect<T: Number>(&self, cell: &Cell<T>, reset: bool) -> Vec<Exemplar<T>> {
-        let Some(reservoir) = cell.get() else {
-            return Vec::new();
-        };
+        match cell.get() {
+            None => Vec::new(),
+            Some(reservoir) => Self::take(reservoir, reset),
+        }
+    }
+
+    fn take<T: Number>(reservoir: &Mutex<Reservoir<T>>, reset: bool) -> Vec<Exemplar<T>> {
         let mut r = reservoir.lock().unwrap_or_else(|p| p.into_inner());
         r.seen = 0;
         let mut out = Vec::new();

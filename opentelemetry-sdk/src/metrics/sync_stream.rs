@@ -425,7 +425,8 @@ where
         } else {
             SystemTime::UNIX_EPOCH
         };
-        let mut points = Vec::new();
+        // Every regular series (the empty one included) and the overflow one.
+        let mut points = Vec::with_capacity(self.count.load(Ordering::Relaxed) + 1);
         let mut emit = |series: &Series<T, A>| {
             let start = if delta { interval_start } else { series.start };
             let mut point =
