@@ -1360,3 +1360,54 @@ fn reader_default_aggregation_applies_per_kind_and_views_override_it() {
     assert_eq!(g.data_points[0].value, 5);
     assert_eq!(u64_sums(metric(&rm, "viewed")), s(&[("", 13)]));
 }
+
+#[test]
+fn series_churn_with_concurrent_collections_counts_exactly_once() {
+    // Attribute sets come and go (delta streams free idle series and create them again, and
+    // every stream's table grows) while another thread collects as fast as it can.
+    for preference in [
+        TemporalityPreference::Delta,
+        TemporalityPreference::Cumulative,
+    ] {
+        let (_provider, reader, meter) = setup(preference);
+        let counter = meter.u64_counter("churn").build();
+        const THREADS: u64 = 3;
+        const PER_THREAD: u64 = 30_000;
+        let done = Arc::new(AtomicUsize::new(0));
+        let mut total = 0u64;
+        let absorb = |rm: &ResourceMetrics, total: &mut u64| {
+            let sum = metrics(rm)
+                .iter()
+                .filter(|m| m.name == "churn")
+                .map(|m| u64_sums(m).iter().map(|p| p.1).sum::<u64>())
+                .sum::<u64>();
+            if preference == TemporalityPreference::Delta {
+                *total += sum;
+            } else {
+                *total = sum;
+            }
+        };
+        std::thread::scope(|scope| {
+            for t in 0..THREADS {
+                let (counter, done) = (counter.clone(), done.clone());
+                scope.spawn(move || {
+                    for i in 0..PER_THREAD {
+                        // A window of 50 sets sliding through 600: older sets go idle.
+                        let set = (i / 100 + i % 50) % 600;
+                        let attrs = [
+                            KeyValue::new("set", set as i64),
+                            KeyValue::new("thread", (t % 2) as i64),
+                        ];
+                        counter.add(1, &attrs);
+                    }
+                    done.fetch_add(1, Ordering::SeqCst);
+                });
+            }
+            while done.load(Ordering::SeqCst) < THREADS as usize {
+                absorb(&collect(&reader), &mut total);
+            }
+        });
+        absorb(&collect(&reader), &mut total);
+        assert_eq!(total, THREADS * PER_THREAD, "{preference:?}");
+    }
+}

@@ -26,7 +26,7 @@ pub use future::{FutureExt, WithContext};
 
 use crate::trace::context::ActiveSpan;
 use std::any::{Any, TypeId};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -45,6 +45,21 @@ pub struct Context {
 
 thread_local! {
     static CURRENT: RefCell<ContextStack> = const { RefCell::new(ContextStack::new()) };
+    /// Whether the current context's active span is sampled, kept up to date by attach and
+    /// detach: a plain thread-local load (no destructor state, no borrow) for the checks
+    /// made on every metric measurement (trace-based exemplar filtering).
+    static CURRENT_SAMPLED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Records whether `stack`'s current context has a sampled active span.
+#[inline]
+fn note_sampled(stack: &ContextStack) {
+    let sampled = stack
+        .current()
+        .span
+        .as_ref()
+        .is_some_and(|a| a.span_context().is_sampled());
+    let _ = CURRENT_SAMPLED.try_with(|c| c.set(sampled));
 }
 
 impl Context {
@@ -115,7 +130,13 @@ impl Context {
     /// attached one whose guard is still alive.
     pub fn attach(self) -> ContextGuard {
         let index = CURRENT
-            .try_with(|stack| stack.try_borrow_mut().ok().map(|mut s| s.push(self)))
+            .try_with(|stack| {
+                stack.try_borrow_mut().ok().map(|mut s| {
+                    let index = s.push(self);
+                    note_sampled(&s);
+                    index
+                })
+            })
             .ok()
             .flatten();
         ContextGuard {
@@ -172,6 +193,33 @@ impl Context {
             .flatten()
     }
 
+    /// Whether the current context's active span is sampled (one thread-local load).
+    #[inline]
+    pub(crate) fn current_span_sampled() -> bool {
+        CURRENT_SAMPLED.try_with(Cell::get).unwrap_or(false)
+    }
+
+    /// The IDs and flags of the current context's active span, read under the thread's
+    /// borrow (nothing cloned).
+    #[inline]
+    pub(crate) fn current_span_ids() -> Option<(
+        crate::trace::TraceId,
+        crate::trace::SpanId,
+        crate::trace::TraceFlags,
+    )> {
+        CURRENT
+            .try_with(|stack| {
+                stack.try_borrow().ok().and_then(|s| {
+                    s.current().span.as_ref().map(|a| {
+                        let sc = a.span_context();
+                        (sc.trace_id(), sc.span_id(), sc.trace_flags())
+                    })
+                })
+            })
+            .ok()
+            .flatten()
+    }
+
     /// The active span of the current context: the `Arc` only when the span records.
     #[inline]
     pub(crate) fn current_span_for_ref() -> crate::trace::context::CurrentSpan {
@@ -217,10 +265,11 @@ impl Drop for ContextGuard {
             // may look at the current context again.
             let _detached = CURRENT
                 .try_with(|stack| {
-                    stack
-                        .try_borrow_mut()
-                        .ok()
-                        .and_then(|mut s| s.remove(index))
+                    stack.try_borrow_mut().ok().and_then(|mut s| {
+                        let detached = s.remove(index);
+                        note_sampled(&s);
+                        detached
+                    })
                 })
                 .ok()
                 .flatten();

@@ -240,6 +240,58 @@ where
     }
 }
 
+/// The trace ID, span ID and trace flags of the current context's active span, or `None`
+/// when no span is active.
+///
+/// A cheap read for SDKs that only correlate other signals with the active span (metric
+/// exemplars, log records): no reference count is touched and the trace state is not copied.
+///
+/// ```
+/// use opentelemetry_api::trace::{
+///     active_span_ids, SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState,
+/// };
+/// use opentelemetry_api::Context;
+///
+/// assert_eq!(active_span_ids(), None);
+/// let remote = SpanContext::new(TraceId::from(1u128), SpanId::from(2u64),
+///     TraceFlags::SAMPLED, true, TraceState::NONE);
+/// let _guard = Context::new().with_remote_span_context(remote).attach();
+/// assert_eq!(
+///     active_span_ids(),
+///     Some((TraceId::from(1u128), SpanId::from(2u64), TraceFlags::SAMPLED))
+/// );
+/// ```
+#[inline]
+pub fn active_span_ids() -> Option<(super::TraceId, super::SpanId, super::TraceFlags)> {
+    Context::current_span_ids()
+}
+
+/// Whether the current context's active span is sampled (`false` when no span is active).
+///
+/// One thread-local load: cheap enough for every metric measurement (trace-based exemplar
+/// filtering checks it before reading the IDs with [`active_span_ids`]).
+///
+/// ```
+/// use opentelemetry_api::trace::{
+///     active_span_is_sampled, SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId,
+///     TraceState,
+/// };
+/// use opentelemetry_api::Context;
+///
+/// assert!(!active_span_is_sampled());
+/// let sampled = SpanContext::new(TraceId::from(1u128), SpanId::from(2u64),
+///     TraceFlags::SAMPLED, true, TraceState::NONE);
+/// {
+///     let _guard = Context::new().with_remote_span_context(sampled).attach();
+///     assert!(active_span_is_sampled());
+/// }
+/// assert!(!active_span_is_sampled());
+/// ```
+#[inline]
+pub fn active_span_is_sampled() -> bool {
+    Context::current_span_sampled()
+}
+
 /// Makes `span` the active span of a new current context until the guard is dropped.
 ///
 /// ```

@@ -25,7 +25,10 @@ mod span_context;
 mod tracer;
 
 pub use boxed::{BoxedSpan, BoxedTracer, ObjectSafeTracer, ObjectSafeTracerProvider};
-pub use context::{get_active_span, mark_span_as_active, SpanRef, TraceContextExt};
+pub use context::{
+    active_span_ids, active_span_is_sampled, get_active_span, mark_span_as_active, SpanRef,
+    TraceContextExt,
+};
 pub use span::{Link, Span, SpanKind, Status};
 #[allow(unused_imports)] // used by the propagators
 pub(crate) use span_context::{decode_hex, encode_hex};

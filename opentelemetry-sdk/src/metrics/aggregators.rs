@@ -174,6 +174,19 @@ impl<T: Number> HistogramCell<T> {
     }
 }
 
+/// The bucket of `v`: bucket i holds (bounds[i-1], bounds[i]], so its index is the number of
+/// bounds below the value. Up to 32 bounds (the default has 15) are counted in one
+/// branch-free pass the compiler vectorises, faster than a binary search's chain of
+/// dependent loads and mispredicted branches.
+#[inline]
+pub(crate) fn bucket_index(bounds: &[f64], v: f64) -> usize {
+    if bounds.len() <= 32 {
+        bounds.iter().map(|b| usize::from(*b < v)).sum()
+    } else {
+        bounds.partition_point(|b| *b < v)
+    }
+}
+
 impl<T: Number> Aggregator<T> for HistogramCell<T> {
     type Config = HistogramConfig;
     type Point = HistogramDataPoint<T>;
@@ -192,9 +205,7 @@ impl<T: Number> Aggregator<T> for HistogramCell<T> {
 
     #[inline]
     fn record(&self, value: T, config: &HistogramConfig) {
-        let v = value.to_f64();
-        // Bucket i holds (bounds[i-1], bounds[i]]: the number of bounds below the value.
-        let index = config.bounds.partition_point(|b| *b < v);
+        let index = bucket_index(&config.bounds, value.to_f64());
         let mut b = self.lock();
         b.counts[index] += 1;
         b.count += 1;
@@ -285,6 +296,22 @@ mod tests {
         assert_eq!(empty.count, 0, "reset after a delta point");
         assert_eq!((empty.min, empty.max), (None, None));
         assert_eq!(empty.bucket_counts, [0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn bucket_index_agrees_with_a_binary_search() {
+        let short: Vec<f64> = crate::metrics::DEFAULT_HISTOGRAM_BOUNDARIES.to_vec();
+        let long: Vec<f64> = (0..100).map(|i| f64::from(i) * 1.5 - 20.0).collect();
+        for bounds in [&short, &long, &Vec::new()] {
+            for i in -400..16_000 {
+                let v = f64::from(i) * 0.75;
+                assert_eq!(
+                    bucket_index(bounds, v),
+                    bounds.partition_point(|b| *b < v),
+                    "{v}"
+                );
+            }
+        }
     }
 
     #[test]

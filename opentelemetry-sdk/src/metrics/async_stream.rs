@@ -5,7 +5,7 @@
 //! collection's values and series start times (for delta conversion and for cumulative
 //! start times).
 
-use super::attributes::{hash_normalized, matches, normalize, AttributeFilter};
+use super::attributes::{hash_normalized, normalize, set_eq, AttributeFilter};
 use super::data::{Gauge, GaugeDataPoint, Metric, MetricData, Sum, SumDataPoint, Temporality};
 use super::number::Number;
 use super::sync_stream::{CollectStream, StreamMeta, OVERFLOW_KEY};
@@ -22,7 +22,7 @@ struct AttributeSet(Vec<KeyValue>);
 
 impl PartialEq for AttributeSet {
     fn eq(&self, other: &Self) -> bool {
-        matches(&self.0, &other.0, other.0.len(), |_| true)
+        set_eq(&self.0, &other.0)
     }
 }
 

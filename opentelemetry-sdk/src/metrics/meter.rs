@@ -8,6 +8,7 @@ use super::aggregators::{Aggregator, HistogramConfig, LastValueCell, SumCell, Su
 use super::async_stream::{AsyncAggregation, AsyncStream};
 use super::attributes::AttributeFilter;
 use super::data::{ScopeMetrics, Temporality};
+use super::exemplar::{ExemplarFilter, ExemplarReservoir, Sampler, WithExemplars};
 use super::exponential::{ExponentialConfig, ExponentialHistogramCell};
 use super::number::Number;
 use super::provider::ProviderCore;
@@ -108,6 +109,7 @@ struct ResolvedStream {
     aggregation: Resolved,
     filter: Option<AttributeFilter>,
     limit: usize,
+    exemplar_reservoir: Option<ExemplarReservoir>,
 }
 
 /// An instrument's description, whatever its builder.
@@ -285,23 +287,26 @@ impl SdkMeter {
             scope: &self.scope,
         };
         let reader_default = &config.aggregation[kind.index()];
-        let stream = |name: Cow<'static, str>,
-                      description: Cow<'static, str>,
-                      aggregation: Resolved,
-                      filter: Option<AttributeFilter>,
-                      limit: Option<usize>| ResolvedStream {
-            meta: StreamMeta {
-                name,
-                description,
-                unit: desc.unit.cloned().unwrap_or_default(),
-                temporality: config.temporality[kind.index()],
-            },
-            aggregation,
-            filter,
-            limit: limit
-                .or(config.cardinality_limit[kind.index()])
-                .unwrap_or(DEFAULT_CARDINALITY_LIMIT),
-        };
+        let stream =
+            |name: Cow<'static, str>,
+             description: Cow<'static, str>,
+             aggregation: Resolved,
+             filter: Option<AttributeFilter>,
+             limit: Option<usize>,
+             exemplar_reservoir: Option<ExemplarReservoir>| ResolvedStream {
+                meta: StreamMeta {
+                    name,
+                    description,
+                    unit: desc.unit.cloned().unwrap_or_default(),
+                    temporality: config.temporality[kind.index()],
+                },
+                aggregation,
+                filter,
+                limit: limit
+                    .or(config.cardinality_limit[kind.index()])
+                    .unwrap_or(DEFAULT_CARDINALITY_LIMIT),
+                exemplar_reservoir,
+            };
         let mut out = Vec::new();
         let mut applied = 0;
         for view in views.iter().filter(|v| v.selector.matches(&info)) {
@@ -325,6 +330,7 @@ impl SdkMeter {
                             &view.stream.excluded_attribute_keys,
                         ),
                         view.stream.cardinality_limit,
+                        view.stream.exemplar_reservoir.clone(),
                     ));
                 }
                 Err(reason) => otel_warn!(
@@ -341,6 +347,7 @@ impl SdkMeter {
                     desc.name.clone(),
                     desc.description.cloned().unwrap_or_default(),
                     aggregation,
+                    None,
                     None,
                     None,
                 )),
@@ -393,7 +400,9 @@ impl SdkMeter {
                     conflict = self.check_conflict(&state, index, &resolved.meta.name, &identity);
                 }
                 let key = resolved.meta.name.to_ascii_lowercase();
-                if let Some(b) = build_sync::<T>(resolved, desc.kind, &core.is_shutdown) {
+                if let Some(b) =
+                    build_sync::<T>(resolved, desc.kind, &core.is_shutdown, core.exemplar_filter)
+                {
                     state.streams[index].push(b.collect.clone());
                     state.identities[index].push((key, identity));
                     built.push(b);
@@ -606,8 +615,12 @@ fn build_sync<T: Number>(
     resolved: ResolvedStream,
     kind: InstrumentKind,
     shutdown: &Arc<AtomicBool>,
+    exemplar_filter: ExemplarFilter,
 ) -> Option<Built<T>> {
-    fn make<T: Number, A: Aggregator<T>>(spec: StreamSpec<A::Config>) -> Built<T> {
+    fn make<T: Number, A: Aggregator<T>>(spec: StreamSpec<A::Config>) -> Built<T>
+    where
+        A::Point: WithExemplars<T>,
+    {
         let stream = Arc::new(SyncStream::<T, A>::new(spec));
         Built {
             instrument: stream.clone(),
@@ -619,16 +632,29 @@ fn build_sync<T: Number>(
         finite: !matches!(resolved.aggregation, Resolved::LastValue),
         non_negative: kind.non_negative(),
     };
+    let histogram_bounds = match &resolved.aggregation {
+        Resolved::Histogram { boundaries, .. } => Some(boundaries.as_slice()),
+        _ => None,
+    };
+    let exemplars = || {
+        Sampler::new(
+            exemplar_filter,
+            resolved.exemplar_reservoir.as_ref(),
+            histogram_bounds,
+        )
+    };
     fn spec<C>(
         resolved: &ResolvedStream,
         config: C,
         check: ValueCheck,
         shutdown: &Arc<AtomicBool>,
+        exemplars: Option<Sampler>,
     ) -> StreamSpec<C> {
         StreamSpec {
             meta: resolved.meta.clone(),
             config,
             check,
+            exemplars,
             filter: resolved.filter.clone(),
             limit: resolved.limit,
             shutdown: shutdown.clone(),
@@ -643,8 +669,11 @@ fn build_sync<T: Number>(
             },
             check,
             shutdown,
+            exemplars(),
         )),
-        Resolved::LastValue => make::<T, LastValueCell<T>>(spec(&resolved, (), check, shutdown)),
+        Resolved::LastValue => {
+            make::<T, LastValueCell<T>>(spec(&resolved, (), check, shutdown, exemplars()))
+        }
         Resolved::Histogram {
             boundaries,
             record_min_max,
@@ -657,6 +686,7 @@ fn build_sync<T: Number>(
             },
             check,
             shutdown,
+            exemplars(),
         )),
         Resolved::ExponentialHistogram {
             max_size,
@@ -672,6 +702,18 @@ fn build_sync<T: Number>(
             },
             check,
             shutdown,
+            {
+                // The spec's default for this aggregation: a simple reservoir of
+                // min(20, max_size) exemplars.
+                let default = ExemplarReservoir::SimpleFixedSize {
+                    size: (*max_size as usize).min(20),
+                };
+                Sampler::new(
+                    exemplar_filter,
+                    Some(resolved.exemplar_reservoir.as_ref().unwrap_or(&default)),
+                    None,
+                )
+            },
         )),
     })
 }

@@ -36,6 +36,7 @@ mod aggregators;
 mod async_stream;
 mod attributes;
 mod data;
+mod exemplar;
 mod exponential;
 mod exporter;
 mod in_memory;
@@ -44,6 +45,7 @@ mod number;
 mod periodic;
 mod provider;
 mod reader;
+mod series_table;
 mod stdout;
 mod sync_stream;
 mod view;
@@ -54,6 +56,7 @@ pub use data::{
     ExponentialHistogramDataPoint, Gauge, GaugeDataPoint, Histogram, HistogramDataPoint, Metric,
     MetricData, ResourceMetrics, ScopeMetrics, Sum, SumDataPoint, Temporality,
 };
+pub use exemplar::{ExemplarFilter, ExemplarReservoir};
 pub use exporter::PushMetricExporter;
 pub use in_memory::InMemoryMetricExporter;
 pub use meter::SdkMeter;

@@ -1,6 +1,7 @@
 //! The SDK meter provider.
 
 use super::data::ResourceMetrics;
+use super::exemplar::ExemplarFilter;
 use super::meter::SdkMeter;
 use super::reader::{Link, MetricReader, ReaderConfig};
 use super::view::View;
@@ -36,6 +37,7 @@ pub(crate) struct ProviderCore {
     pub(crate) resource: Resource,
     pub(crate) pipelines: Box<[Pipeline]>,
     pub(crate) views: Vec<View>,
+    pub(crate) exemplar_filter: ExemplarFilter,
     meters: Mutex<Meters>,
     /// Set once the readers are shut down: instruments stop recording.
     pub(crate) is_shutdown: Arc<AtomicBool>,
@@ -224,6 +226,7 @@ pub struct MeterProviderBuilder {
     resource: Option<Resource>,
     readers: Vec<Box<dyn MetricReader>>,
     views: Vec<View>,
+    exemplar_filter: Option<ExemplarFilter>,
 }
 
 impl fmt::Debug for MeterProviderBuilder {
@@ -254,6 +257,13 @@ impl MeterProviderBuilder {
     /// cardinality limit) is reported and ignored when the provider is built.
     pub fn with_view(mut self, view: View) -> Self {
         self.views.push(view);
+        self
+    }
+
+    /// Sets which measurements may become exemplars. Without it, `OTEL_METRICS_EXEMPLAR_FILTER`
+    /// decides, and [`ExemplarFilter::TraceBased`] when that is unset (or invalid: reported).
+    pub fn with_exemplar_filter(mut self, filter: ExemplarFilter) -> Self {
+        self.exemplar_filter = Some(filter);
         self
     }
 
@@ -309,6 +319,9 @@ impl MeterProviderBuilder {
                 })
                 .collect(),
             views,
+            exemplar_filter: self
+                .exemplar_filter
+                .unwrap_or_else(ExemplarFilter::from_env),
             meters: Mutex::new(Meters::default()),
             is_shutdown: Arc::new(AtomicBool::new(false)),
         });

@@ -1,37 +1,41 @@
 //! The storage of one synchronous metric stream: series keyed by attribute set.
 //!
 //! The measurement path with attributes hashes the caller's slice order-independently
-//! (no allocation), picks one of [`SHARDS`] read-write-locked maps from hash to series by the
-//! hash, and under the shard's read lock compares the candidates' stored (sorted) attributes
-//! with the slice and updates the matching series' atomic cell. Only a new attribute set
-//! takes the slow path: normalise (filter, sort, de-duplicate), take the shard's write lock,
-//! insert. The empty attribute set has a dedicated series that needs no lookup at all, and
-//! bound instruments hold their series directly.
+//! (no allocation), looks the hash up in a [`SeriesTable`] without taking a lock, compares
+//! the candidates' stored (sorted) attributes with the slice and updates the matching
+//! series' atomic cell. Only a new attribute set takes the slow path: normalise (filter,
+//! sort, de-duplicate) and insert under the table's writer lock. The empty attribute set has
+//! a dedicated series that needs no lookup at all, and bound instruments hold their series
+//! directly.
 //!
-//! Collection: cumulative streams read every series under read locks; delta streams take
-//! each shard's write lock (so no unbound update is in flight), take each updated series'
-//! value and free series that were not updated since the previous collection and are not
-//! bound. Bound and permanent series are updated without locks: their writers publish an
-//! `updated` flag (release) after the value, and the collector swaps the flag (acquire)
-//! before taking the value, so every measurement lands in exactly one collection.
+//! Cumulative streams never drop a series, so their measurements take no lock at all: one
+//! atomic update of the series (a short lock for histograms). Delta streams free the series
+//! not updated since the previous collection: there every unbound measurement holds the read
+//! side of one of [`GATES`] read-write locks (picked by hash) while it finds and updates its
+//! series, and a collection takes them all for writing, so no unbound update is in flight
+//! while it takes values and frees series. Bound and permanent series are updated without
+//! locks: their writers publish an `updated` flag (release) after the value, and the
+//! collector swaps the flag (acquire) before taking the value, so every measurement lands in
+//! exactly one collection.
 
 use super::aggregators::Aggregator;
 use super::attributes::{
-    hash_normalized, hash_set, matches, normalize, AttributeFilter, BuildPassThrough,
+    hash_kv, hash_normalized, matches, normalize, set_eq, AttributeFilter, Probe,
 };
 use super::data::{Metric, Temporality};
+use super::exemplar::{self, Sampler, WithExemplars};
 use super::number::Number;
+use super::series_table::SeriesTable;
 use opentelemetry_api::metrics::{BoundSyncInstrument, SyncInstrument};
 use opentelemetry_api::{otel_warn, Key, KeyValue};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use std::time::SystemTime;
 
-/// Number of independently locked maps per stream.
-pub(crate) const SHARDS: usize = 16;
+/// Number of read-write locks a delta stream's measurements spread over.
+pub(crate) const GATES: usize = 16;
 
 /// The attribute key of the overflow series.
 pub(crate) const OVERFLOW_KEY: &str = "otel.metric.overflow";
@@ -73,8 +77,12 @@ impl ValueCheck {
 }
 
 /// One attribute set's series.
-pub(crate) struct Series<A> {
+pub(crate) struct Series<T, A> {
     pub(crate) attributes: Vec<KeyValue>,
+    /// The series' exemplar reservoir (allocated on the first offer).
+    exemplars: exemplar::Cell<T>,
+    /// Each attribute's hash, in the same order.
+    hashes: Box<[u64]>,
     /// When the series was created: the start of its cumulative points.
     start: SystemTime,
     agg: A,
@@ -84,9 +92,11 @@ pub(crate) struct Series<A> {
     bound: AtomicUsize,
 }
 
-impl<A> Series<A> {
+impl<T, A> Series<T, A> {
     fn new(attributes: Vec<KeyValue>, agg: A, start: SystemTime) -> Self {
         Series {
+            exemplars: exemplar::Cell::new(),
+            hashes: attributes.iter().map(hash_kv).collect(),
             attributes,
             start,
             agg,
@@ -96,8 +106,9 @@ impl<A> Series<A> {
     }
 
     #[inline]
-    fn record<T: Number>(&self, value: T, config: &A::Config)
+    fn record(&self, value: T, config: &A::Config)
     where
+        T: Number,
         A: Aggregator<T>,
     {
         self.agg.record(value, config);
@@ -105,36 +116,10 @@ impl<A> Series<A> {
     }
 }
 
-/// The series sharing one hash (almost always one).
-enum Bucket<A> {
-    One(Arc<Series<A>>),
-    Many(Vec<Arc<Series<A>>>),
-}
-
-impl<A> Bucket<A> {
-    #[inline]
-    fn as_slice(&self) -> &[Arc<Series<A>>] {
-        match self {
-            Bucket::One(s) => std::slice::from_ref(s),
-            Bucket::Many(v) => v,
-        }
-    }
-
-    fn push(&mut self, series: Arc<Series<A>>) {
-        match self {
-            Bucket::One(first) => *self = Bucket::Many(vec![first.clone(), series]),
-            Bucket::Many(v) => v.push(series),
-        }
-    }
-}
-
-type Map<A> = HashMap<u64, Bucket<A>, BuildPassThrough>;
-
-/// A shard on its own cache lines, so threads updating different shards do not contend.
+/// A read-write lock on its own cache lines, so threads taking different ones do not
+/// contend.
 #[repr(align(128))]
-struct Shard<A> {
-    map: RwLock<Map<A>>,
-}
+struct Gate(RwLock<()>);
 
 const EMPTY_UNKNOWN: u8 = 0;
 const EMPTY_ADMITTED: u8 = 1;
@@ -145,14 +130,18 @@ pub(crate) struct SyncStream<T: Number, A: Aggregator<T>> {
     config: A::Config,
     check: ValueCheck,
     filter: Option<AttributeFilter>,
+    /// Exemplar sampling (`None` when the filter is `AlwaysOff`).
+    exemplars: Option<Sampler>,
     /// The most points one collection produces, the overflow point included.
     limit: usize,
-    shards: Box<[Shard<A>]>,
+    series: SeriesTable<Series<T, A>>,
+    /// Delta streams only (empty otherwise): see the module documentation.
+    gates: Box<[Gate]>,
     /// The series of the empty attribute set: no lookup needed.
-    empty: Arc<Series<A>>,
+    empty: Arc<Series<T, A>>,
     /// Whether the empty set holds one of the `limit - 1` regular slots yet.
     empty_state: AtomicU8,
-    overflow: Arc<Series<A>>,
+    overflow: Arc<Series<T, A>>,
     /// Regular series (the empty one included) holding a slot.
     count: AtomicUsize,
     /// The start of the current delta interval.
@@ -169,11 +158,15 @@ pub(crate) struct StreamSpec<C> {
     pub(crate) config: C,
     pub(crate) check: ValueCheck,
     pub(crate) filter: Option<AttributeFilter>,
+    pub(crate) exemplars: Option<Sampler>,
     pub(crate) limit: usize,
     pub(crate) shutdown: Arc<AtomicBool>,
 }
 
-impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
+impl<T: Number, A: Aggregator<T>> SyncStream<T, A>
+where
+    A::Point: WithExemplars<T>,
+{
     pub(crate) fn new(spec: StreamSpec<A::Config>) -> Self {
         let now = SystemTime::now();
         let empty = Arc::new(Series::new(Vec::new(), A::new(&spec.config), now));
@@ -182,17 +175,20 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
             A::new(&spec.config),
             now,
         ));
+        let gates = if spec.meta.temporality == Temporality::Delta {
+            (0..GATES).map(|_| Gate(RwLock::new(()))).collect()
+        } else {
+            Box::default()
+        };
         SyncStream {
             meta: spec.meta,
             config: spec.config,
             check: spec.check,
             filter: spec.filter,
+            exemplars: spec.exemplars,
             limit: spec.limit.max(1),
-            shards: (0..SHARDS)
-                .map(|_| Shard {
-                    map: RwLock::new(Map::default()),
-                })
-                .collect(),
+            series: SeriesTable::new(),
+            gates,
             empty,
             empty_state: AtomicU8::new(EMPTY_UNKNOWN),
             overflow,
@@ -205,20 +201,17 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
         }
     }
 
+    /// For a delta stream, the read side of the gate for `hash`: held while a measurement
+    /// finds and updates its series, so that no collection frees the series meanwhile.
     #[inline]
-    fn shard(&self, hash: u64) -> &Shard<A> {
-        // Middle bits: the map uses the low bits for buckets and the high ones for tags.
-        &self.shards[(hash >> 32) as usize % SHARDS]
-    }
-
-    #[inline]
-    fn read(shard: &Shard<A>) -> RwLockReadGuard<'_, Map<A>> {
+    fn enter(&self, hash: u64) -> Option<RwLockReadGuard<'_, ()>> {
+        if self.gates.is_empty() {
+            return None;
+        }
+        // Middle bits: the table uses the low ones.
+        let gate = &self.gates[(hash >> 32) as usize % self.gates.len()];
         // No code holding these locks can panic half-way through an update.
-        shard.map.read().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn write(shard: &Shard<A>) -> RwLockWriteGuard<'_, Map<A>> {
-        shard.map.write().unwrap_or_else(|p| p.into_inner())
+        Some(gate.0.read().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// Records one measurement (the provider's shutdown is checked by the caller).
@@ -236,40 +229,65 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
 
     #[inline]
     fn record_with<F: Fn(&Key) -> bool + Copy>(&self, value: T, attributes: &[KeyValue], keep: F) {
-        let (hash, kept) = hash_set(attributes, keep);
-        if kept == 0 {
-            return self.record_empty(value);
+        if attributes.is_empty() {
+            return self.record_empty(value, attributes, keep);
         }
-        {
-            let map = Self::read(self.shard(hash));
-            if let Some(bucket) = map.get(&hash) {
-                for series in bucket.as_slice() {
-                    if matches(&series.attributes, attributes, kept, keep) {
-                        series.record(value, &self.config);
-                        return;
-                    }
-                }
-            }
+        let mut probe = Probe::empty();
+        probe.fill(attributes, keep);
+        if probe.kept == 0 {
+            return self.record_empty(value, attributes, keep);
         }
-        self.record_new(value, attributes, keep);
+        let _gate = self.enter(probe.hash);
+        let found = self.series.get(probe.hash, |s| {
+            matches(&s.attributes, &s.hashes, attributes, &probe, keep)
+        });
+        match found {
+            Some(series) => self.put(series, value, attributes, keep),
+            None => self.record_new(value, attributes, keep),
+        }
     }
 
+    /// Records into `series` and offers the measurement for an exemplar.
     #[inline]
-    fn record_empty(&self, value: T) {
+    fn put<F: Fn(&Key) -> bool>(
+        &self,
+        series: &Series<T, A>,
+        value: T,
+        attributes: &[KeyValue],
+        keep: F,
+    ) {
+        series.record(value, &self.config);
+        if let Some(sampler) = &self.exemplars {
+            // The overflow point carries none of the measurement's attributes.
+            let overflow = std::ptr::eq(series, &*self.overflow);
+            sampler.offer(&series.exemplars, value, |filtered| {
+                filtered.extend(
+                    attributes
+                        .iter()
+                        .filter(|kv| overflow || !keep(&kv.key))
+                        .cloned(),
+                );
+            });
+        }
+    }
+
+    /// A measurement none of whose attributes the stream keeps.
+    #[inline]
+    fn record_empty<F: Fn(&Key) -> bool>(&self, value: T, attributes: &[KeyValue], keep: F) {
         if self.empty_state.load(Ordering::Relaxed) == EMPTY_ADMITTED {
-            self.empty.record(value, &self.config);
+            self.put(&self.empty, value, attributes, keep);
         } else {
-            self.record_empty_slow(value);
+            self.record_empty_slow(value, attributes, keep);
         }
     }
 
     #[cold]
-    fn record_empty_slow(&self, value: T) {
-        self.resolve_empty().record(value, &self.config);
+    fn record_empty_slow<F: Fn(&Key) -> bool>(&self, value: T, attributes: &[KeyValue], keep: F) {
+        self.put(self.resolve_empty(), value, attributes, keep);
     }
 
     /// The series for the empty set: its own once it holds a slot, else the overflow one.
-    fn resolve_empty(&self) -> &Arc<Series<A>> {
+    fn resolve_empty(&self) -> &Arc<Series<T, A>> {
         if self.empty_state.load(Ordering::Relaxed) == EMPTY_ADMITTED {
             return &self.empty;
         }
@@ -303,68 +321,54 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
         }
     }
 
-    /// A measurement for an attribute set not found by the fast path.
+    /// A measurement for an attribute set not found by the fast path (a delta stream's
+    /// caller holds a gate).
     #[cold]
     fn record_new<F: Fn(&Key) -> bool + Copy>(&self, value: T, attributes: &[KeyValue], keep: F) {
         let normalized = normalize(attributes, keep);
         if normalized.is_empty() {
-            return self.record_empty(value);
+            return self.record_empty(value, attributes, keep);
         }
-        let hash = hash_normalized(&normalized);
-        let shard = self.shard(hash);
         // Repeated keys make the caller's hash differ from the set's: look again.
+        let hash = hash_normalized(&normalized);
+        match self
+            .series
+            .get(hash, |s| set_eq(&s.attributes, &normalized))
         {
-            let map = Self::read(shard);
-            if let Some(series) = find(&map, hash, &normalized) {
-                series.record(value, &self.config);
-                return;
+            Some(series) => self.put(series, value, attributes, keep),
+            None => {
+                let series = self.find_or_insert(hash, normalized);
+                self.put(&series, value, attributes, keep);
             }
         }
-        let mut map = Self::write(shard);
-        let series = self.find_or_insert(&mut map, hash, normalized);
-        series.record(value, &self.config);
     }
 
     /// The series for a normalised set, inserting it if a slot is free; the overflow series
-    /// otherwise. Called under the shard's write lock.
-    fn find_or_insert<'m>(
-        &'m self,
-        map: &'m mut Map<A>,
-        hash: u64,
-        normalized: Vec<KeyValue>,
-    ) -> &'m Arc<Series<A>> {
-        if let Some(i) = map.get(&hash).and_then(|b| {
-            b.as_slice()
-                .iter()
-                .position(|s| matches(&s.attributes, &normalized, normalized.len(), |_| true))
-        }) {
-            // The lookup above proved the entry exists.
-            return &map.get(&hash).map(Bucket::as_slice).unwrap_or_default()[i];
-        }
-        if !self.reserve() {
-            self.report_overflow();
-            return &self.overflow;
-        }
-        let series = Arc::new(Series::new(
+    /// otherwise. A delta stream's caller holds a gate.
+    fn find_or_insert(&self, hash: u64, normalized: Vec<KeyValue>) -> Arc<Series<T, A>> {
+        let found = self.series.get_or_insert(
+            hash,
             normalized,
-            A::new(&self.config),
-            SystemTime::now(),
-        ));
-        let bucket = match map.entry(hash) {
-            std::collections::hash_map::Entry::Occupied(e) => {
-                let bucket = e.into_mut();
-                bucket.push(series);
-                bucket
-            }
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(Bucket::One(series)),
-        };
-        let slice = bucket.as_slice();
-        &slice[slice.len() - 1]
+            |s, normalized| set_eq(&s.attributes, normalized),
+            |normalized| {
+                self.reserve().then(|| {
+                    Arc::new(Series::new(
+                        normalized,
+                        A::new(&self.config),
+                        SystemTime::now(),
+                    ))
+                })
+            },
+        );
+        found.unwrap_or_else(|| {
+            self.report_overflow();
+            Arc::clone(&self.overflow)
+        })
     }
 
     /// Resolves the series for a bound instrument, counting the binding so it is never
     /// freed.
-    pub(crate) fn bind_series(&self, attributes: &[KeyValue]) -> Arc<Series<A>> {
+    pub(crate) fn bind_series(&self, attributes: &[KeyValue]) -> Arc<Series<T, A>> {
         let normalized = match &self.filter {
             None => normalize(attributes, |_| true),
             Some(filter) => normalize(attributes, |k| filter.keeps(k)),
@@ -373,9 +377,9 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
             return Arc::clone(self.resolve_empty());
         }
         let hash = hash_normalized(&normalized);
-        let mut map = Self::write(self.shard(hash));
-        let series = Arc::clone(self.find_or_insert(&mut map, hash, normalized));
-        // Under the write lock: no delta collection can free it in between.
+        // Held until the binding is counted: no delta collection can free the series first.
+        let _gate = self.enter(hash);
+        let series = self.find_or_insert(hash, normalized);
         series.bound.fetch_add(1, Ordering::Relaxed);
         series
     }
@@ -421,18 +425,20 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
         } else {
             SystemTime::UNIX_EPOCH
         };
-        let mut points = Vec::new();
-        let mut emit = |series: &Series<A>| {
+        // Every regular series (the empty one included) and the overflow one.
+        let mut points = Vec::with_capacity(self.count.load(Ordering::Relaxed) + 1);
+        let mut emit = |series: &Series<T, A>| {
             let start = if delta { interval_start } else { series.start };
-            points.push(series.agg.point(
-                &self.config,
-                delta,
-                series.attributes.clone(),
-                start,
-                now,
-            ));
+            let mut point =
+                series
+                    .agg
+                    .point(&self.config, delta, series.attributes.clone(), start, now);
+            if let Some(sampler) = &self.exemplars {
+                point.set_exemplars(sampler.collect(&series.exemplars, delta));
+            }
+            points.push(point);
         };
-        let updated = |series: &Series<A>| {
+        let updated = |series: &Series<T, A>| {
             if delta {
                 series.updated.swap(false, Ordering::Acquire)
             } else {
@@ -442,49 +448,36 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
         if updated(&self.empty) {
             emit(&self.empty);
         }
-        for shard in self.shards.iter() {
-            if delta {
-                let mut map = Self::write(shard);
-                let mut freed = 0;
-                map.retain(|_, bucket| {
-                    let mut keep = |series: &Arc<Series<A>>| {
-                        // Bindings first: a binding released before this point published
-                        // its updates, which the flag swap below then sees.
-                        let bound = series.bound.load(Ordering::Acquire) > 0;
-                        if updated(series) {
-                            emit(series);
-                            true
-                        } else {
-                            bound
-                        }
-                    };
-                    match bucket {
-                        Bucket::One(series) => {
-                            let kept = keep(series);
-                            freed += usize::from(!kept);
-                            kept
-                        }
-                        Bucket::Many(list) => {
-                            let before = list.len();
-                            list.retain(keep);
-                            freed += before - list.len();
-                            !list.is_empty()
-                        }
-                    }
-                });
-                if freed > 0 {
-                    self.count.fetch_sub(freed, Ordering::Relaxed);
+        if delta {
+            // Every unbound measurement holds one gate: with all of them, none is in flight.
+            let _gates: Vec<_> = self
+                .gates
+                .iter()
+                .map(|g| g.0.write().unwrap_or_else(|p| p.into_inner()))
+                .collect();
+            let keep = |series: &Series<T, A>| {
+                // Bindings first: a binding released before this point published its
+                // updates, which the flag swap below then sees.
+                let bound = series.bound.load(Ordering::Acquire) > 0;
+                if updated(series) {
+                    emit(series);
+                    true
+                } else {
+                    bound
                 }
-            } else {
-                let map = Self::read(shard);
-                for bucket in map.values() {
-                    for series in bucket.as_slice() {
-                        if updated(series) {
-                            emit(series);
-                        }
-                    }
-                }
+            };
+            // SAFETY: readers of the table (measurements, bindings) hold a gate's read lock,
+            // and this holds every gate's write lock.
+            let freed = unsafe { self.series.retain(keep) };
+            if freed > 0 {
+                self.count.fetch_sub(freed, Ordering::Relaxed);
             }
+        } else {
+            self.series.for_each(|series| {
+                if updated(series) {
+                    emit(series);
+                }
+            });
         }
         if updated(&self.overflow) {
             emit(&self.overflow);
@@ -500,14 +493,6 @@ impl<T: Number, A: Aggregator<T>> SyncStream<T, A> {
     }
 }
 
-/// The series with exactly the normalised set `normalized`.
-fn find<'m, A>(map: &'m Map<A>, hash: u64, normalized: &[KeyValue]) -> Option<&'m Arc<Series<A>>> {
-    map.get(&hash)?
-        .as_slice()
-        .iter()
-        .find(|s| matches(&s.attributes, normalized, normalized.len(), |_| true))
-}
-
 /// Records into one stream on behalf of an instrument (several streams: one per view and
 /// reader).
 pub(crate) trait StreamRecorder<T>: Send + Sync {
@@ -515,7 +500,10 @@ pub(crate) trait StreamRecorder<T>: Send + Sync {
     fn bind(self: Arc<Self>, attributes: &[KeyValue]) -> Box<dyn BoundSyncInstrument<T>>;
 }
 
-impl<T: Number, A: Aggregator<T>> StreamRecorder<T> for SyncStream<T, A> {
+impl<T: Number, A: Aggregator<T>> StreamRecorder<T> for SyncStream<T, A>
+where
+    A::Point: WithExemplars<T>,
+{
     #[inline]
     fn record(&self, value: T, attributes: &[KeyValue]) {
         SyncStream::record(self, value, attributes);
@@ -523,15 +511,30 @@ impl<T: Number, A: Aggregator<T>> StreamRecorder<T> for SyncStream<T, A> {
 
     fn bind(self: Arc<Self>, attributes: &[KeyValue]) -> Box<dyn BoundSyncInstrument<T>> {
         let series = self.bind_series(attributes);
+        // The exemplars' filtered attributes: those the series does not carry.
+        let filtered = if self.exemplars.is_none() {
+            Box::default()
+        } else {
+            let overflow = Arc::ptr_eq(&series, &self.overflow);
+            attributes
+                .iter()
+                .filter(|kv| overflow || self.filter.as_ref().is_some_and(|f| !f.keeps(&kv.key)))
+                .cloned()
+                .collect()
+        };
         Box::new(BoundSeries {
             stream: self,
             series,
+            filtered,
         })
     }
 }
 
 /// A single stream is the instrument itself: one virtual call per measurement.
-impl<T: Number, A: Aggregator<T>> SyncInstrument<T> for SyncStream<T, A> {
+impl<T: Number, A: Aggregator<T>> SyncInstrument<T> for SyncStream<T, A>
+where
+    A::Point: WithExemplars<T>,
+{
     #[inline]
     fn measure(&self, value: T, attributes: &[KeyValue]) {
         if self.shutdown.load(Ordering::Relaxed) {
@@ -553,10 +556,15 @@ impl<T: Number, A: Aggregator<T>> SyncInstrument<T> for SyncStream<T, A> {
 /// (a short lock for histograms).
 struct BoundSeries<T: Number, A: Aggregator<T>> {
     stream: Arc<SyncStream<T, A>>,
-    series: Arc<Series<A>>,
+    series: Arc<Series<T, A>>,
+    /// The bound attributes the series does not carry (for exemplars).
+    filtered: Box<[KeyValue]>,
 }
 
-impl<T: Number, A: Aggregator<T>> BoundSyncInstrument<T> for BoundSeries<T, A> {
+impl<T: Number, A: Aggregator<T>> BoundSyncInstrument<T> for BoundSeries<T, A>
+where
+    A::Point: WithExemplars<T>,
+{
     #[inline]
     fn measure(&self, value: T) {
         let stream = &*self.stream;
@@ -568,6 +576,11 @@ impl<T: Number, A: Aggregator<T>> BoundSyncInstrument<T> for BoundSeries<T, A> {
             return;
         }
         self.series.record(value, &stream.config);
+        if let Some(sampler) = &stream.exemplars {
+            sampler.offer(&self.series.exemplars, value, |filtered| {
+                filtered.extend(self.filtered.iter().cloned());
+            });
+        }
     }
 
     fn enabled(&self) -> bool {
@@ -662,7 +675,10 @@ pub(crate) trait CollectStream: Send + Sync {
     fn collect(&self, now: SystemTime) -> Option<Metric>;
 }
 
-impl<T: Number, A: Aggregator<T>> CollectStream for SyncStream<T, A> {
+impl<T: Number, A: Aggregator<T>> CollectStream for SyncStream<T, A>
+where
+    A::Point: WithExemplars<T>,
+{
     fn collect(&self, now: SystemTime) -> Option<Metric> {
         self.collect_metric(now)
     }

@@ -2,6 +2,7 @@
 //! instrument name rules.
 
 use super::aggregation::Aggregation;
+use super::exemplar::ExemplarReservoir;
 use opentelemetry_api::{InstrumentationScope, Key};
 use std::borrow::Cow;
 
@@ -221,6 +222,7 @@ pub struct Stream {
     pub(crate) excluded_attribute_keys: Vec<Key>,
     pub(crate) aggregation: Option<Aggregation>,
     pub(crate) cardinality_limit: Option<usize>,
+    pub(crate) exemplar_reservoir: Option<ExemplarReservoir>,
 }
 
 impl Stream {
@@ -273,6 +275,13 @@ impl Stream {
         self.cardinality_limit = Some(limit);
         self
     }
+
+    /// Sets the exemplar reservoir each series of the stream uses (default: the spec's
+    /// default for the aggregation, see [`ExemplarReservoir`]).
+    pub fn with_exemplar_reservoir(mut self, reservoir: ExemplarReservoir) -> Self {
+        self.exemplar_reservoir = Some(reservoir);
+        self
+    }
 }
 
 /// Selects instruments and says what their metric streams become. Registered with
@@ -280,8 +289,10 @@ impl Stream {
 /// that selects an instrument produces one stream of it, and an instrument no view selects
 /// gets the default stream.
 ///
-/// Attributes a view removes from a stream are gone from its data points; when exemplar
-/// sampling is added they may still appear on exemplars as filtered attributes.
+/// Attributes a view removes from a stream are gone from its data points, but they still
+/// appear on exemplars as filtered attributes: use
+/// [`ExemplarFilter::AlwaysOff`](super::ExemplarFilter::AlwaysOff) if they must not be
+/// exported at all.
 ///
 /// ```
 /// use opentelemetry_sdk::metrics::{Aggregation, InstrumentSelector, SdkMeterProvider, Stream, View};
@@ -326,6 +337,9 @@ impl View {
         }
         if let Some(aggregation) = &self.stream.aggregation {
             aggregation.validate()?;
+        }
+        if let Some(reservoir) = &self.stream.exemplar_reservoir {
+            reservoir.validate()?;
         }
         Ok(())
     }
