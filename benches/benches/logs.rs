@@ -20,6 +20,15 @@
 //!   code attributes, no span bridge).
 //! - `tracing_disabled_event`: `tracing::debug!` with four fields, filtered out by the
 //!   processor (the bridge asks the logger; nothing is built).
+//! - In both `tracing_*` groups, `*/callsite_filter`: the same behind a per-layer filter that
+//!   asks the logger once per callsite and lets `tracing` cache the answer (ours:
+//!   `with_callsite_filter()`; upstream: `filter_fn` asking its logger's `event_enabled`,
+//!   which is what an upstream user would write). A filtered-out callsite then costs
+//!   `tracing`'s cached-interest check.
+//! - `tracing_span`: a `tracing` span with one field, entered and exited (`in_scope`) and
+//!   closed, through a span bridge into an SDK tracer with the `AlwaysOn` sampler and a span
+//!   processor that does nothing: `ours` (this bridge's `with_tracer`) / `upstream`
+//!   (`tracing-opentelemetry` 0.34, the usual bridge, on upstream's SDK 0.33).
 //! - `log_info`: `log::info!` with a formatted message through the `log` bridge (called
 //!   directly, as the global logger can be set only once per process). `ours/same_fields`
 //!   (code attributes off, the information upstream records by default) /
@@ -38,8 +47,9 @@ use tracing_subscriber::layer::SubscriberExt;
 
 mod ours {
     use opentelemetry_api::logs::Severity;
-    use opentelemetry_api::InstrumentationScope;
+    use opentelemetry_api::{Context, InstrumentationScope};
     use opentelemetry_sdk::logs::{LogProcessor, SdkLogRecord, SdkLoggerProvider};
+    use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
     use std::sync::Arc;
     use std::time::Duration;
 
@@ -69,13 +79,32 @@ mod ours {
             .with_log_processor(Noop { min })
             .build()
     }
+
+    /// A span processor that does nothing with the ended span.
+    #[derive(Debug)]
+    pub struct NoopSpans;
+
+    impl SpanProcessor for NoopSpans {
+        fn on_start(&self, _span: &mut Span, _cx: &Context) {}
+        fn on_end(&self, span: SpanData) {
+            std::hint::black_box(span);
+        }
+        fn force_flush(&self) -> opentelemetry_sdk::Result {
+            Ok(())
+        }
+        fn shutdown_with_timeout(&self, _: Duration) -> opentelemetry_sdk::Result {
+            Ok(())
+        }
+    }
 }
 
 mod up {
+    use std::time::Duration;
     use upstream::logs::Severity;
-    use upstream::InstrumentationScope;
+    use upstream::{Context, InstrumentationScope};
     use upstream_sdk::error::OTelSdkResult;
     use upstream_sdk::logs::{LogProcessor, SdkLogRecord, SdkLoggerProvider};
+    use upstream_sdk::trace::{Span, SpanData, SpanProcessor};
 
     /// Does nothing; enabled for `min` and above.
     #[derive(Debug)]
@@ -99,6 +128,34 @@ mod up {
         SdkLoggerProvider::builder()
             .with_log_processor(Noop { min })
             .build()
+    }
+
+    /// A span processor that does nothing with the ended span.
+    #[derive(Debug)]
+    pub struct NoopSpans;
+
+    impl SpanProcessor for NoopSpans {
+        fn on_start(&self, _span: &mut Span, _cx: &Context) {}
+        fn on_end(&self, span: SpanData) {
+            std::hint::black_box(span);
+        }
+        fn force_flush(&self) -> OTelSdkResult {
+            Ok(())
+        }
+        fn shutdown_with_timeout(&self, _: Duration) -> OTelSdkResult {
+            Ok(())
+        }
+    }
+
+    /// The severity for a `tracing` level, as upstream's bridge maps it.
+    pub fn severity_of(level: &tracing::Level) -> Severity {
+        match *level {
+            tracing::Level::ERROR => Severity::Error,
+            tracing::Level::WARN => Severity::Warn,
+            tracing::Level::INFO => Severity::Info,
+            tracing::Level::DEBUG => Severity::Debug,
+            _ => Severity::Trace,
+        }
     }
 }
 
@@ -148,6 +205,7 @@ fn sdk_emit(c: &mut Criterion) {
 /// out (it is enabled from INFO up).
 fn tracing_bridge(c: &mut Criterion, group: &str, disabled: bool) {
     use opentelemetry_api::logs::Severity;
+    use tracing_subscriber::Layer as _;
     let mut g = c.benchmark_group(group);
     let ours_provider = ours::provider(if disabled {
         Severity::Info
@@ -158,6 +216,14 @@ fn tracing_bridge(c: &mut Criterion, group: &str, disabled: bool) {
         opentelemetry_appender_tracing::OpenTelemetryTracingBridge::new(&ours_provider);
     tracing::subscriber::with_default(tracing_subscriber::registry().with(ours_layer), || {
         g.bench_function("ours", |b| b.iter(|| emit_tracing(black_box(7), disabled)));
+    });
+    let ours_layer =
+        opentelemetry_appender_tracing::OpenTelemetryTracingBridge::new(&ours_provider)
+            .with_callsite_filter();
+    tracing::subscriber::with_default(tracing_subscriber::registry().with(ours_layer), || {
+        g.bench_function("ours/callsite_filter", |b| {
+            b.iter(|| emit_tracing(black_box(7), disabled))
+        });
     });
     let up_min = if disabled {
         upstream::logs::Severity::Info
@@ -171,7 +237,60 @@ fn tracing_bridge(c: &mut Criterion, group: &str, disabled: bool) {
             b.iter(|| emit_tracing(black_box(7), disabled))
         });
     });
+    let up_logger = {
+        use upstream::logs::LoggerProvider as _;
+        up_provider.logger("filter")
+    };
+    let up_filter = tracing_subscriber::filter::filter_fn(move |meta| {
+        use upstream::logs::Logger as _;
+        up_logger.event_enabled(
+            up::severity_of(meta.level()),
+            meta.target(),
+            Some(meta.name()),
+        )
+    });
+    let up_layer = upstream_appender_tracing::layer::OpenTelemetryTracingBridge::new(&up_provider)
+        .with_filter(up_filter);
+    tracing::subscriber::with_default(tracing_subscriber::registry().with(up_layer), || {
+        g.bench_function("upstream/callsite_filter", |b| {
+            b.iter(|| emit_tracing(black_box(7), disabled))
+        });
+    });
     g.finish();
+}
+
+/// A `tracing` span through each span bridge.
+fn tracing_span(c: &mut Criterion) {
+    use opentelemetry_api::logs::Severity;
+    let mut g = c.benchmark_group("tracing_span");
+    {
+        use opentelemetry_api::trace::TracerProvider as _;
+        let logs = ours::provider(Severity::Trace);
+        let traces = opentelemetry_sdk::trace::SdkTracerProvider::builder()
+            .with_span_processor(ours::NoopSpans)
+            .build();
+        let layer = opentelemetry_appender_tracing::OpenTelemetryTracingBridge::new(&logs)
+            .with_tracer(traces.tracer("bench"));
+        tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+            g.bench_function("ours", |b| b.iter(|| span_in_scope(black_box(7))));
+        });
+    }
+    {
+        use upstream::trace::TracerProvider as _;
+        let traces = upstream_sdk::trace::SdkTracerProvider::builder()
+            .with_span_processor(up::NoopSpans)
+            .build();
+        let layer = tracing_opentelemetry::layer().with_tracer(traces.tracer("bench"));
+        tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+            g.bench_function("upstream", |b| b.iter(|| span_in_scope(black_box(7))));
+        });
+    }
+    g.finish();
+}
+
+#[inline(always)]
+fn span_in_scope(id: i64) {
+    tracing::info_span!("checkout", user.id = id).in_scope(|| black_box(id));
 }
 
 #[inline(always)]
@@ -198,6 +317,7 @@ fn emit_tracing(id: i64, disabled: bool) {
 fn tracing_groups(c: &mut Criterion) {
     tracing_bridge(c, "tracing_info_4_fields", false);
     tracing_bridge(c, "tracing_disabled_event", true);
+    tracing_span(c);
 }
 
 fn log_groups(c: &mut Criterion) {

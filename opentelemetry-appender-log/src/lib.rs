@@ -48,7 +48,8 @@ use log::{Level, Metadata, Record};
 use opentelemetry_api::logs::{LogRecord, Logger, LoggerProvider, Severity};
 use opentelemetry_api::{AnyValue, Context, InstrumentationScope, Key};
 use std::borrow::Cow;
-use std::fmt;
+use std::cell::RefCell;
+use std::fmt::{self, Write as _};
 
 /// The instrumentation scope name of the bridge's logger.
 pub const SCOPE_NAME: &str = "opentelemetry-appender-log";
@@ -67,6 +68,38 @@ pub fn severity_of(level: Level) -> Severity {
         Level::Debug => Severity::Debug,
         Level::Trace => Severity::Trace,
     }
+}
+
+/// Formatted text longer than this is not kept in the thread's reusable buffer afterwards.
+const FORMAT_BUFFER_KEEP: usize = 1024;
+
+thread_local! {
+    /// A reusable buffer to format messages into, so that the text is allocated once, at
+    /// its final size (formatting straight into a new `String` grows it step by step, and
+    /// turning it into the record's boxed string shrinks it once more).
+    static FORMAT_BUFFER: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// `args` formatted into a `String` of exactly its length.
+#[inline]
+fn format_exact(args: fmt::Arguments<'_>) -> String {
+    FORMAT_BUFFER
+        .try_with(|buffer| {
+            // A `Display` implementation that logs while being formatted finds the buffer
+            // busy and formats on its own.
+            let mut buffer = buffer.try_borrow_mut().ok()?;
+            buffer.clear();
+            let _ = buffer.write_fmt(args);
+            let mut exact = String::with_capacity(buffer.len());
+            exact.push_str(&buffer);
+            if buffer.capacity() > FORMAT_BUFFER_KEEP {
+                *buffer = String::new();
+            }
+            Some(exact)
+        })
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| fmt::format(args))
 }
 
 /// A [`log::Log`] that emits every record through an OpenTelemetry logger (see the
@@ -151,7 +184,7 @@ where
         otel.set_severity_text(level.as_str());
         let body = match record.args().as_str() {
             Some(literal) => AnyValue::from(literal),
-            None => AnyValue::from(record.args().to_string()),
+            None => AnyValue::from(format_exact(*record.args())),
         };
         otel.set_body(body);
         let target = record.target();

@@ -71,11 +71,13 @@ use opentelemetry_api::{
 };
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use tracing_core::field::{Field, Visit};
 use tracing_core::span::{Attributes, Id, Record};
+use tracing_core::subscriber::Interest;
 use tracing_core::{Event, Level, Metadata, Subscriber};
-use tracing_subscriber::layer::Context;
+use tracing_subscriber::filter::Filtered;
+use tracing_subscriber::layer::{Context, Filter};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::Layer;
 
@@ -157,11 +159,101 @@ impl<L, T> OpenTelemetryTracingBridge<L, T> {
         }
     }
 
+    /// This bridge behind a [per-layer filter](tracing_subscriber::layer#per-layer-filtering)
+    /// ([`CallsiteFilter`]) that asks the logger once per event callsite whether it is
+    /// [enabled](Logger::enabled), so that an event the logger filters out costs what
+    /// `tracing` costs for a disabled callsite (a relaxed load and a branch when no other
+    /// layer wants the event) instead of a call into the bridge.
+    ///
+    /// The answer is cached by `tracing` (its callsite interest): a logger whose filtering
+    /// changes at run time, or depends on the current context, must not be used this way, or
+    /// `tracing_core::callsite::rebuild_interest_cache()` must be called after each change.
+    /// Events the logger accepts are still checked on each event (a later change that
+    /// disables them, and suppressed telemetry, are honoured). The filter applies to this
+    /// layer only: other layers of the subscriber still see every event. With the span
+    /// bridge on every callsite stays enabled (events are span events too).
+    ///
+    /// ```
+    /// use opentelemetry_appender_tracing::OpenTelemetryTracingBridge;
+    /// use opentelemetry_sdk::logs::{InMemoryLogExporter, SdkLoggerProvider};
+    /// use tracing_subscriber::layer::SubscriberExt;
+    ///
+    /// let exporter = InMemoryLogExporter::default();
+    /// let provider = SdkLoggerProvider::builder().with_simple_exporter(exporter.clone()).build();
+    /// let layer = OpenTelemetryTracingBridge::new(&provider).with_callsite_filter();
+    /// tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+    ///     tracing::info!("recorded");
+    /// });
+    /// assert_eq!(exporter.get_emitted_logs().len(), 1);
+    /// ```
+    pub fn with_callsite_filter<S>(self) -> Filtered<Self, CallsiteFilter<L>, S>
+    where
+        L: Logger + Clone,
+        S: Subscriber,
+        Self: Layer<S>,
+    {
+        let filter = CallsiteFilter {
+            logger: self.logger.clone(),
+            span_bridge: self.tracer.is_some(),
+        };
+        self.with_filter(filter)
+    }
+
     /// Whether to record each event's (and span's) file, line and module path as `code.*`
     /// attributes (default `false`: the target usually names the module already).
     pub fn with_code_attributes(mut self, enabled: bool) -> Self {
         self.code_attributes = enabled;
         self
+    }
+}
+
+/// The per-layer filter of [`OpenTelemetryTracingBridge::with_callsite_filter`]: enables an
+/// event callsite for the bridge when the logger is enabled for its severity, target and
+/// event name, and caches that answer as the callsite's interest.
+#[derive(Clone)]
+pub struct CallsiteFilter<L> {
+    logger: L,
+    span_bridge: bool,
+}
+
+impl<L> fmt::Debug for CallsiteFilter<L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallsiteFilter")
+            .field("span_bridge", &self.span_bridge)
+            .finish()
+    }
+}
+
+impl<L: Logger> CallsiteFilter<L> {
+    fn wants(&self, meta: &Metadata<'_>) -> bool {
+        if self.span_bridge {
+            // Spans become spans, and every event may become a span event.
+            return true;
+        }
+        if meta.is_span() {
+            return false;
+        }
+        // Asked outside any suppressed scope (the callsite may first be hit inside an
+        // exporter): suppression is checked on each event, never cached.
+        let _clean = OtelContext::new().attach();
+        let name = meta.name();
+        let name = (!name.starts_with("event ")).then_some(name);
+        self.logger
+            .enabled(severity_of(meta.level()), meta.target(), name)
+    }
+}
+
+impl<L: Logger, S: Subscriber> Filter<S> for CallsiteFilter<L> {
+    fn enabled(&self, meta: &Metadata<'_>, _cx: &Context<'_, S>) -> bool {
+        self.wants(meta)
+    }
+
+    fn callsite_enabled(&self, meta: &'static Metadata<'static>) -> Interest {
+        if self.wants(meta) {
+            Interest::always()
+        } else {
+            Interest::never()
+        }
     }
 }
 
@@ -174,6 +266,38 @@ struct OtelSpan {
 thread_local! {
     /// The contexts attached for the tracing spans entered on this thread, innermost last.
     static ENTERED: RefCell<Vec<(Id, ContextGuard)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Formatted text longer than this is not kept in the thread's reusable buffer afterwards.
+const FORMAT_BUFFER_KEEP: usize = 1024;
+
+thread_local! {
+    /// A reusable buffer to format messages into, so that the text is allocated once, at
+    /// its final size (formatting straight into a new `String` grows it step by step, and
+    /// turning it into the record's boxed string shrinks it once more).
+    static FORMAT_BUFFER: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// `args` formatted into a `String` of exactly its length.
+#[inline]
+fn format_exact(args: fmt::Arguments<'_>) -> String {
+    FORMAT_BUFFER
+        .try_with(|buffer| {
+            // A `Display` implementation that logs while being formatted finds the buffer
+            // busy and formats on its own.
+            let mut buffer = buffer.try_borrow_mut().ok()?;
+            buffer.clear();
+            let _ = buffer.write_fmt(args);
+            let mut exact = String::with_capacity(buffer.len());
+            exact.push_str(&buffer);
+            if buffer.capacity() > FORMAT_BUFFER_KEEP {
+                *buffer = String::new();
+            }
+            Some(exact)
+        })
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| fmt::format(args))
 }
 
 /// Fills a log record from an event's fields.
@@ -232,7 +356,7 @@ impl<R: LogRecord> Visit for RecordVisitor<'_, R> {
         self.attribute(field, AnyValue::from(value.to_string()));
     }
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        let text = format!("{value:?}");
+        let text = format_exact(format_args!("{value:?}"));
         if field.name() == MESSAGE {
             self.record.set_body(AnyValue::from(text));
         } else {

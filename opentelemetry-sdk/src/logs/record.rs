@@ -5,10 +5,36 @@ use opentelemetry_api::logs::{LogRecord, Severity};
 use opentelemetry_api::trace::{SpanId, TraceFlags, TraceId};
 use opentelemetry_api::{otel_warn, AnyValue, Key, StringValue};
 use std::borrow::Cow;
+use std::fmt;
+use std::mem::ManuallyDrop;
 use std::time::SystemTime;
 
 /// Attributes kept inline, without allocating; more spill into a `Vec`.
 const INLINE_ATTRIBUTES: usize = 5;
+
+/// What an unused inline slot holds: it owns nothing, so it never needs dropping (and is
+/// overwritten without being dropped).
+const EMPTY_SLOT: (Key, AnyValue) = (Key::from_static_str(""), AnyValue::Int(0));
+
+/// The bit of a key in a record's key filter: set for every key the record holds, so that a
+/// key whose bit is clear is certainly new (no comparison needed).
+#[inline(always)]
+fn key_bit(key: &Key) -> u64 {
+    let s = key.as_str().as_bytes();
+    let last = s.last().copied().unwrap_or(0) as usize;
+    1u64 << ((s.len().wrapping_mul(7) ^ last) & 63)
+}
+
+/// Drops what `value` owns, in place, without the out-of-line drop of a whole `AnyValue`
+/// for the kinds that own nothing (numbers, booleans).
+#[inline(always)]
+fn release(value: &mut AnyValue) {
+    match value {
+        AnyValue::Int(_) | AnyValue::Double(_) | AnyValue::Boolean(_) => {}
+        AnyValue::String(s) => *s = StringValue::from_static_str(""),
+        _ => *value = AnyValue::Int(0),
+    }
+}
 
 /// The trace context fields of a log record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +79,7 @@ pub struct TraceContext {
 /// assert_eq!(record.get_attribute(&Key::from("disk.free_bytes")), Some(&AnyValue::Int(512)));
 /// assert!(record.observed_timestamp().is_some(), "set on emit");
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(PartialEq)]
 pub struct SdkLogRecord {
     pub(crate) event_name: Option<&'static str>,
     pub(crate) target: Option<Cow<'static, str>>,
@@ -62,13 +88,85 @@ pub struct SdkLogRecord {
     pub(crate) trace_context: Option<TraceContext>,
     pub(crate) severity_text: Option<&'static str>,
     pub(crate) severity_number: Option<Severity>,
-    pub(crate) body: Option<AnyValue>,
-    inline: [Option<(Key, AnyValue)>; INLINE_ATTRIBUTES],
+    // The drop glue of these three is replaced by `Drop for SdkLogRecord`, which skips what
+    // owns nothing (most attributes of a record are numbers, booleans and static strings).
+    body: ManuallyDrop<Option<AnyValue>>,
+    /// `inline[..inline_len]` are attributes, the rest `EMPTY_SLOT`s.
+    inline: ManuallyDrop<[(Key, AnyValue); INLINE_ATTRIBUTES]>,
+    overflow: ManuallyDrop<Vec<(Key, AnyValue)>>,
     inline_len: u8,
-    overflow: Vec<(Key, AnyValue)>,
-    dropped_attributes_count: u32,
-    limits: LogRecordLimits,
+    /// How many inline slots a new key may take without the slow path: `INLINE_ATTRIBUTES`
+    /// capped by the count limit, 0 when values must be truncated.
+    inline_fast: u8,
     limit_reported: bool,
+    dropped_attributes_count: u32,
+    /// `key_bit` of every key held (a key whose bit is clear is new).
+    key_filter: u64,
+    limits: LogRecordLimits,
+}
+
+impl Drop for SdkLogRecord {
+    #[inline]
+    fn drop(&mut self) {
+        if let Some(body) = &mut *self.body {
+            release(body);
+        }
+        let len = self.inline_len as usize;
+        for (key, value) in &mut self.inline[..len] {
+            release(value);
+            *key = Key::from_static_str("");
+        }
+        if self.overflow.capacity() != 0 {
+            drop(std::mem::take(&mut *self.overflow));
+        }
+    }
+}
+
+impl Clone for SdkLogRecord {
+    fn clone(&self) -> Self {
+        let mut inline = [EMPTY_SLOT; INLINE_ATTRIBUTES];
+        let len = self.inline_len as usize;
+        for (slot, attribute) in inline.iter_mut().zip(&self.inline[..len]) {
+            // The placeholder owns nothing: overwrite it without dropping it.
+            std::mem::forget(std::mem::replace(slot, attribute.clone()));
+        }
+        SdkLogRecord {
+            event_name: self.event_name,
+            target: self.target.clone(),
+            timestamp: self.timestamp,
+            observed_timestamp: self.observed_timestamp,
+            trace_context: self.trace_context,
+            severity_text: self.severity_text,
+            severity_number: self.severity_number,
+            body: self.body.clone(),
+            inline: ManuallyDrop::new(inline),
+            overflow: self.overflow.clone(),
+            inline_len: self.inline_len,
+            inline_fast: self.inline_fast,
+            limit_reported: self.limit_reported,
+            dropped_attributes_count: self.dropped_attributes_count,
+            key_filter: self.key_filter,
+            limits: self.limits,
+        }
+    }
+}
+
+impl fmt::Debug for SdkLogRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SdkLogRecord")
+            .field("event_name", &self.event_name)
+            .field("target", &self.target)
+            .field("timestamp", &self.timestamp)
+            .field("observed_timestamp", &self.observed_timestamp)
+            .field("trace_context", &self.trace_context)
+            .field("severity_text", &self.severity_text)
+            .field("severity_number", &self.severity_number)
+            .field("body", &*self.body)
+            .field("attributes", &self.attributes_iter().collect::<Vec<_>>())
+            .field("dropped_attributes_count", &self.dropped_attributes_count)
+            .field("limits", &self.limits)
+            .finish()
+    }
 }
 
 impl Default for SdkLogRecord {
@@ -89,13 +187,19 @@ impl SdkLogRecord {
             trace_context: None,
             severity_text: None,
             severity_number: None,
-            body: None,
-            inline: [const { None }; INLINE_ATTRIBUTES],
+            body: ManuallyDrop::new(None),
+            inline: ManuallyDrop::new([EMPTY_SLOT; INLINE_ATTRIBUTES]),
+            overflow: ManuallyDrop::new(Vec::new()),
             inline_len: 0,
-            overflow: Vec::new(),
-            dropped_attributes_count: 0,
-            limits,
+            inline_fast: if limits.attribute_value_length_limit.is_none() {
+                limits.attribute_count_limit.min(INLINE_ATTRIBUTES as u32) as u8
+            } else {
+                0
+            },
             limit_reported: false,
+            dropped_attributes_count: 0,
+            key_filter: 0,
+            limits,
         }
     }
 
@@ -145,7 +249,6 @@ impl SdkLogRecord {
     pub fn attributes_iter(&self) -> impl Iterator<Item = &(Key, AnyValue)> + '_ {
         self.inline[..self.inline_len as usize]
             .iter()
-            .filter_map(Option::as_ref)
             .chain(self.overflow.iter())
     }
 
@@ -179,19 +282,17 @@ impl SdkLogRecord {
     /// Removes the attribute `key`; returns its value if it was set.
     pub fn remove_attribute(&mut self, key: &Key) -> Option<AnyValue> {
         let len = self.inline_len as usize;
-        if let Some(i) = self.inline[..len]
-            .iter()
-            .position(|slot| slot.as_ref().is_some_and(|(k, _)| k == key))
-        {
+        if let Some(i) = self.inline[..len].iter().position(|(k, _)| k == key) {
             // Keep the order: shift the later inline ones down, then pull one from overflow.
-            let removed = self.inline[i].take();
+            let (_, removed) = std::mem::replace(&mut self.inline[i], EMPTY_SLOT);
             self.inline[i..len].rotate_left(1);
             if self.overflow.is_empty() {
                 self.inline_len -= 1;
             } else {
-                self.inline[len - 1] = Some(self.overflow.remove(0));
+                let next = self.overflow.remove(0);
+                std::mem::forget(std::mem::replace(&mut self.inline[len - 1], next));
             }
-            return removed.map(|(_, v)| v);
+            return Some(removed);
         }
         let i = self.overflow.iter().position(|(k, _)| k == key)?;
         Some(self.overflow.remove(i).1)
@@ -202,42 +303,43 @@ impl SdkLogRecord {
         self.trace_context = trace_context;
     }
 
-    /// Sets an attribute. The common case (a new key, room inline, no length limit) is
-    /// inlined into the caller; everything else goes through [`insert_slow`](Self::insert_slow).
+    /// Sets an attribute. The common case (a key that is certainly new, room inline, no
+    /// length limit) is inlined into the caller: no key comparison, no drop. Everything else
+    /// goes through [`insert_slow`](Self::insert_slow).
     #[inline(always)]
     fn insert(&mut self, key: Key, value: AnyValue) {
         let len = self.inline_len as usize;
-        if len < INLINE_ATTRIBUTES
-            && len < self.limits.attribute_count_limit as usize
-            && self.limits.attribute_value_length_limit.is_none()
-            && !self.inline[..len]
-                .iter()
-                .any(|slot| slot.as_ref().is_some_and(|(k, _)| *k == key))
-        {
-            // Below `inline_len` every slot is `Some` and from it on `None` (the overflow is
-            // empty while the inline slots are not full).
-            self.inline[len] = Some((key, value));
-            self.inline_len += 1;
+        let bit = key_bit(&key);
+        if len < self.inline_fast as usize && self.key_filter & bit == 0 {
+            self.key_filter |= bit;
+            // `len < inline_fast <= INLINE_ATTRIBUTES`; the slot holds a placeholder, which
+            // owns nothing and is overwritten without being dropped.
+            if let Some(slot) = self.inline.get_mut(len) {
+                std::mem::forget(std::mem::replace(slot, (key, value)));
+                self.inline_len += 1;
+            }
             return;
         }
-        self.insert_slow(key, value)
+        self.insert_slow(key, value, bit)
     }
 
     #[inline(never)]
-    fn insert_slow(&mut self, key: Key, mut value: AnyValue) {
+    fn insert_slow(&mut self, key: Key, mut value: AnyValue, bit: u64) {
         if let Some(limit) = self.limits.attribute_value_length_limit {
             truncate(&mut value, limit as usize);
         }
         let len = self.inline_len as usize;
-        for (k, v) in self.inline[..len].iter_mut().flatten() {
-            if *k == key {
+        if self.key_filter & bit != 0 {
+            for (k, v) in self.inline[..len].iter_mut() {
+                if *k == key {
+                    *v = value;
+                    return;
+                }
+            }
+            if let Some((_, v)) = self.overflow.iter_mut().find(|(k, _)| *k == key) {
                 *v = value;
                 return;
             }
-        }
-        if let Some((_, v)) = self.overflow.iter_mut().find(|(k, _)| *k == key) {
-            *v = value;
-            return;
         }
         if self.attributes_len() >= self.limits.attribute_count_limit as usize {
             self.dropped_attributes_count = self.dropped_attributes_count.saturating_add(1);
@@ -252,8 +354,9 @@ impl SdkLogRecord {
             }
             return;
         }
+        self.key_filter |= bit;
         if len < INLINE_ATTRIBUTES {
-            self.inline[len] = Some((key, value));
+            std::mem::forget(std::mem::replace(&mut self.inline[len], (key, value)));
             self.inline_len += 1;
         } else {
             self.overflow.push((key, value));
@@ -305,7 +408,8 @@ impl LogRecord for SdkLogRecord {
 
     #[inline]
     fn set_body(&mut self, body: AnyValue) {
-        self.body = Some(body);
+        // Assigning through the `ManuallyDrop` drops a previous body.
+        *self.body = Some(body);
     }
 
     // Always inlined: passing a key and a value by value to an out-of-line call costs more
@@ -375,6 +479,53 @@ mod tests {
             assert!(r.remove_attribute(&Key::from(key)).is_some());
         }
         assert_eq!(r.attributes_len(), 0);
+    }
+
+    #[test]
+    fn keys_sharing_a_filter_bit_are_still_deduplicated() {
+        let mut r = SdkLogRecord::new(limits(128, None));
+        // Same length and last byte: the same filter bit.
+        assert_eq!(key_bit(&Key::from("xa")), key_bit(&Key::from("ya")));
+        r.add_attribute("xa", 1i64);
+        r.add_attribute("ya", 2i64);
+        r.add_attribute("xa", 3i64);
+        r.add_attribute(String::from("ya"), 4i64);
+        assert_eq!(r.attributes_len(), 2);
+        assert_eq!(r.get_attribute(&Key::from("xa")), Some(&AnyValue::Int(3)));
+        assert_eq!(r.get_attribute(&Key::from("ya")), Some(&AnyValue::Int(4)));
+        // Removing keeps the filter conservative: a re-added key is not duplicated.
+        assert_eq!(r.remove_attribute(&Key::from("xa")), Some(AnyValue::Int(3)));
+        r.add_attribute("xa", 5i64);
+        r.add_attribute("xa", 6i64);
+        assert_eq!(r.attributes_len(), 2);
+        assert_eq!(r.get_attribute(&Key::from("xa")), Some(&AnyValue::Int(6)));
+    }
+
+    #[test]
+    fn owned_keys_and_values_are_released_by_drop_clone_and_replace() {
+        use std::sync::Arc;
+        let text: Arc<str> = Arc::from("shared text");
+        let key: Arc<str> = Arc::from("shared.key");
+        let mut r = SdkLogRecord::new(limits(128, None));
+        r.set_body(AnyValue::from(StringValue::from(text.clone())));
+        for i in 0..7 {
+            // Inline and overflow slots, owned keys and values of every kind.
+            r.add_attribute(format!("k{i}"), StringValue::from(text.clone()));
+        }
+        r.add_attribute(Key::from_arc(key.clone()), vec![1u8, 2]);
+        r.add_attribute("list", ["a", "b"].into_iter().collect::<AnyValue>());
+        let copy = r.clone();
+        assert_eq!(copy, r);
+        assert_eq!(Arc::strong_count(&text), 1 + 8 * 2);
+        assert_eq!(Arc::strong_count(&key), 1 + 2);
+        // Replacing a value and the body drops the previous ones.
+        r.add_attribute("k0", 0i64);
+        r.set_body(AnyValue::Int(1));
+        assert_eq!(Arc::strong_count(&text), 1 + 6 + 8);
+        drop(r);
+        drop(copy);
+        assert_eq!(Arc::strong_count(&text), 1);
+        assert_eq!(Arc::strong_count(&key), 1);
     }
 
     #[test]
