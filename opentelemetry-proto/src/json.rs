@@ -77,6 +77,26 @@ where
     }
 }
 
+/// `value` in decimal, written into the end of `buf` (20 bytes hold any `u64` or `i64`).
+fn decimal(negative: bool, magnitude: u64, buf: &mut [u8; 20]) -> &str {
+    let mut n = magnitude;
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if negative {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    // Only ASCII digits and '-' were written.
+    std::str::from_utf8(&buf[i..]).unwrap_or_default()
+}
+
 macro_rules! int_module {
     ($name:ident, $t:ty, $as_string:expr) => {
         pub(crate) mod $name {
@@ -87,7 +107,10 @@ macro_rules! int_module {
                 serializer: S,
             ) -> Result<S::Ok, S::Error> {
                 if $as_string {
-                    serializer.collect_str(value)
+                    let mut buf = [0u8; 20];
+                    let v = i128::from(*value);
+                    // From a 64-bit integer: the magnitude fits in a `u64`.
+                    serializer.serialize_str(decimal(v < 0, v.unsigned_abs() as u64, &mut buf))
                 } else {
                     value.serialize(serializer)
                 }

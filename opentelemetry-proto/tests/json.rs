@@ -273,3 +273,35 @@ fn a_request_round_trips() {
     assert_eq!(span.links[0].flags, 256);
     assert_eq!(span.status.as_ref().unwrap().code, 2);
 }
+
+#[test]
+fn extreme_64_bit_integers_are_exact_strings() {
+    for (value, text) in [
+        (i64::MIN, "-9223372036854775808"),
+        (i64::MAX, "9223372036854775807"),
+        (-1, "-1"),
+        (0, "0"),
+    ] {
+        let any = AnyValue {
+            value: Some(any_value::Value::IntValue(value)),
+        };
+        assert_eq!(to_json(&any), json!({ "intValue": text }));
+        assert_eq!(
+            serde_json::from_value::<AnyValue>(to_json(&any)).unwrap(),
+            any
+        );
+    }
+    let point = HistogramDataPoint {
+        count: u64::MAX,
+        bucket_counts: vec![u64::MAX, 10, 0],
+        ..Default::default()
+    };
+    assert_eq!(
+        to_json(&point),
+        json!({"count": "18446744073709551615", "bucketCounts": ["18446744073709551615", "10", "0"]})
+    );
+    assert_eq!(
+        serde_json::from_value::<HistogramDataPoint>(to_json(&point)).unwrap(),
+        point
+    );
+}
