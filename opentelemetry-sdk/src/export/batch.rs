@@ -10,11 +10,11 @@
 //! the export timeout, with panics contained and telemetry suppressed (so that an exporter
 //! that logs or traces does not feed its own output back into the pipeline).
 
+use super::queue::Queue;
 use crate::error::{Error, Result};
 use crate::resource::Resource;
 use crate::runtime::{self, Kind, Timer};
 use crate::trace::BoxFuture;
-use crossbeam_queue::ArrayQueue;
 use futures_util::task::AtomicWaker;
 use opentelemetry_api::{otel_debug, otel_error, otel_warn, Context};
 use std::collections::VecDeque;
@@ -190,7 +190,7 @@ struct ControlQueue {
 }
 
 struct Shared<T> {
-    queue: ArrayQueue<T>,
+    queue: Queue<T>,
     max_export_batch_size: usize,
     state: AtomicU8,
     /// Set by the producer that woke the worker for a full batch; cleared by the worker
@@ -260,7 +260,7 @@ impl<T: Send + 'static> Batcher<T> {
         E: BatchExporter<Item = T>,
     {
         let shared = Arc::new(Shared {
-            queue: ArrayQueue::new(settings.max_queue_size),
+            queue: Queue::new(settings.max_queue_size),
             max_export_batch_size: settings.max_export_batch_size,
             state: AtomicU8::new(RUNNING),
             notified: AtomicBool::new(false),
@@ -307,16 +307,32 @@ impl<T: Send + 'static> Batcher<T> {
     /// Queues `item` without blocking; drops and counts it when the queue is full or the
     /// processor is shut down.
     #[inline]
-    pub(crate) fn push(&self, item: T) {
+    pub(crate) fn push(&self, mut item: T) {
+        // SAFETY: `item` is forgotten when it was moved into the queue.
+        if unsafe { self.push_from(&mut item) } {
+            std::mem::forget(item);
+        }
+    }
+
+    /// Queues `*item` without blocking, copying it once, straight into the queue; returns
+    /// false, leaving the item to the caller (to drop), when the queue is full or the
+    /// processor is shut down (the item is counted as dropped).
+    ///
+    /// # Safety
+    /// When this returns true the item was moved into the queue: the caller must neither use
+    /// nor drop `*item` afterwards (forget it).
+    #[inline]
+    pub(crate) unsafe fn push_from(&self, item: &mut T) -> bool {
         let shared = &*self.shared;
         if shared.state.load(Ordering::Relaxed) != RUNNING {
             shared.dropped.fetch_add(1, Ordering::Relaxed);
-            return;
+            return false;
         }
-        if shared.queue.push(item).is_err() {
+        // SAFETY: the caller's contract is the queue's.
+        if !unsafe { shared.queue.push_from(item) } {
             // Full: drop. The worker reports the count, so nothing else happens here.
             shared.dropped.fetch_add(1, Ordering::Relaxed);
-            return;
+            return false;
         }
         // Wake the worker once per full batch. SeqCst pairs with the worker, which clears
         // `notified` and then reads the length: one of the two sides sees the other.
@@ -331,6 +347,7 @@ impl<T: Send + 'static> Batcher<T> {
         if shared.state.load(Ordering::SeqCst) == CLOSED {
             shared.reclaim_stragglers();
         }
+        true
     }
 
     /// Exports every item queued before the call and flushes the exporter, waiting at most
@@ -571,12 +588,11 @@ impl<E: BatchExporter> Worker<E> {
 
     /// Exports up to one batch from the queue.
     async fn export_next_batch<T: Timer>(&mut self, timer: &T) -> Result {
-        while self.batch.len() < self.settings.max_export_batch_size {
-            match self.shared.queue.pop() {
-                Some(item) => self.batch.push(item),
-                None => break,
-            }
-        }
+        let room = self
+            .settings
+            .max_export_batch_size
+            .saturating_sub(self.batch.len());
+        self.shared.queue.pop_into(&mut self.batch, room);
         self.export_batch(timer).await
     }
 
@@ -587,13 +603,13 @@ impl<E: BatchExporter> Worker<E> {
         let mut remaining = self.shared.queue.len();
         let mut result = Ok(());
         while remaining > 0 {
-            while remaining > 0 && self.batch.len() < self.settings.max_export_batch_size {
-                match self.shared.queue.pop() {
-                    Some(item) => self.batch.push(item),
-                    None => remaining = 1,
-                }
-                remaining -= 1;
-            }
+            let room = self
+                .settings
+                .max_export_batch_size
+                .saturating_sub(self.batch.len())
+                .min(remaining);
+            let moved = self.shared.queue.pop_into(&mut self.batch, room);
+            remaining = if moved < room { 0 } else { remaining - moved };
             let r = self.export_batch(timer).await;
             if result.is_ok() {
                 result = r;
