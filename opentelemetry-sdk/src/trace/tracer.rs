@@ -28,7 +28,7 @@ pub struct SdkTracer {
 }
 
 struct TracerInner {
-    scope: Arc<InstrumentationScope>,
+    scope: &'static InstrumentationScope,
     provider: SdkTracerProvider,
 }
 
@@ -44,7 +44,7 @@ impl SdkTracer {
     pub(crate) fn new(scope: InstrumentationScope, provider: SdkTracerProvider) -> Self {
         SdkTracer {
             inner: Arc::new(TracerInner {
-                scope: Arc::new(scope),
+                scope: super::scope::intern(scope),
                 provider,
             }),
         }
@@ -52,7 +52,7 @@ impl SdkTracer {
 
     /// The tracer's instrumentation scope.
     pub fn instrumentation_scope(&self) -> &InstrumentationScope {
-        &self.inner.scope
+        self.inner.scope
     }
 
     pub(crate) fn provider(&self) -> &SdkTracerProvider {
@@ -168,7 +168,7 @@ impl opentelemetry_api::trace::Tracer for SdkTracer {
                 dropped_count: dropped_links,
             },
             status: Status::Unset,
-            instrumentation_scope: self.inner.scope.clone(),
+            instrumentation_scope: self.inner.scope,
         };
         let mut span = Span::recording(data, creation_drops, self.clone());
         for processor in provider.processors() {
