@@ -8,7 +8,8 @@
 //! ```
 //!
 //! Arguments: side (`ours` or `upstream`), case, and the number of spans. Cases:
-//! - `batch`: start by name and end, batch processor (queue 1 048 576, batch 512, delay 5 s,
+//! - `batch`: start by name and end, batch processor (queue 1 048 576 unless a fourth
+//!   argument says otherwise, batch 512, delay 5 s,
 //!   `AlwaysOn`, a no-op exporter that counts);
 //! - `simple`: the same with the simple processor;
 //! - `global`: `batch` through `global::tracer(..)`;
@@ -26,12 +27,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The default queue size (the fourth argument overrides it).
 const QUEUE: usize = 1 << 20;
 const BATCH: usize = 512;
 const DELAY: Duration = Duration::from_secs(5);
 
 fn usage() -> ! {
-    eprintln!("usage: span_driver ours|upstream batch|simple|global|attrs|off N");
+    eprintln!("usage: span_driver ours|upstream batch|simple|global|attrs|off N [QUEUE]");
     std::process::exit(2)
 }
 
@@ -57,14 +59,14 @@ mod ours {
         }
     }
 
-    pub(crate) fn run(case: &str, n: u64) -> u64 {
+    pub(crate) fn run(case: &str, n: u64, queue: usize) -> u64 {
         let exported = Arc::new(AtomicU64::new(0));
         let exporter = NoopExporter(exported.clone());
         let batch = || {
             BatchSpanProcessor::builder(NoopExporter(exported.clone()))
                 .with_batch_config(
                     BatchConfigBuilder::default()
-                        .with_max_queue_size(QUEUE)
+                        .with_max_queue_size(queue)
                         .with_max_export_batch_size(BATCH)
                         .with_scheduled_delay(DELAY)
                         .build(),
@@ -147,14 +149,14 @@ mod up {
         }
     }
 
-    pub(crate) fn run(case: &str, n: u64) -> u64 {
+    pub(crate) fn run(case: &str, n: u64, queue: usize) -> u64 {
         let exported = Arc::new(AtomicU64::new(0));
         let exporter = NoopExporter(exported.clone());
         let batch = || {
             BatchSpanProcessor::builder(NoopExporter(exported.clone()))
                 .with_batch_config(
                     BatchConfigBuilder::default()
-                        .with_max_queue_size(QUEUE)
+                        .with_max_queue_size(queue)
                         .with_max_export_batch_size(BATCH)
                         .with_scheduled_delay(DELAY)
                         .build(),
@@ -216,12 +218,16 @@ mod up {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [side, case, n] = &args[..] else { usage() };
-    let n: u64 = n.parse().unwrap_or_else(|_| usage());
-    let exported = match side.as_str() {
-        "ours" => ours::run(case, n),
-        "upstream" => up::run(case, n),
+    let (side, case, n, queue) = match &args[..] {
+        [side, case, n] => (side, case, n, QUEUE),
+        [side, case, n, queue] => (side, case, n, queue.parse().unwrap_or_else(|_| usage())),
         _ => usage(),
     };
-    println!("{side} {case}: {n} spans, {exported} exported");
+    let n: u64 = n.parse().unwrap_or_else(|_| usage());
+    let exported = match side.as_str() {
+        "ours" => ours::run(case, n, queue),
+        "upstream" => up::run(case, n, queue),
+        _ => usage(),
+    };
+    println!("{side} {case}: {n} spans, {exported} exported, queue {queue}");
 }

@@ -156,6 +156,15 @@ pub(crate) fn truncate_value(value: &mut Value, limit: Option<u32>) {
 /// Applies a count and value-length limit to an attribute list, keeping the last value of a
 /// repeated key; returns how many were dropped.
 pub(crate) fn limit_attributes(attrs: &mut Vec<KeyValue>, max: u32, value_len: Option<u32>) -> u32 {
+    // The usual case, unique keys within the limit, moves nothing.
+    if attrs.len() <= max as usize && !has_repeated_keys(attrs) {
+        if value_len.is_some() {
+            for kv in attrs.iter_mut() {
+                truncate_value(&mut kv.value, value_len);
+            }
+        }
+        return 0;
+    }
     let mut kept: usize = 0;
     let mut dropped = 0u32;
     for i in 0..attrs.len() {
@@ -168,7 +177,9 @@ pub(crate) fn limit_attributes(attrs: &mut Vec<KeyValue>, max: u32, value_len: O
         }
         if kept < max as usize {
             truncate_value(&mut kv.value, value_len);
-            attrs.swap(kept, i);
+            if kept != i {
+                attrs.swap(kept, i);
+            }
             kept += 1;
         } else {
             dropped += 1;
@@ -176,6 +187,18 @@ pub(crate) fn limit_attributes(attrs: &mut Vec<KeyValue>, max: u32, value_len: O
     }
     attrs.truncate(kept);
     dropped
+}
+
+/// Whether a key occurs more than once (keys of different lengths are told apart without
+/// comparing their text).
+fn has_repeated_keys(attrs: &[KeyValue]) -> bool {
+    attrs.iter().enumerate().any(|(i, kv)| {
+        let key = kv.key.as_str();
+        attrs[..i].iter().any(|e| {
+            let other = e.key.as_str();
+            other.len() == key.len() && other == key
+        })
+    })
 }
 
 impl opentelemetry_api::trace::Span for Span {
@@ -301,6 +324,32 @@ mod tests {
         let dropped = limit_attributes(&mut attrs, 2, None);
         assert_eq!(attrs, vec![KeyValue::new("a", 3), KeyValue::new("b", 2)]);
         assert_eq!(dropped, 2);
+    }
+
+    #[test]
+    fn limit_attributes_unique_keys_within_limit_only_truncates() {
+        let mut attrs = vec![
+            KeyValue::new("ab", "long value"),
+            KeyValue::new("a", "x"),
+            KeyValue::new("ba", 7),
+        ];
+        assert_eq!(limit_attributes(&mut attrs, 3, Some(4)), 0);
+        assert_eq!(
+            attrs,
+            vec![
+                KeyValue::new("ab", "long"),
+                KeyValue::new("a", "x"),
+                KeyValue::new("ba", 7)
+            ]
+        );
+        assert_eq!(limit_attributes(&mut attrs, 3, None), 0);
+        assert_eq!(attrs.len(), 3);
+        // Over the count limit: the first ones are kept.
+        assert_eq!(limit_attributes(&mut attrs, 2, None), 1);
+        assert_eq!(
+            attrs,
+            vec![KeyValue::new("ab", "long"), KeyValue::new("a", "x")]
+        );
     }
 
     #[test]
