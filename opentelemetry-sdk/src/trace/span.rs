@@ -88,25 +88,30 @@ impl Span {
         for p in processors {
             p.on_ending(&mut r.data);
         }
-        // Move the data out and mark the span ended. Done by hand so that the ~240-byte data
-        // is copied once (`mem::replace` plus a destructuring move copy it twice more).
         let done = State::Done(r.data.span_context.clone());
-        // SAFETY: `r.data` is valid and is read exactly once; the state is then overwritten
-        // without being dropped, so the moved-out data is never dropped or used through
-        // `self` again (`Recording`'s other field is a `bool`, which needs no drop). Nothing
-        // between the read and the write can panic.
-        let data = unsafe { std::ptr::read(&r.data) };
-        // SAFETY: see above; `self.state` is valid for writes.
-        unsafe { std::ptr::write(&mut self.state, done) };
-        match processors {
-            [] => {}
-            [only] => only.on_end(data),
-            [rest @ .., last] => {
-                for p in rest {
-                    p.on_end(data.clone());
-                }
-                last.on_end(data);
+        if let [only] = processors {
+            // The usual case, one processor: the ~240-byte data is moved out by hand and
+            // passed on at once, so that it is copied once (`mem::replace`, a destructuring
+            // move or a local that may still be dropped later each cost one more copy).
+            // SAFETY: `r.data` is valid and is read exactly once; the state is then
+            // overwritten without being dropped, so the moved-out data is never dropped or
+            // used through `self` again (`Recording`'s other field is a `bool`, which needs
+            // no drop). Nothing between the read and the write can panic.
+            let data = unsafe { std::ptr::read(&r.data) };
+            // SAFETY: see above; `self.state` is valid for writes.
+            unsafe { std::ptr::write(&mut self.state, done) };
+            only.on_end(data);
+            return;
+        }
+        let State::Recording(Recording { data, .. }) = std::mem::replace(&mut self.state, done)
+        else {
+            return; // unreachable: the state was checked above
+        };
+        if let [rest @ .., last] = processors {
+            for p in rest {
+                p.on_end(data.clone());
             }
+            last.on_end(data);
         }
     }
 }
