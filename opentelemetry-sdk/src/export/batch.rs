@@ -22,7 +22,7 @@ use std::fmt;
 use std::future::{poll_fn, Future};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
@@ -168,6 +168,11 @@ impl Settings {
 // ---------------------------------------------------------------------------------------------
 // State shared by the producing threads, the worker and the control calls.
 
+/// `wake_at` when no producer is to wake the worker.
+const NO_WAKE: usize = usize::MAX;
+/// Half the sequence number space: `a.wrapping_sub(b) < HALF` means `a` is at or after `b`.
+const HALF: usize = usize::MAX / 2;
+
 /// Items are accepted.
 const RUNNING: u8 = 0;
 /// `shutdown` was called: new items are dropped, the worker drains the queue.
@@ -193,9 +198,11 @@ struct Shared<T> {
     queue: Queue<T>,
     max_export_batch_size: usize,
     state: AtomicU8,
-    /// Set by the producer that woke the worker for a full batch; cleared by the worker
-    /// before it waits again. Keeps wake-ups to one per batch.
-    notified: AtomicBool,
+    /// The sequence number of the item that completes a full batch, set by the worker before
+    /// it waits; the producer that pushes that item (or a later one) takes it (sets `NO_WAKE`)
+    /// and wakes the worker. Keeps wake-ups to one per batch without producers reading the
+    /// head of the queue, which the worker writes.
+    wake_at: AtomicUsize,
     waker: AtomicWaker,
     dropped: AtomicU64,
     control: Mutex<ControlQueue>,
@@ -263,7 +270,7 @@ impl<T: Send + 'static> Batcher<T> {
             queue: Queue::new(settings.max_queue_size),
             max_export_batch_size: settings.max_export_batch_size,
             state: AtomicU8::new(RUNNING),
-            notified: AtomicBool::new(false),
+            wake_at: AtomicUsize::new(NO_WAKE),
             waker: AtomicWaker::new(),
             dropped: AtomicU64::new(0),
             control: Mutex::new(ControlQueue::default()),
@@ -329,16 +336,18 @@ impl<T: Send + 'static> Batcher<T> {
             return false;
         }
         // SAFETY: the caller's contract is the queue's.
-        if !unsafe { shared.queue.push_from(item) } {
+        let Some(sequence) = (unsafe { shared.queue.push_from(item) }) else {
             // Full: drop. The worker reports the count, so nothing else happens here.
             shared.dropped.fetch_add(1, Ordering::Relaxed);
             return false;
-        }
-        // Wake the worker once per full batch. SeqCst pairs with the worker, which clears
-        // `notified` and then reads the length: one of the two sides sees the other.
-        if shared.queue.len() >= shared.max_export_batch_size
-            && !shared.notified.load(Ordering::SeqCst)
-            && !shared.notified.swap(true, Ordering::SeqCst)
+        };
+        // Wake the worker once per full batch. The push is a SeqCst RMW and this load is
+        // SeqCst; the worker stores `wake_at` and then reads the queue's length, both SeqCst:
+        // one of the two sides sees the other.
+        let wake_at = shared.wake_at.load(Ordering::SeqCst);
+        if wake_at != NO_WAKE
+            && sequence.wrapping_sub(wake_at) < HALF
+            && shared.wake_at.swap(NO_WAKE, Ordering::SeqCst) != NO_WAKE
         {
             shared.waker.wake();
         }
@@ -542,7 +551,13 @@ impl<E: BatchExporter> Worker<E> {
         let mut tick = pin!(timer.sleep(until));
         let shared = &*self.shared;
         poll_fn(|cx| {
-            shared.notified.store(false, Ordering::SeqCst);
+            // Wake me when the item that completes a batch is pushed (`wrapping_add`: sequence
+            // numbers wrap).
+            let complete = shared
+                .queue
+                .head_sequence()
+                .wrapping_add(shared.max_export_batch_size - 1);
+            shared.wake_at.store(complete, Ordering::SeqCst);
             shared.waker.register(cx.waker());
             {
                 let mut control = shared.control();

@@ -111,7 +111,7 @@ impl<T> Queue<T> {
         // SAFETY: `item` is not used after being moved into the queue, and is dropped once
         // otherwise.
         unsafe {
-            if self.push_from(&mut *item) {
+            if self.push_from(&mut *item).is_some() {
                 true
             } else {
                 std::mem::ManuallyDrop::drop(&mut item);
@@ -120,24 +120,36 @@ impl<T> Queue<T> {
         }
     }
 
-    /// Moves `*item` to the back, copying it once, straight into its slot; returns false
-    /// (and leaves `*item` alone) when the queue is full. The claim of the slot is a
-    /// sequentially consistent read-modify-write.
+    /// Moves `*item` to the back, copying it once, straight into its slot, and returns its
+    /// sequence number (the number of items pushed before it); returns `None` (and leaves
+    /// `*item` alone) when the queue is full. The claim of the slot is a sequentially
+    /// consistent read-modify-write.
     ///
     /// # Safety
-    /// When this returns true the value was moved out: the caller must neither use nor drop
-    /// `*item` afterwards (forget it).
+    /// When this returns `Some` the value was moved out: the caller must neither use nor
+    /// drop `*item` afterwards (forget it).
     #[inline]
-    pub(crate) unsafe fn push_from(&self, item: *mut T) -> bool {
-        let Some(tail) = self.claim_tail() else {
-            return false;
-        };
+    pub(crate) unsafe fn push_from(&self, item: *mut T) -> Option<usize> {
+        let tail = self.claim_tail()?;
         let slot = self.slot(tail);
         // SAFETY: the claim gives this thread the slot until the stamp says it is written;
         // its previous value was read out (the stamp said so). The caller gives up `*item`.
         unsafe { std::ptr::copy_nonoverlapping(item, (*slot.value.get()).as_mut_ptr(), 1) };
         slot.stamp.store(tail.wrapping_add(1), Ordering::Release);
-        true
+        Some(self.sequence(tail))
+    }
+
+    /// The sequence number of a position: how many items were pushed before it (wrapping).
+    #[inline]
+    fn sequence(&self, position: usize) -> usize {
+        let laps = position >> self.one_lap.trailing_zeros();
+        laps.wrapping_mul(self.slots.len())
+            .wrapping_add(position & (self.one_lap - 1))
+    }
+
+    /// The sequence number of the front item (how many items were popped so far, wrapping).
+    pub(crate) fn head_sequence(&self) -> usize {
+        self.sequence(self.head.0.load(Ordering::SeqCst))
     }
 
     /// Claims the position at the tail for writing; `None` when the queue is full.
@@ -233,19 +245,64 @@ impl<T> Queue<T> {
     }
 
     /// Moves up to `max` items from the front to the end of `batch`; returns how many.
+    ///
+    /// The items written in a row at the front are claimed together, with one
+    /// compare-exchange of the head (which producers never write), then moved out.
     pub(crate) fn pop_into(&self, batch: &mut Vec<T>, max: usize) -> usize {
         batch.reserve(max);
         let mut moved = 0;
         while moved < max {
-            // SAFETY: `reserve` made room for `max` more items past the length, and the
-            // length is raised only after the item was written.
-            unsafe {
-                if !self.pop_to(batch.as_mut_ptr().add(batch.len())) {
-                    break;
-                }
-                batch.set_len(batch.len() + 1);
+            let head = self.head.0.load(Ordering::Relaxed);
+            let mut end = head;
+            let mut ready = 0;
+            while moved + ready < max
+                && self.slot(end).stamp.load(Ordering::Acquire) == end.wrapping_add(1)
+            {
+                ready += 1;
+                end = self.next(end);
             }
-            moved += 1;
+            if ready == 0 {
+                // Empty, or the front item is still being written: the one-item path tells
+                // which (and waits for the writer).
+                // SAFETY: `reserve` made room for `max` more items past the length, and the
+                // length is raised only after the item was written.
+                unsafe {
+                    if !self.pop_to(batch.as_mut_ptr().add(batch.len())) {
+                        break;
+                    }
+                    batch.set_len(batch.len() + 1);
+                }
+                moved += 1;
+                continue;
+            }
+            if self
+                .head
+                .0
+                .compare_exchange(head, end, Ordering::SeqCst, Ordering::Relaxed)
+                .is_err()
+            {
+                continue; // another consumer took some: look again
+            }
+            let mut position = head;
+            for _ in 0..ready {
+                let slot = self.slot(position);
+                // SAFETY: the claim gives this thread these written slots (their stamps were
+                // read with acquire before the claim); each value is moved out once and its
+                // stamp then frees the slot for the next lap. `reserve` made room for `max`
+                // items and the length is raised only after the item was written.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(
+                        (*slot.value.get()).as_ptr(),
+                        batch.as_mut_ptr().add(batch.len()),
+                        1,
+                    );
+                    batch.set_len(batch.len() + 1);
+                }
+                slot.stamp
+                    .store(position.wrapping_add(self.one_lap), Ordering::Release);
+                position = self.next(position);
+            }
+            moved += ready;
         }
         moved
     }
@@ -327,6 +384,30 @@ mod tests {
         assert_eq!(q.pop_into(&mut batch, 10), 1);
         assert_eq!(batch, vec![0, 2, 3, 4]);
         assert_eq!(q.pop_into(&mut batch, 10), 0);
+    }
+
+    #[test]
+    fn sequence_numbers_count_pushes_and_pops_across_laps() {
+        let q = Queue::new(3);
+        let mut pushed = 0;
+        for _ in 0..5 {
+            for _ in 0..3 {
+                let mut item = pushed;
+                // SAFETY: a `usize` needs no drop: forgetting it is a no-op.
+                let seq = unsafe { q.push_from(&mut item) };
+                assert_eq!(seq, Some(pushed));
+                pushed += 1;
+            }
+            let mut item = 0;
+            // SAFETY: as above.
+            assert_eq!(unsafe { q.push_from(&mut item) }, None);
+            assert_eq!(q.head_sequence(), pushed - 3);
+            let mut batch = Vec::new();
+            assert_eq!(q.pop_into(&mut batch, 2), 2);
+            assert_eq!(batch, vec![pushed - 3, pushed - 2]);
+            assert_eq!(q.pop(), Some(pushed - 1));
+            assert_eq!(q.head_sequence(), pushed);
+        }
     }
 
     #[test]
