@@ -162,7 +162,21 @@ impl Context {
 
     /// Attaches a copy of the current context with telemetry suppressed.
     pub fn enter_telemetry_suppressed_scope() -> ContextGuard {
-        Context::current().with_telemetry_suppressed().attach()
+        // One access to the thread's stack: the current context is cloned straight into its
+        // new entry (cloning a context cannot re-enter the context API).
+        let index = CURRENT
+            .try_with(|stack| {
+                let mut stack = stack.try_borrow_mut().ok()?;
+                let mut cx = stack.current().clone();
+                cx.suppress_telemetry = true;
+                Some(stack.push(cx))
+            })
+            .ok()
+            .flatten();
+        ContextGuard {
+            index,
+            _not_send: PhantomData,
+        }
     }
 
     /// Whether telemetry is suppressed in the current context (cheap: no clone).

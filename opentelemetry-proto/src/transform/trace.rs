@@ -133,7 +133,7 @@ impl ExportTraceServiceRequest {
         }
         let mut groups = ScopeGroups::new();
         for data in spans {
-            groups.push(&*data.instrumentation_scope, data, |a, b| {
+            groups.push(data.instrumentation_scope, data, |a, b| {
                 std::ptr::eq(*a, *b)
             });
         }

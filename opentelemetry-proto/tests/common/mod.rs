@@ -74,7 +74,8 @@ pub fn every_attribute_kind() -> Vec<KeyValue> {
 /// Spans: the first with every field, then one of each other kind and status; the scopes
 /// alternate (A, B, A) and the third span's scope is an equal but separate `Arc`.
 pub fn spans() -> Vec<SpanData> {
-    let scope_a = Arc::new(scope_a());
+    // SpanData holds interned scopes (`&'static`); a test leaks its few.
+    let scope_a: &'static InstrumentationScope = Box::leak(Box::new(scope_a()));
     let trace_state = TraceState::from_key_value([("k1", "v1"), ("k2", "v2")]).unwrap();
     let full = SpanData {
         span_context: SpanContext::new(
@@ -155,7 +156,7 @@ pub fn spans() -> Vec<SpanData> {
             events: SpanEvents::default(),
             links: SpanLinks::default(),
             status,
-            instrumentation_scope: Arc::new(scope),
+            instrumentation_scope: Box::leak(Box::new(scope)),
         };
     vec![
         full,

@@ -10,11 +10,11 @@
 //! the export timeout, with panics contained and telemetry suppressed (so that an exporter
 //! that logs or traces does not feed its own output back into the pipeline).
 
+use super::queue::Queue;
 use crate::error::{Error, Result};
 use crate::resource::Resource;
 use crate::runtime::{self, Kind, Timer};
 use crate::trace::BoxFuture;
-use crossbeam_queue::ArrayQueue;
 use futures_util::task::AtomicWaker;
 use opentelemetry_api::{otel_debug, otel_error, otel_warn, Context};
 use std::collections::VecDeque;
@@ -22,7 +22,7 @@ use std::fmt;
 use std::future::{poll_fn, Future};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
@@ -168,6 +168,11 @@ impl Settings {
 // ---------------------------------------------------------------------------------------------
 // State shared by the producing threads, the worker and the control calls.
 
+/// `wake_at` when no producer is to wake the worker.
+const NO_WAKE: usize = usize::MAX;
+/// Half the sequence number space: `a.wrapping_sub(b) < HALF` means `a` is at or after `b`.
+const HALF: usize = usize::MAX / 2;
+
 /// Items are accepted.
 const RUNNING: u8 = 0;
 /// `shutdown` was called: new items are dropped, the worker drains the queue.
@@ -190,12 +195,14 @@ struct ControlQueue {
 }
 
 struct Shared<T> {
-    queue: ArrayQueue<T>,
+    queue: Queue<T>,
     max_export_batch_size: usize,
     state: AtomicU8,
-    /// Set by the producer that woke the worker for a full batch; cleared by the worker
-    /// before it waits again. Keeps wake-ups to one per batch.
-    notified: AtomicBool,
+    /// The sequence number of the item that completes a full batch, set by the worker before
+    /// it waits; the producer that pushes that item (or a later one) takes it (sets `NO_WAKE`)
+    /// and wakes the worker. Keeps wake-ups to one per batch without producers reading the
+    /// head of the queue, which the worker writes.
+    wake_at: AtomicUsize,
     waker: AtomicWaker,
     dropped: AtomicU64,
     control: Mutex<ControlQueue>,
@@ -260,10 +267,10 @@ impl<T: Send + 'static> Batcher<T> {
         E: BatchExporter<Item = T>,
     {
         let shared = Arc::new(Shared {
-            queue: ArrayQueue::new(settings.max_queue_size),
+            queue: Queue::new(settings.max_queue_size),
             max_export_batch_size: settings.max_export_batch_size,
             state: AtomicU8::new(RUNNING),
-            notified: AtomicBool::new(false),
+            wake_at: AtomicUsize::new(NO_WAKE),
             waker: AtomicWaker::new(),
             dropped: AtomicU64::new(0),
             control: Mutex::new(ControlQueue::default()),
@@ -307,22 +314,40 @@ impl<T: Send + 'static> Batcher<T> {
     /// Queues `item` without blocking; drops and counts it when the queue is full or the
     /// processor is shut down.
     #[inline]
-    pub(crate) fn push(&self, item: T) {
+    pub(crate) fn push(&self, mut item: T) {
+        // SAFETY: `item` is forgotten when it was moved into the queue.
+        if unsafe { self.push_from(&mut item) } {
+            std::mem::forget(item);
+        }
+    }
+
+    /// Queues `*item` without blocking, copying it once, straight into the queue; returns
+    /// false, leaving the item to the caller (to drop), when the queue is full or the
+    /// processor is shut down (the item is counted as dropped).
+    ///
+    /// # Safety
+    /// When this returns true the item was moved into the queue: the caller must neither use
+    /// nor drop `*item` afterwards (forget it).
+    #[inline]
+    pub(crate) unsafe fn push_from(&self, item: &mut T) -> bool {
         let shared = &*self.shared;
         if shared.state.load(Ordering::Relaxed) != RUNNING {
             shared.dropped.fetch_add(1, Ordering::Relaxed);
-            return;
+            return false;
         }
-        if shared.queue.push(item).is_err() {
+        // SAFETY: the caller's contract is the queue's.
+        let Some(sequence) = (unsafe { shared.queue.push_from(item) }) else {
             // Full: drop. The worker reports the count, so nothing else happens here.
             shared.dropped.fetch_add(1, Ordering::Relaxed);
-            return;
-        }
-        // Wake the worker once per full batch. SeqCst pairs with the worker, which clears
-        // `notified` and then reads the length: one of the two sides sees the other.
-        if shared.queue.len() >= shared.max_export_batch_size
-            && !shared.notified.load(Ordering::SeqCst)
-            && !shared.notified.swap(true, Ordering::SeqCst)
+            return false;
+        };
+        // Wake the worker once per full batch. The push is a SeqCst RMW and this load is
+        // SeqCst; the worker stores `wake_at` and then reads the queue's length, both SeqCst:
+        // one of the two sides sees the other.
+        let wake_at = shared.wake_at.load(Ordering::SeqCst);
+        if wake_at != NO_WAKE
+            && sequence.wrapping_sub(wake_at) < HALF
+            && shared.wake_at.swap(NO_WAKE, Ordering::SeqCst) != NO_WAKE
         {
             shared.waker.wake();
         }
@@ -331,6 +356,7 @@ impl<T: Send + 'static> Batcher<T> {
         if shared.state.load(Ordering::SeqCst) == CLOSED {
             shared.reclaim_stragglers();
         }
+        true
     }
 
     /// Exports every item queued before the call and flushes the exporter, waiting at most
@@ -525,7 +551,13 @@ impl<E: BatchExporter> Worker<E> {
         let mut tick = pin!(timer.sleep(until));
         let shared = &*self.shared;
         poll_fn(|cx| {
-            shared.notified.store(false, Ordering::SeqCst);
+            // Wake me when the item that completes a batch is pushed (`wrapping_add`: sequence
+            // numbers wrap).
+            let complete = shared
+                .queue
+                .head_sequence()
+                .wrapping_add(shared.max_export_batch_size - 1);
+            shared.wake_at.store(complete, Ordering::SeqCst);
             shared.waker.register(cx.waker());
             {
                 let mut control = shared.control();
@@ -571,12 +603,11 @@ impl<E: BatchExporter> Worker<E> {
 
     /// Exports up to one batch from the queue.
     async fn export_next_batch<T: Timer>(&mut self, timer: &T) -> Result {
-        while self.batch.len() < self.settings.max_export_batch_size {
-            match self.shared.queue.pop() {
-                Some(item) => self.batch.push(item),
-                None => break,
-            }
-        }
+        let room = self
+            .settings
+            .max_export_batch_size
+            .saturating_sub(self.batch.len());
+        self.shared.queue.pop_into(&mut self.batch, room);
         self.export_batch(timer).await
     }
 
@@ -587,13 +618,13 @@ impl<E: BatchExporter> Worker<E> {
         let mut remaining = self.shared.queue.len();
         let mut result = Ok(());
         while remaining > 0 {
-            while remaining > 0 && self.batch.len() < self.settings.max_export_batch_size {
-                match self.shared.queue.pop() {
-                    Some(item) => self.batch.push(item),
-                    None => remaining = 1,
-                }
-                remaining -= 1;
-            }
+            let room = self
+                .settings
+                .max_export_batch_size
+                .saturating_sub(self.batch.len())
+                .min(remaining);
+            let moved = self.shared.queue.pop_into(&mut self.batch, room);
+            remaining = if moved < room { 0 } else { remaining - moved };
             let r = self.export_batch(timer).await;
             if result.is_ok() {
                 result = r;

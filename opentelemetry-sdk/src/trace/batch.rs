@@ -274,11 +274,15 @@ impl super::SpanProcessor for BatchSpanProcessor {
     fn on_start(&self, _span: &mut Span, _parent_cx: &Context) {}
 
     #[inline]
-    fn on_end(&self, span: SpanData) {
+    fn on_end(&self, mut span: SpanData) {
         if !span.span_context.is_sampled() {
             return;
         }
-        self.batcher.push(span);
+        // Moved from the argument straight into the queue: the span is copied once.
+        // SAFETY: the span is forgotten when it was moved into the queue, dropped otherwise.
+        if unsafe { self.batcher.push_from(&mut span) } {
+            std::mem::forget(span);
+        }
     }
 
     fn force_flush(&self) -> Result {

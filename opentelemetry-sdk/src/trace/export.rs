@@ -8,7 +8,6 @@ use std::borrow::Cow;
 use std::fmt::Debug;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::time::SystemTime;
 
 /// A boxed, sendable future: what an exporter returns from `export`.
@@ -72,8 +71,10 @@ pub struct SpanData {
     pub links: SpanLinks,
     /// Its status.
     pub status: Status,
-    /// The scope of the tracer that created it.
-    pub instrumentation_scope: Arc<InstrumentationScope>,
+    /// The scope of the tracer that created it. Scopes are interned: each distinct scope is
+    /// stored once for the life of the process, and spans of one scope refer to the same
+    /// copy (so `std::ptr::eq` groups spans by scope).
+    pub instrumentation_scope: &'static InstrumentationScope,
 }
 
 /// Sends batches of ended spans somewhere: the interface every trace exporter implements.

@@ -29,6 +29,7 @@ mod limits;
 mod processor;
 mod provider;
 mod sampler;
+mod scope;
 mod span;
 pub(crate) mod stdout;
 mod tracer;

@@ -1,9 +1,9 @@
 //! The SDK's recording span.
 
-use super::export::{Event, SpanData, SpanEvents, SpanLinks};
+use super::export::{Event, SpanData};
 use super::limits::SpanLimits;
 use super::tracer::SdkTracer;
-use opentelemetry_api::trace::{Link, SpanContext, SpanId, SpanKind, Status};
+use opentelemetry_api::trace::{Link, SpanContext, Status};
 use opentelemetry_api::{otel_warn, Array, KeyValue, StringValue, Value};
 use std::borrow::Cow;
 use std::time::SystemTime;
@@ -14,37 +14,44 @@ use std::time::SystemTime;
 /// by its holder (put it in a `Context` to share it, which wraps it in a mutex).
 #[derive(Debug)]
 pub struct Span {
-    span_context: SpanContext,
-    record: Option<SpanRecord>,
+    state: State,
     tracer: SdkTracer,
+}
+
+/// A recording span keeps the data it will export in place from start to end (it is moved
+/// once, when the span ends); a non-recording or ended span only keeps its context.
+// Boxing the large variant would cost an allocation per span: the point is to avoid it.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+enum State {
+    Recording(Recording),
+    Done(SpanContext),
 }
 
 /// What a recording span has collected so far.
 #[derive(Debug)]
-pub(crate) struct SpanRecord {
-    pub(crate) parent_span_id: SpanId,
-    pub(crate) parent_span_is_remote: bool,
-    pub(crate) span_kind: SpanKind,
-    pub(crate) name: Cow<'static, str>,
-    pub(crate) start_time: SystemTime,
-    pub(crate) attributes: Vec<KeyValue>,
-    pub(crate) dropped_attributes_count: u32,
-    pub(crate) events: SpanEvents,
-    pub(crate) links: SpanLinks,
-    pub(crate) status: Status,
+pub(crate) struct Recording {
+    pub(crate) data: SpanData,
     /// Whether a limit was already reported for this span (the spec allows one message per span).
     pub(crate) limit_reported: bool,
 }
 
 impl Span {
-    pub(crate) fn new(
-        span_context: SpanContext,
-        record: Option<SpanRecord>,
-        tracer: SdkTracer,
-    ) -> Self {
+    #[inline]
+    pub(crate) fn recording(data: SpanData, limit_reported: bool, tracer: SdkTracer) -> Self {
         Span {
-            span_context,
-            record,
+            state: State::Recording(Recording {
+                data,
+                limit_reported,
+            }),
+            tracer,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn non_recording(span_context: SpanContext, tracer: SdkTracer) -> Self {
+        Span {
+            state: State::Done(span_context),
             tracer,
         }
     }
@@ -52,22 +59,20 @@ impl Span {
     /// The data recorded so far, as exporters would see it if the span ended now (`None` for
     /// a non-recording or ended span).
     pub fn exported_data(&self) -> Option<SpanData> {
-        let r = self.record.as_ref()?;
-        Some(SpanData {
-            span_context: self.span_context.clone(),
-            parent_span_id: r.parent_span_id,
-            parent_span_is_remote: r.parent_span_is_remote,
-            span_kind: r.span_kind,
-            name: r.name.clone(),
-            start_time: r.start_time,
-            end_time: SystemTime::now(),
-            attributes: r.attributes.clone(),
-            dropped_attributes_count: r.dropped_attributes_count,
-            events: r.events.clone(),
-            links: r.links.clone(),
-            status: r.status.clone(),
-            instrumentation_scope: self.tracer.scope_arc(),
-        })
+        let State::Recording(r) = &self.state else {
+            return None;
+        };
+        let mut data = r.data.clone();
+        data.end_time = SystemTime::now();
+        Some(data)
+    }
+
+    #[inline]
+    fn record_mut(&mut self) -> Option<&mut Recording> {
+        match &mut self.state {
+            State::Recording(r) => Some(r),
+            State::Done(_) => None,
+        }
     }
 
     fn limits(&self) -> &SpanLimits {
@@ -75,47 +80,50 @@ impl Span {
     }
 
     fn finish(&mut self, end_time: Option<SystemTime>) {
-        let Some(r) = self.record.take() else { return };
-        let end_time = end_time.unwrap_or_else(SystemTime::now);
-        let mut data = SpanData {
-            span_context: self.span_context.clone(),
-            parent_span_id: r.parent_span_id,
-            parent_span_is_remote: r.parent_span_is_remote,
-            span_kind: r.span_kind,
-            name: r.name,
-            start_time: r.start_time,
-            end_time,
-            attributes: r.attributes,
-            dropped_attributes_count: r.dropped_attributes_count,
-            events: r.events,
-            links: r.links,
-            status: r.status,
-            instrumentation_scope: self.tracer.scope_arc(),
+        let State::Recording(r) = &mut self.state else {
+            return;
         };
+        r.data.end_time = end_time.unwrap_or_else(SystemTime::now);
         let processors = self.tracer.provider().processors();
         for p in processors {
-            p.on_ending(&mut data);
+            p.on_ending(&mut r.data);
         }
-        match processors {
-            [] => {}
-            [only] => only.on_end(data),
-            [rest @ .., last] => {
-                for p in rest {
-                    p.on_end(data.clone());
-                }
-                last.on_end(data);
+        let done = State::Done(r.data.span_context.clone());
+        if let [only] = processors {
+            // The usual case, one processor: the ~240-byte data is moved out by hand and
+            // passed on at once, so that it is copied once (`mem::replace`, a destructuring
+            // move or a local that may still be dropped later each cost one more copy).
+            // SAFETY: `r.data` is valid and is read exactly once; the state is then
+            // overwritten without being dropped, so the moved-out data is never dropped or
+            // used through `self` again (`Recording`'s other field is a `bool`, which needs
+            // no drop). Nothing between the read and the write can panic.
+            let data = unsafe { std::ptr::read(&r.data) };
+            // SAFETY: see above; `self.state` is valid for writes.
+            unsafe { std::ptr::write(&mut self.state, done) };
+            only.on_end(data);
+            return;
+        }
+        let State::Recording(Recording { data, .. }) = std::mem::replace(&mut self.state, done)
+        else {
+            return; // unreachable: the state was checked above
+        };
+        if let [rest @ .., last] = processors {
+            for p in rest {
+                p.on_end(data.clone());
             }
+            last.on_end(data);
         }
     }
 }
 
-impl SpanRecord {
-    fn report_limit(&mut self, what: &str, name: &str) {
+impl Recording {
+    fn report_limit(&mut self, what: &str) {
         if !self.limit_reported {
             self.limit_reported = true;
             otel_warn!(
                 "Span.LimitReached",
-                "span {name:?}: {what} dropped by span limits (reported once per span)"
+                "span {:?}: {what} dropped by span limits (reported once per span)",
+                self.data.name
             );
         }
     }
@@ -153,6 +161,15 @@ pub(crate) fn truncate_value(value: &mut Value, limit: Option<u32>) {
 /// Applies a count and value-length limit to an attribute list, keeping the last value of a
 /// repeated key; returns how many were dropped.
 pub(crate) fn limit_attributes(attrs: &mut Vec<KeyValue>, max: u32, value_len: Option<u32>) -> u32 {
+    // The usual case, unique keys within the limit, moves nothing.
+    if attrs.len() <= max as usize && !has_repeated_keys(attrs) {
+        if value_len.is_some() {
+            for kv in attrs.iter_mut() {
+                truncate_value(&mut kv.value, value_len);
+            }
+        }
+        return 0;
+    }
     let mut kept: usize = 0;
     let mut dropped = 0u32;
     for i in 0..attrs.len() {
@@ -165,7 +182,9 @@ pub(crate) fn limit_attributes(attrs: &mut Vec<KeyValue>, max: u32, value_len: O
         }
         if kept < max as usize {
             truncate_value(&mut kv.value, value_len);
-            attrs.swap(kept, i);
+            if kept != i {
+                attrs.swap(kept, i);
+            }
             kept += 1;
         } else {
             dropped += 1;
@@ -175,37 +194,52 @@ pub(crate) fn limit_attributes(attrs: &mut Vec<KeyValue>, max: u32, value_len: O
     dropped
 }
 
+/// Whether a key occurs more than once (keys of different lengths are told apart without
+/// comparing their text).
+fn has_repeated_keys(attrs: &[KeyValue]) -> bool {
+    attrs.iter().enumerate().any(|(i, kv)| {
+        let key = kv.key.as_str();
+        attrs[..i].iter().any(|e| {
+            let other = e.key.as_str();
+            other.len() == key.len() && other == key
+        })
+    })
+}
+
 impl opentelemetry_api::trace::Span for Span {
     #[inline]
     fn span_context(&self) -> &SpanContext {
-        &self.span_context
+        match &self.state {
+            State::Recording(r) => &r.data.span_context,
+            State::Done(span_context) => span_context,
+        }
     }
 
     #[inline]
     fn is_recording(&self) -> bool {
-        self.record.is_some()
+        matches!(self.state, State::Recording(_))
     }
 
     fn set_attribute(&mut self, mut attribute: KeyValue) {
         let limits = *self.limits();
-        let Some(r) = self.record.as_mut() else {
+        let Some(r) = self.record_mut() else {
             return;
         };
         truncate_value(&mut attribute.value, limits.max_attribute_value_length);
-        if let Some(existing) = r.attributes.iter_mut().find(|kv| kv.key == attribute.key) {
+        let attributes = &mut r.data.attributes;
+        if let Some(existing) = attributes.iter_mut().find(|kv| kv.key == attribute.key) {
             existing.value = attribute.value;
-        } else if r.attributes.len() < limits.max_attributes_per_span as usize {
-            r.attributes.push(attribute);
+        } else if attributes.len() < limits.max_attributes_per_span as usize {
+            attributes.push(attribute);
         } else {
-            r.dropped_attributes_count += 1;
-            let name = r.name.clone();
-            r.report_limit("attributes", &name);
+            r.data.dropped_attributes_count += 1;
+            r.report_limit("attributes");
         }
     }
 
     fn set_status(&mut self, status: Status) {
-        if let Some(r) = self.record.as_mut() {
-            r.status.update(status);
+        if let Some(r) = self.record_mut() {
+            r.data.status.update(status);
         }
     }
 
@@ -216,13 +250,12 @@ impl opentelemetry_api::trace::Span for Span {
         mut attributes: Vec<KeyValue>,
     ) {
         let limits = *self.limits();
-        let Some(r) = self.record.as_mut() else {
+        let Some(r) = self.record_mut() else {
             return;
         };
-        if r.events.events.len() >= limits.max_events_per_span as usize {
-            r.events.dropped_count += 1;
-            let span_name = r.name.clone();
-            r.report_limit("events", &span_name);
+        if r.data.events.events.len() >= limits.max_events_per_span as usize {
+            r.data.events.dropped_count += 1;
+            r.report_limit("events");
             return;
         }
         let dropped = limit_attributes(
@@ -230,7 +263,7 @@ impl opentelemetry_api::trace::Span for Span {
             limits.max_attributes_per_event,
             limits.max_attribute_value_length,
         );
-        r.events.events.push(Event {
+        r.data.events.events.push(Event {
             name,
             timestamp: timestamp.unwrap_or_else(SystemTime::now),
             attributes,
@@ -243,13 +276,12 @@ impl opentelemetry_api::trace::Span for Span {
             return;
         }
         let limits = *self.limits();
-        let Some(r) = self.record.as_mut() else {
+        let Some(r) = self.record_mut() else {
             return;
         };
-        if r.links.links.len() >= limits.max_links_per_span as usize {
-            r.links.dropped_count += 1;
-            let span_name = r.name.clone();
-            r.report_limit("links", &span_name);
+        if r.data.links.links.len() >= limits.max_links_per_span as usize {
+            r.data.links.dropped_count += 1;
+            r.report_limit("links");
             return;
         }
         let dropped = limit_attributes(
@@ -257,7 +289,7 @@ impl opentelemetry_api::trace::Span for Span {
             limits.max_attributes_per_link,
             limits.max_attribute_value_length,
         );
-        r.links.links.push(Link {
+        r.data.links.links.push(Link {
             span_context,
             attributes,
             dropped_attributes_count: dropped,
@@ -265,8 +297,8 @@ impl opentelemetry_api::trace::Span for Span {
     }
 
     fn rename(&mut self, new_name: Cow<'static, str>) {
-        if let Some(r) = self.record.as_mut() {
-            r.name = new_name;
+        if let Some(r) = self.record_mut() {
+            r.data.name = new_name;
         }
     }
 
@@ -297,6 +329,32 @@ mod tests {
         let dropped = limit_attributes(&mut attrs, 2, None);
         assert_eq!(attrs, vec![KeyValue::new("a", 3), KeyValue::new("b", 2)]);
         assert_eq!(dropped, 2);
+    }
+
+    #[test]
+    fn limit_attributes_unique_keys_within_limit_only_truncates() {
+        let mut attrs = vec![
+            KeyValue::new("ab", "long value"),
+            KeyValue::new("a", "x"),
+            KeyValue::new("ba", 7),
+        ];
+        assert_eq!(limit_attributes(&mut attrs, 3, Some(4)), 0);
+        assert_eq!(
+            attrs,
+            vec![
+                KeyValue::new("ab", "long"),
+                KeyValue::new("a", "x"),
+                KeyValue::new("ba", 7)
+            ]
+        );
+        assert_eq!(limit_attributes(&mut attrs, 3, None), 0);
+        assert_eq!(attrs.len(), 3);
+        // Over the count limit: the first ones are kept.
+        assert_eq!(limit_attributes(&mut attrs, 2, None), 1);
+        assert_eq!(
+            attrs,
+            vec![KeyValue::new("ab", "long"), KeyValue::new("a", "x")]
+        );
     }
 
     #[test]

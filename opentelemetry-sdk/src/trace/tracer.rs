@@ -1,9 +1,9 @@
 //! The SDK tracer: span creation, sampling and limits.
 
-use super::export::{SpanEvents, SpanLinks};
+use super::export::{SpanData, SpanEvents, SpanLinks};
 use super::provider::SdkTracerProvider;
 use super::sampler::SamplingDecision;
-use super::span::{limit_attributes, Span, SpanRecord};
+use super::span::{limit_attributes, Span};
 use opentelemetry_api::trace::{
     SpanBuilder, SpanContext, SpanId, SpanKind, Status, TraceContextExt, TraceFlags,
 };
@@ -28,7 +28,7 @@ pub struct SdkTracer {
 }
 
 struct TracerInner {
-    scope: Arc<InstrumentationScope>,
+    scope: &'static InstrumentationScope,
     provider: SdkTracerProvider,
 }
 
@@ -44,7 +44,7 @@ impl SdkTracer {
     pub(crate) fn new(scope: InstrumentationScope, provider: SdkTracerProvider) -> Self {
         SdkTracer {
             inner: Arc::new(TracerInner {
-                scope: Arc::new(scope),
+                scope: super::scope::intern(scope),
                 provider,
             }),
         }
@@ -52,11 +52,7 @@ impl SdkTracer {
 
     /// The tracer's instrumentation scope.
     pub fn instrumentation_scope(&self) -> &InstrumentationScope {
-        &self.inner.scope
-    }
-
-    pub(crate) fn scope_arc(&self) -> Arc<InstrumentationScope> {
-        self.inner.scope.clone()
+        self.inner.scope
     }
 
     pub(crate) fn provider(&self) -> &SdkTracerProvider {
@@ -64,7 +60,7 @@ impl SdkTracer {
     }
 
     fn non_recording(&self, span_context: SpanContext) -> Span {
-        Span::new(span_context, None, self.clone())
+        Span::non_recording(span_context, self.clone())
     }
 }
 
@@ -115,27 +111,44 @@ impl opentelemetry_api::trace::Tracer for SdkTracer {
         }
 
         let limits = &config.span_limits;
-        attributes.extend(result.attributes);
-        let dropped_attributes_count = limit_attributes(
-            &mut attributes,
-            limits.max_attributes_per_span,
-            limits.max_attribute_value_length,
-        );
-        links.retain(|l| keep_link(&l.span_context, &l.attributes));
-        let mut dropped_links = 0;
-        if links.len() > limits.max_links_per_span as usize {
-            dropped_links = (links.len() - limits.max_links_per_span as usize) as u32;
-            links.truncate(limits.max_links_per_span as usize);
+        if !result.attributes.is_empty() {
+            attributes.extend(result.attributes);
         }
-        for link in &mut links {
-            link.dropped_attributes_count += limit_attributes(
-                &mut link.attributes,
-                limits.max_attributes_per_link,
+        let dropped_attributes_count = if attributes.is_empty() {
+            0
+        } else {
+            limit_attributes(
+                &mut attributes,
+                limits.max_attributes_per_span,
                 limits.max_attribute_value_length,
-            );
+            )
+        };
+        let mut dropped_links = 0;
+        if !links.is_empty() {
+            links.retain(|l| keep_link(&l.span_context, &l.attributes));
+            if links.len() > limits.max_links_per_span as usize {
+                dropped_links = (links.len() - limits.max_links_per_span as usize) as u32;
+                links.truncate(limits.max_links_per_span as usize);
+            }
+            for link in &mut links {
+                link.dropped_attributes_count += limit_attributes(
+                    &mut link.attributes,
+                    limits.max_attributes_per_link,
+                    limits.max_attribute_value_length,
+                );
+            }
         }
         let creation_drops = dropped_attributes_count > 0 || dropped_links > 0;
-        let record = SpanRecord {
+        if creation_drops {
+            opentelemetry_api::otel_warn!(
+                "Span.LimitReached",
+                "span {:?}: {dropped_attributes_count} attributes and {dropped_links} links dropped \
+                 by span limits at start (reported once per span)",
+                builder.name
+            );
+        }
+        let data = SpanData {
+            span_context,
             parent_span_id: if parent_valid {
                 parent.span_id()
             } else {
@@ -145,6 +158,8 @@ impl opentelemetry_api::trace::Tracer for SdkTracer {
             span_kind,
             name: builder.name,
             start_time: builder.start_time.unwrap_or_else(SystemTime::now),
+            // Set when the span ends.
+            end_time: SystemTime::UNIX_EPOCH,
             attributes,
             dropped_attributes_count,
             events: SpanEvents::default(),
@@ -153,17 +168,9 @@ impl opentelemetry_api::trace::Tracer for SdkTracer {
                 dropped_count: dropped_links,
             },
             status: Status::Unset,
-            limit_reported: creation_drops,
+            instrumentation_scope: self.inner.scope,
         };
-        if creation_drops {
-            opentelemetry_api::otel_warn!(
-                "Span.LimitReached",
-                "span {:?}: {dropped_attributes_count} attributes and {dropped_links} links dropped \
-                 by span limits at start (reported once per span)",
-                record.name
-            );
-        }
-        let mut span = Span::new(span_context, Some(record), self.clone());
+        let mut span = Span::recording(data, creation_drops, self.clone());
         for processor in provider.processors() {
             processor.on_start(&mut span, parent_cx);
         }

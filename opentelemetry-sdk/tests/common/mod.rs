@@ -40,7 +40,7 @@ pub fn span(id: u64, sampled: bool) -> SpanData {
         events: SpanEvents::default(),
         links: SpanLinks::default(),
         status: Status::Unset,
-        instrumentation_scope: Arc::new(InstrumentationScope::builder("test").build()),
+        instrumentation_scope: Box::leak(Box::new(InstrumentationScope::builder("test").build())),
     }
 }
 
