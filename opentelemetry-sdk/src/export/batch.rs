@@ -87,6 +87,69 @@ const MIN_DROP_REPORT_INTERVAL: Duration = Duration::from_secs(1);
 /// How long dropping a processor that was not shut down waits for its shutdown.
 const DROP_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The accessors of a signal's `BatchConfig` and the setters and `build` of its
+/// `BatchConfigBuilder` (both newtypes over [`Settings`]): the same for every signal but for
+/// the words in their docs and the signal's names and defaults.
+macro_rules! batch_config_methods {
+    (signal: $signal:expr, items: $items:literal, Items: $items_cap:literal, verb: $verb:literal, delay: $delay:literal) => {
+        impl BatchConfig {
+            #[doc = concat!("The queue's capacity: ", $items, " ", $verb, " while it is full are dropped.")]
+            pub fn max_queue_size(&self) -> usize {
+                self.0.max_queue_size
+            }
+
+            /// The longest time between two exports.
+            pub fn scheduled_delay(&self) -> Duration {
+                self.0.scheduled_delay
+            }
+
+            /// The largest batch handed to the exporter (at most the queue size).
+            pub fn max_export_batch_size(&self) -> usize {
+                self.0.max_export_batch_size
+            }
+
+            /// How long one export may run before it is cancelled; zero means no limit.
+            pub fn max_export_timeout(&self) -> Duration {
+                self.0.max_export_timeout
+            }
+        }
+
+        impl BatchConfigBuilder {
+            #[doc = concat!("Sets the queue's capacity (positive; default 2048). ", $items_cap, " ", $verb, " while the queue is full are dropped and counted.")]
+            pub fn with_max_queue_size(mut self, max_queue_size: usize) -> Self {
+                self.0.max_queue_size = max_queue_size;
+                self
+            }
+
+            #[doc = concat!("Sets the longest time between two exports (default ", $delay, "; at least 1 ms is used).")]
+            pub fn with_scheduled_delay(mut self, scheduled_delay: Duration) -> Self {
+                self.0.scheduled_delay = scheduled_delay;
+                self
+            }
+
+            #[doc = concat!("Sets the largest batch handed to the exporter (positive, at most the queue size; default 512). The worker is woken as soon as this many ", $items, " are queued.")]
+            pub fn with_max_export_batch_size(mut self, max_export_batch_size: usize) -> Self {
+                self.0.max_export_batch_size = max_export_batch_size;
+                self
+            }
+
+            /// Sets how long one export may run before it is cancelled and reported (default
+            /// 30 s; zero means no limit).
+            pub fn with_max_export_timeout(mut self, max_export_timeout: Duration) -> Self {
+                self.0.max_export_timeout = max_export_timeout;
+                self
+            }
+
+            /// Validates and builds: a zero size is reported and replaced by its default, and
+            /// the batch size is clamped to the queue size.
+            pub fn build(self) -> BatchConfig {
+                BatchConfig(self.0.validated(&$signal))
+            }
+        }
+    };
+}
+pub(crate) use batch_config_methods;
+
 /// A batch processor's settings (the public `BatchConfig` types wrap it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Settings {

@@ -6,7 +6,9 @@ use super::export::{LogData, LogExporter};
 use super::processor::LogProcessor;
 use super::record::SdkLogRecord;
 use crate::error::Result;
-use crate::export::batch::{BatchExporter, Batcher, Diagnostics, Settings, Signal};
+use crate::export::batch::{
+    batch_config_methods, BatchExporter, Batcher, Diagnostics, Settings, Signal,
+};
 use crate::resource::Resource;
 use crate::runtime::{self, Kind, Runtime};
 use crate::trace::BoxFuture;
@@ -90,28 +92,6 @@ impl Default for BatchConfig {
     }
 }
 
-impl BatchConfig {
-    /// The queue's capacity: records emitted while it is full are dropped.
-    pub fn max_queue_size(&self) -> usize {
-        self.0.max_queue_size
-    }
-
-    /// The longest time between two exports.
-    pub fn scheduled_delay(&self) -> Duration {
-        self.0.scheduled_delay
-    }
-
-    /// The largest batch handed to the exporter (at most the queue size).
-    pub fn max_export_batch_size(&self) -> usize {
-        self.0.max_export_batch_size
-    }
-
-    /// How long one export may run before it is cancelled; zero means no limit.
-    pub fn max_export_timeout(&self) -> Duration {
-        self.0.max_export_timeout
-    }
-}
-
 /// Builds a [`BatchConfig`]. `default()` starts from the spec's defaults (queue 2048,
 /// scheduled delay 1 s, export timeout 30 s, batch 512), each overridden by its environment
 /// variable when that is set to a valid value: `OTEL_BLRP_MAX_QUEUE_SIZE`,
@@ -138,40 +118,7 @@ impl Default for BatchConfigBuilder {
     }
 }
 
-impl BatchConfigBuilder {
-    /// Sets the queue's capacity (positive; default 2048). Records emitted while the queue
-    /// is full are dropped and counted.
-    pub fn with_max_queue_size(mut self, max_queue_size: usize) -> Self {
-        self.0.max_queue_size = max_queue_size;
-        self
-    }
-
-    /// Sets the longest time between two exports (default 1 s; at least 1 ms is used).
-    pub fn with_scheduled_delay(mut self, scheduled_delay: Duration) -> Self {
-        self.0.scheduled_delay = scheduled_delay;
-        self
-    }
-
-    /// Sets the largest batch handed to the exporter (positive, at most the queue size;
-    /// default 512). The worker is woken as soon as this many records are queued.
-    pub fn with_max_export_batch_size(mut self, max_export_batch_size: usize) -> Self {
-        self.0.max_export_batch_size = max_export_batch_size;
-        self
-    }
-
-    /// Sets how long one export may run before it is cancelled and reported (default 30 s;
-    /// zero means no limit).
-    pub fn with_max_export_timeout(mut self, max_export_timeout: Duration) -> Self {
-        self.0.max_export_timeout = max_export_timeout;
-        self
-    }
-
-    /// Validates and builds: a zero size is reported and replaced by its default, and the
-    /// batch size is clamped to the queue size.
-    pub fn build(self) -> BatchConfig {
-        BatchConfig(self.0.validated(&LOGS))
-    }
-}
+batch_config_methods!(signal: LOGS, items: "records", Items: "Records", verb: "emitted", delay: "1 s");
 
 /// A [`LogProcessor`] that queues a copy of each emitted record and exports them in batches
 /// from a background worker: when `max_export_batch_size` records are queued, every

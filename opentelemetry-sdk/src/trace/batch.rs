@@ -5,7 +5,9 @@
 use super::export::{BoxFuture, SpanData, SpanExporter};
 use super::span::Span;
 use crate::error::Result;
-use crate::export::batch::{BatchExporter, Batcher, Diagnostics, Settings, Signal};
+use crate::export::batch::{
+    batch_config_methods, BatchExporter, Batcher, Diagnostics, Settings, Signal,
+};
 use crate::resource::Resource;
 use crate::runtime::{self, Kind, Runtime};
 use opentelemetry_api::Context;
@@ -88,26 +90,6 @@ impl Default for BatchConfig {
 }
 
 impl BatchConfig {
-    /// The queue's capacity: spans ending while it is full are dropped.
-    pub fn max_queue_size(&self) -> usize {
-        self.0.max_queue_size
-    }
-
-    /// The longest time between two exports.
-    pub fn scheduled_delay(&self) -> Duration {
-        self.0.scheduled_delay
-    }
-
-    /// The largest batch handed to the exporter (at most the queue size).
-    pub fn max_export_batch_size(&self) -> usize {
-        self.0.max_export_batch_size
-    }
-
-    /// How long one export may run before it is cancelled; zero means no limit.
-    pub fn max_export_timeout(&self) -> Duration {
-        self.0.max_export_timeout
-    }
-
     /// The export timeout as a limit (`None`: unlimited).
     #[cfg(test)]
     fn export_limit(&self) -> Option<Duration> {
@@ -149,40 +131,9 @@ impl BatchConfigBuilder {
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         BatchConfigBuilder(Settings::from_lookup(&SPANS, lookup))
     }
-
-    /// Sets the queue's capacity (positive; default 2048). Spans ending while the queue is
-    /// full are dropped and counted.
-    pub fn with_max_queue_size(mut self, max_queue_size: usize) -> Self {
-        self.0.max_queue_size = max_queue_size;
-        self
-    }
-
-    /// Sets the longest time between two exports (default 5 s; at least 1 ms is used).
-    pub fn with_scheduled_delay(mut self, scheduled_delay: Duration) -> Self {
-        self.0.scheduled_delay = scheduled_delay;
-        self
-    }
-
-    /// Sets the largest batch handed to the exporter (positive, at most the queue size;
-    /// default 512). The worker is woken as soon as this many spans are queued.
-    pub fn with_max_export_batch_size(mut self, max_export_batch_size: usize) -> Self {
-        self.0.max_export_batch_size = max_export_batch_size;
-        self
-    }
-
-    /// Sets how long one export may run before it is cancelled and reported (default 30 s;
-    /// zero means no limit).
-    pub fn with_max_export_timeout(mut self, max_export_timeout: Duration) -> Self {
-        self.0.max_export_timeout = max_export_timeout;
-        self
-    }
-
-    /// Validates and builds: a zero size is reported and replaced by its default, and the
-    /// batch size is clamped to the queue size.
-    pub fn build(self) -> BatchConfig {
-        BatchConfig(self.0.validated(&SPANS))
-    }
 }
+
+batch_config_methods!(signal: SPANS, items: "spans", Items: "Spans", verb: "ending", delay: "5 s");
 
 /// A [`SpanProcessor`](super::SpanProcessor) that queues sampled spans as they end and exports
 /// them in batches from a background worker: when `max_export_batch_size` spans are queued,
