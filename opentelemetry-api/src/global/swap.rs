@@ -73,12 +73,15 @@ impl<T> Drop for SwapCell<T> {
 /// provider it was taken from is replaced, and otherwise costs one atomic load per use.
 pub(crate) struct Delegate<T> {
     cell: SwapCell<(u64, T)>,
+    /// Held while rebuilding, so that threads racing on a new generation build it once.
+    rebuild: Mutex<()>,
 }
 
 impl<T> Delegate<T> {
     pub(crate) fn new(generation: u64, value: T) -> Self {
         Delegate {
             cell: SwapCell::new((generation, value)),
+            rebuild: Mutex::new(()),
         }
     }
 
@@ -94,6 +97,13 @@ impl<T> Delegate<T> {
 
     #[cold]
     fn refresh(&self, generation: u64, build: impl FnOnce() -> T) -> &T {
+        let _building = self.rebuild.lock().unwrap_or_else(|p| p.into_inner());
+        // Another thread may have rebuilt while this one waited: build once per generation,
+        // and never go back to an older one.
+        let current = self.cell.load();
+        if current.0 >= generation {
+            return &current.1;
+        }
         self.cell.store((generation, build()));
         &self.cell.load().1
     }
@@ -146,6 +156,31 @@ mod tests {
         );
         assert_eq!(*d.get(1, || unreachable!()), 11);
         assert_eq!(builds, 1);
+    }
+
+    #[test]
+    fn racing_threads_build_a_generation_once() {
+        use std::sync::atomic::AtomicUsize;
+        let d = Delegate::new(0, 0usize);
+        let builds = AtomicUsize::new(0);
+        let start = std::sync::Barrier::new(8);
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    start.wait();
+                    let built = d.get(1, || {
+                        builds.fetch_add(1, Ordering::Relaxed);
+                        // Widen the window in which the others see the old generation.
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                        7
+                    });
+                    assert_eq!(*built, 7);
+                });
+            }
+        });
+        assert_eq!(builds.load(Ordering::Relaxed), 1);
+        // An older generation never replaces a newer one.
+        assert_eq!(*d.get(0, || unreachable!()), 7);
     }
 
     #[test]
