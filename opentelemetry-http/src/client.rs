@@ -1,0 +1,91 @@
+//! The client trait and its error.
+
+use bytes::Bytes;
+use http::{Request, Response};
+use std::fmt::Debug;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A boxed future that can move between threads.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Why a request got no response. A response with an error status is not an error here:
+/// exporters read the status to decide whether to retry.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HttpError {
+    /// No response within the timeout.
+    #[error("HTTP request timed out after {0:?}")]
+    Timeout(Duration),
+    /// The request could not be sent or its response not read (connection refused or reset,
+    /// DNS, TLS, a malformed response).
+    #[error("HTTP transport error: {0}")]
+    Transport(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The request could not be built (a bad URI, say).
+    #[error("invalid HTTP request: {0}")]
+    InvalidRequest(String),
+    /// An async client was polled outside the runtime it needs; wrap it in
+    /// [`DedicatedThread`](crate::DedicatedThread).
+    #[error("this HTTP client needs a tokio runtime and none is running here")]
+    NoRuntime,
+    /// The thread driving the client has stopped.
+    #[error("the HTTP client's background thread has stopped")]
+    ClientStopped,
+}
+
+impl HttpError {
+    /// A transport error from any error type.
+    pub fn transport(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        HttpError::Transport(error.into())
+    }
+}
+
+/// Sends one HTTP request with a complete body and reads the complete response.
+///
+/// Implemented for the clients of the `reqwest` and `hyper` features; implement it to plug in
+/// any other client.
+///
+/// ```
+/// use opentelemetry_http::{BoxFuture, Bytes, HttpClient, HttpError};
+/// use http::{Request, Response};
+///
+/// /// Answers every request with 200 and echoes the body.
+/// #[derive(Debug)]
+/// struct Echo;
+///
+/// impl HttpClient for Echo {
+///     fn send_bytes(&self, request: Request<Bytes>) -> BoxFuture<'_, Result<Response<Bytes>, HttpError>> {
+///         Box::pin(async move { Ok(Response::new(request.into_body())) })
+///     }
+/// }
+///
+/// let response = futures_executor::block_on(Echo.send_bytes(Request::new(Bytes::from("hi")))).unwrap();
+/// assert_eq!(response.body(), "hi");
+/// ```
+pub trait HttpClient: Debug + Send + Sync {
+    /// Sends `request`; resolves to its response, whatever its status.
+    fn send_bytes(
+        &self,
+        request: Request<Bytes>,
+    ) -> BoxFuture<'_, Result<Response<Bytes>, HttpError>>;
+}
+
+impl<T: HttpClient + ?Sized> HttpClient for Arc<T> {
+    fn send_bytes(
+        &self,
+        request: Request<Bytes>,
+    ) -> BoxFuture<'_, Result<Response<Bytes>, HttpError>> {
+        (**self).send_bytes(request)
+    }
+}
+
+impl<T: HttpClient + ?Sized> HttpClient for Box<T> {
+    fn send_bytes(
+        &self,
+        request: Request<Bytes>,
+    ) -> BoxFuture<'_, Result<Response<Bytes>, HttpError>> {
+        (**self).send_bytes(request)
+    }
+}

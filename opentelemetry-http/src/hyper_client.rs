@@ -1,0 +1,69 @@
+//! [`HttpClient`] for hyper's pooled client.
+
+use crate::{BoxFuture, Bytes, HttpClient, HttpError};
+use http::{Request, Response};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+
+/// hyper's pooled HTTP/1.1 client over plain TCP. It needs a tokio runtime when polled:
+/// outside one, the request fails with [`HttpError::NoRuntime`] (wrap it in
+/// [`DedicatedThread`](crate::DedicatedThread)).
+///
+/// ```
+/// let client = opentelemetry_http::HyperClient::new();
+/// # let _ = client;
+/// ```
+#[derive(Debug, Clone)]
+pub struct HyperClient {
+    inner: Client<HttpConnector, Full<Bytes>>,
+}
+
+impl HyperClient {
+    /// A client with hyper's default pool settings.
+    pub fn new() -> Self {
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        HyperClient {
+            inner: Client::builder(TokioExecutor::new()).build(connector),
+        }
+    }
+}
+
+impl Default for HyperClient {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl From<Client<HttpConnector, Full<Bytes>>> for HyperClient {
+    fn from(inner: Client<HttpConnector, Full<Bytes>>) -> Self {
+        HyperClient { inner }
+    }
+}
+
+impl HttpClient for HyperClient {
+    fn send_bytes(
+        &self,
+        request: Request<Bytes>,
+    ) -> BoxFuture<'_, Result<Response<Bytes>, HttpError>> {
+        Box::pin(async move {
+            if tokio::runtime::Handle::try_current().is_err() {
+                return Err(HttpError::NoRuntime);
+            }
+            let response = self
+                .inner
+                .request(request.map(Full::new))
+                .await
+                .map_err(HttpError::transport)?;
+            let (parts, body) = response.into_parts();
+            let body = body
+                .collect()
+                .await
+                .map_err(HttpError::transport)?
+                .to_bytes();
+            Ok(Response::from_parts(parts, body))
+        })
+    }
+}
