@@ -4,7 +4,7 @@
 Fails (exit 1) when
   (a) a row of the template is missing from the ledger, out of order, or has no valid status
       ('+', '-' or 'N/A'), or the ledger has a row the template does not;
-  (b) a test named by a '+' row is not in `cargo nextest list --workspace` (or is ignored);
+  (b) a test named by a '+' row is not in `cargo nextest list --workspace --all-features` (or is ignored);
   (c) a '+' row names no test.
 Also fails when a row that is not '+' lists tests, or an 'N/A' row has no note. Prints a
 one-line summary of the counts.
@@ -13,7 +13,8 @@ Python 3 standard library only: the YAML here is block-style (mappings, sequence
 quoted scalars that may span lines), and `parse_yaml` reads exactly that subset.
 
 Usage: check_ledger.py [--ledger PATH] [--template PATH] [--nextest-json PATH]
-Without --nextest-json, runs `cargo nextest list --workspace --message-format json`.
+Without --nextest-json, runs `cargo nextest list --workspace --all-features --message-format json`
+(the feature set CI tests with).
 """
 
 import argparse
@@ -181,7 +182,7 @@ def nextest_tests(json_path):
         with open(json_path, encoding="utf-8") as f:
             listing = json.load(f)
     else:
-        command = ["cargo", "nextest", "list", "--workspace", "--message-format", "json"]
+        command = ["cargo", "nextest", "list", "--workspace", "--all-features", "--message-format", "json"]
         print("+ " + " ".join(command), flush=True)
         done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, check=False)
         if done.returncode != 0:
