@@ -13,9 +13,9 @@ use opentelemetry_api::trace::{
 };
 use opentelemetry_api::{Context, ContextGuard, KeyValue};
 use opentelemetry_sdk::metrics::{
-    AggregatedMetrics, Exemplar, ExemplarFilter, ExemplarReservoir, InstrumentSelector,
-    ManualReader, MetricData, ResourceMetrics, SdkMeterProvider, Stream, TemporalityPreference,
-    View,
+    AggregatedMetrics, CustomReservoir, CustomReservoirFactory, Exemplar, ExemplarFilter,
+    ExemplarReservoir, InstrumentSelector, ManualReader, MetricData, ResourceMetrics,
+    SdkMeterProvider, Stream, TemporalityPreference, View,
 };
 use opentelemetry_sdk::trace::SdkTracerProvider;
 
@@ -418,4 +418,160 @@ fn exponential_histograms_keep_up_to_twenty_exemplars_by_default() {
     let exemplars = found.expect("an exponential histogram");
     assert_eq!(exemplars.len(), 20, "min(20, max_size) exemplars");
     assert!(exemplars.iter().all(|e| (0.5..100.0).contains(&e.value)));
+}
+
+/// What a [`Recording`] reservoir saw: the series it was made for, and each offer.
+#[derive(Debug, Default)]
+struct Seen {
+    series: Vec<Vec<KeyValue>>,
+    /// (value, filtered attributes, the span ID of the measurement's context)
+    offers: Vec<(u64, Vec<KeyValue>, SpanId)>,
+}
+
+/// A user reservoir that keeps every offer until a delta collection resets it.
+struct Recording {
+    kept: Vec<Exemplar<u64>>,
+    seen: std::sync::Arc<std::sync::Mutex<Seen>>,
+}
+
+impl CustomReservoir<u64> for Recording {
+    fn offer(
+        &mut self,
+        value: u64,
+        time: std::time::SystemTime,
+        filtered: &[KeyValue],
+        cx: &Context,
+    ) {
+        assert_ne!(value, 13, "the SDK contains a reservoir's panic");
+        let span = cx.span();
+        let sc = span.span_context();
+        self.seen
+            .lock()
+            .unwrap()
+            .offers
+            .push((value, filtered.to_vec(), sc.span_id()));
+        self.kept.push(Exemplar {
+            filtered_attributes: filtered.to_vec(),
+            time,
+            value,
+            trace_id: sc.trace_id(),
+            span_id: sc.span_id(),
+        });
+    }
+
+    fn collect(&mut self, reset: bool) -> Vec<Exemplar<u64>> {
+        if reset {
+            std::mem::take(&mut self.kept)
+        } else {
+            self.kept.clone()
+        }
+    }
+}
+
+/// A reservoir that keeps nothing (for the number types the test does not use).
+struct Nothing;
+
+impl<T> CustomReservoir<T> for Nothing {
+    fn offer(&mut self, _: T, _: std::time::SystemTime, _: &[KeyValue], _: &Context) {}
+    fn collect(&mut self, _: bool) -> Vec<Exemplar<T>> {
+        Vec::new()
+    }
+}
+
+#[derive(Debug, Default)]
+struct RecordingFactory(std::sync::Arc<std::sync::Mutex<Seen>>);
+
+impl CustomReservoirFactory for RecordingFactory {
+    fn reservoir_u64(&self, series: &[KeyValue]) -> Box<dyn CustomReservoir<u64>> {
+        self.0.lock().unwrap().series.push(series.to_vec());
+        Box::new(Recording {
+            kept: Vec::new(),
+            seen: self.0.clone(),
+        })
+    }
+    fn reservoir_i64(&self, _: &[KeyValue]) -> Box<dyn CustomReservoir<i64>> {
+        Box::new(Nothing)
+    }
+    fn reservoir_f64(&self, _: &[KeyValue]) -> Box<dyn CustomReservoir<f64>> {
+        Box::new(Nothing)
+    }
+}
+
+#[test]
+fn a_custom_reservoir_gets_eligible_offers_with_context_and_its_series_attributes() {
+    common::record_diagnostics();
+    let factory = std::sync::Arc::new(RecordingFactory::default());
+    let seen = factory.0.clone();
+    let view = View::new(
+        InstrumentSelector::new().with_name("c"),
+        Stream::new()
+            .with_allowed_attribute_keys(["route"])
+            .with_exemplar_reservoir(ExemplarReservoir::Custom(factory)),
+    );
+    let (_p, reader, meter) = provider(None, TemporalityPreference::Delta, vec![view]);
+    let counter = meter.u64_counter("c").build();
+    let attrs = [KeyValue::new("route", "/a"), KeyValue::new("user", "u1")];
+
+    // Trace-based filter (the default): outside a sampled span, nothing is offered.
+    counter.add(1, &attrs);
+    {
+        let _unsampled = in_span(5, 6, false);
+        counter.add(2, &attrs);
+    }
+    {
+        let _sampled = in_span(7, 8, true);
+        counter.add(3, &attrs);
+        counter.add(4, &[KeyValue::new("route", "/b")]);
+        // A panicking reservoir loses the exemplar, never the measurement.
+        counter.add(13, &attrs);
+    }
+    {
+        let seen = seen.lock().unwrap();
+        // One reservoir per series, made with the series' own (view-kept) attributes.
+        assert_eq!(
+            seen.series,
+            [
+                vec![KeyValue::new("route", "/a")],
+                vec![KeyValue::new("route", "/b")]
+            ]
+        );
+        // Offers carry the attributes the series dropped, and the measurement's context.
+        assert_eq!(
+            seen.offers,
+            [
+                (3, vec![KeyValue::new("user", "u1")], SpanId::from(8u64)),
+                (4, vec![], SpanId::from(8u64)),
+            ]
+        );
+    }
+    assert_eq!(
+        common::diagnostics("Metrics.ExemplarReservoirPanicked").len(),
+        1
+    );
+
+    let rm = collect(&reader);
+    let exemplars = sum_exemplars(&rm, "c");
+    assert_eq!(exemplars.len(), 2);
+    assert_eq!(exemplars[0].value, 3);
+    assert_eq!(exemplars[0].trace_id, TraceId::from(7u128));
+    assert_eq!(
+        exemplars[0].filtered_attributes,
+        [KeyValue::new("user", "u1")]
+    );
+    // The sums themselves are untouched by the reservoir (1+2+3+13 and 4).
+    let mut sums: Vec<u64> = rm
+        .scope_metrics
+        .iter()
+        .flat_map(|s| &s.metrics)
+        .filter_map(|m| match &m.data {
+            AggregatedMetrics::U64(MetricData::Sum(sum)) => Some(sum),
+            _ => None,
+        })
+        .flat_map(|sum| sum.data_points.iter().map(|p| p.value))
+        .collect();
+    sums.sort_unstable();
+    assert_eq!(sums, [4, 19]);
+    // Delta: the reservoir was told to reset.
+    counter.add(1, &attrs);
+    assert!(sum_exemplars(&collect(&reader), "c").is_empty());
 }

@@ -1411,3 +1411,48 @@ fn series_churn_with_concurrent_collections_counts_exactly_once() {
         assert_eq!(total, THREADS * PER_THREAD, "{preference:?}");
     }
 }
+
+#[test]
+fn any_number_of_providers_are_independent() {
+    let (first, first_reader, first_meter) = setup(TemporalityPreference::Cumulative);
+    let (_second, second_reader, second_meter) = setup(TemporalityPreference::Cumulative);
+    first_meter.u64_counter("c").build().add(1, &[]);
+    second_meter.u64_counter("c").build().add(5, &[]);
+    assert_eq!(
+        u64_sums(metric(&collect(&first_reader), "c")),
+        s(&[("", 1)])
+    );
+    assert_eq!(
+        u64_sums(metric(&collect(&second_reader), "c")),
+        s(&[("", 5)])
+    );
+    // Shutting one down leaves the other working.
+    first.shutdown().unwrap();
+    second_meter.u64_counter("c").build().add(1, &[]);
+    assert_eq!(
+        u64_sums(metric(&collect(&second_reader), "c")),
+        s(&[("", 6)])
+    );
+}
+
+#[test]
+fn the_same_instrument_name_under_two_meters_makes_two_streams_without_a_warning() {
+    common::record_diagnostics();
+    let (provider, reader, first) = setup(TemporalityPreference::Cumulative);
+    let second = provider.meter("other");
+    first.u64_counter("requests").build().add(1, &[]);
+    second
+        .u64_counter("requests")
+        .with_unit("ms")
+        .build()
+        .add(2, &[]);
+    let rm = collect(&reader);
+    assert_eq!(rm.scope_metrics.len(), 2);
+    for scope in &rm.scope_metrics {
+        assert_eq!(scope.metrics.len(), 1);
+        let expected = if scope.scope.name() == "test" { 1 } else { 2 };
+        assert_eq!(u64_sums(&scope.metrics[0]), s(&[("", expected)]));
+    }
+    assert!(diagnostics("Metrics.DuplicateInstrument").is_empty());
+    assert!(diagnostics("Metrics.DuplicateInstrumentName").is_empty());
+}

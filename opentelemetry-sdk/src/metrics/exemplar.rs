@@ -17,8 +17,9 @@ use super::data::{
 };
 use super::number::Number;
 use opentelemetry_api::trace::{active_span_ids, active_span_is_sampled, SpanId, TraceId};
-use opentelemetry_api::{otel_warn, KeyValue};
-use std::sync::{Mutex, OnceLock};
+use opentelemetry_api::{otel_warn, Context, KeyValue};
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
 /// Which measurements may become exemplars (set on
@@ -87,7 +88,7 @@ impl ExemplarFilter {
 /// );
 /// # drop(view);
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum ExemplarReservoir {
     /// The spec's `SimpleFixedSizeExemplarReservoir`: up to `size` (at least 1) exemplars
@@ -103,6 +104,120 @@ pub enum ExemplarReservoir {
         /// Increasing bucket upper bounds.
         boundaries: Vec<f64>,
     },
+    /// A reservoir of the user's: the factory makes one [`CustomReservoir`] per series.
+    Custom(Arc<dyn CustomReservoirFactory>),
+}
+
+impl PartialEq for ExemplarReservoir {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                ExemplarReservoir::SimpleFixedSize { size: a },
+                ExemplarReservoir::SimpleFixedSize { size: b },
+            ) => a == b,
+            (
+                ExemplarReservoir::AlignedHistogramBucket { boundaries: a },
+                ExemplarReservoir::AlignedHistogramBucket { boundaries: b },
+            ) => a == b,
+            // The same factory.
+            (ExemplarReservoir::Custom(a), ExemplarReservoir::Custom(b)) => {
+                std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The spec's `ExemplarReservoir` interface, for reservoirs of the user's: one per series
+/// (each data point of a stream), made by a [`CustomReservoirFactory`] given to a view with
+/// [`ExemplarReservoir::Custom`].
+///
+/// The SDK applies the provider's [`ExemplarFilter`] first: only eligible measurements are
+/// offered. `offer` is called on the measuring thread with the reservoir locked (a
+/// measurement that finds it locked by another thread is not offered), so it should be quick
+/// and should not allocate when it keeps nothing.
+///
+/// `offer` receives the measurement's attributes that the series does **not** carry (those a
+/// view filtered out), which are exactly what an [`Exemplar`] stores; the series' own
+/// attributes were given to the factory when the reservoir was made, so the two together are
+/// the measurement's complete set.
+///
+/// ```
+/// use opentelemetry_api::trace::TraceContextExt;
+/// use opentelemetry_api::{Context, KeyValue};
+/// use opentelemetry_sdk::metrics::{
+///     CustomReservoir, CustomReservoirFactory, Exemplar, ExemplarReservoir, InstrumentSelector,
+///     Stream, View,
+/// };
+/// use std::sync::Arc;
+/// use std::time::SystemTime;
+///
+/// /// Keeps the largest measurement of each interval.
+/// #[derive(Default)]
+/// struct Largest<T>(Option<Exemplar<T>>);
+///
+/// impl<T: Copy + PartialOrd + Send> CustomReservoir<T> for Largest<T> {
+///     fn offer(&mut self, value: T, time: SystemTime, filtered: &[KeyValue], cx: &Context) {
+///         if self.0.as_ref().is_some_and(|e| e.value >= value) {
+///             return;
+///         }
+///         let span = cx.span();
+///         let sc = span.span_context();
+///         self.0 = Some(Exemplar {
+///             filtered_attributes: filtered.to_vec(),
+///             time,
+///             value,
+///             trace_id: sc.trace_id(),
+///             span_id: sc.span_id(),
+///         });
+///     }
+///
+///     fn collect(&mut self, reset: bool) -> Vec<Exemplar<T>> {
+///         let kept = if reset { self.0.take() } else { self.0.clone() };
+///         kept.into_iter().collect()
+///     }
+/// }
+///
+/// #[derive(Debug)]
+/// struct LargestFactory;
+///
+/// impl CustomReservoirFactory for LargestFactory {
+///     fn reservoir_u64(&self, _series: &[KeyValue]) -> Box<dyn CustomReservoir<u64>> {
+///         Box::new(Largest::default())
+///     }
+///     fn reservoir_i64(&self, _series: &[KeyValue]) -> Box<dyn CustomReservoir<i64>> {
+///         Box::new(Largest::default())
+///     }
+///     fn reservoir_f64(&self, _series: &[KeyValue]) -> Box<dyn CustomReservoir<f64>> {
+///         Box::new(Largest::default())
+///     }
+/// }
+///
+/// let view = View::new(
+///     InstrumentSelector::new().with_name("latency"),
+///     Stream::new().with_exemplar_reservoir(ExemplarReservoir::Custom(Arc::new(LargestFactory))),
+/// );
+/// # drop(view);
+/// ```
+pub trait CustomReservoir<T>: Send {
+    /// Offers an eligible measurement: its value, when it was taken, the attributes the
+    /// series does not carry, and the context it was made in (active span, baggage).
+    fn offer(&mut self, value: T, time: SystemTime, filtered_attributes: &[KeyValue], cx: &Context);
+
+    /// The exemplars kept for the data point being collected. `reset` is true for delta
+    /// collections: the next point must only carry exemplars measured after this one.
+    fn collect(&mut self, reset: bool) -> Vec<Exemplar<T>>;
+}
+
+/// Makes a [`CustomReservoir`] for each series of a stream, given the series' attributes
+/// (one method per measurement number type).
+pub trait CustomReservoirFactory: fmt::Debug + Send + Sync {
+    /// A reservoir for a series of a `u64` instrument.
+    fn reservoir_u64(&self, series_attributes: &[KeyValue]) -> Box<dyn CustomReservoir<u64>>;
+    /// A reservoir for a series of an `i64` instrument.
+    fn reservoir_i64(&self, series_attributes: &[KeyValue]) -> Box<dyn CustomReservoir<i64>>;
+    /// A reservoir for a series of an `f64` instrument.
+    fn reservoir_f64(&self, series_attributes: &[KeyValue]) -> Box<dyn CustomReservoir<f64>>;
 }
 
 impl ExemplarReservoir {
@@ -111,7 +226,7 @@ impl ExemplarReservoir {
             ExemplarReservoir::SimpleFixedSize { size: 0 } => {
                 Err("an exemplar reservoir needs a size of at least 1".into())
             }
-            ExemplarReservoir::SimpleFixedSize { .. } => Ok(()),
+            ExemplarReservoir::SimpleFixedSize { .. } | ExemplarReservoir::Custom(_) => Ok(()),
             ExemplarReservoir::AlignedHistogramBucket { boundaries } => {
                 if boundaries.iter().any(|b| !b.is_finite())
                     || boundaries.windows(2).any(|w| w[0] >= w[1])
@@ -166,12 +281,16 @@ pub(crate) struct Sampler {
 enum Kind {
     Simple(usize),
     Aligned(Box<[f64]>),
+    Custom(Arc<dyn CustomReservoirFactory>),
 }
 
 /// One series' reservoir, allocated on the first offer.
 pub(crate) type Cell<T> = OnceLock<Mutex<Reservoir<T>>>;
 
 pub(crate) struct Reservoir<T> {
+    /// A user's reservoir, and the buffer its filtered attributes are gathered in (the
+    /// built-in slots are then unused).
+    custom: Option<(Box<dyn CustomReservoir<T>>, Vec<KeyValue>)>,
     slots: Box<[Slot<T>]>,
     /// Measurements offered this interval (simple reservoirs).
     seen: u64,
@@ -205,18 +324,21 @@ impl Sampler {
             (Some(ExemplarReservoir::AlignedHistogramBucket { boundaries }), _) => {
                 Kind::Aligned(boundaries.clone().into())
             }
+            (Some(ExemplarReservoir::Custom(factory)), _) => Kind::Custom(Arc::clone(factory)),
             (None, Some(bounds)) if !bounds.is_empty() => Kind::Aligned(bounds.into()),
             (None, _) => Kind::Simple(1),
         };
         Some(Sampler { always, kind })
     }
 
-    /// Offers a measurement to a series' reservoir; `filtered` appends the measurement's
-    /// attributes the series does not carry. Cheap when the measurement is not eligible.
+    /// Offers a measurement to the reservoir of the series with attributes `series`;
+    /// `filtered` appends the measurement's attributes the series does not carry. Cheap when
+    /// the measurement is not eligible.
     #[inline]
     pub(crate) fn offer<T: Number>(
         &self,
         cell: &Cell<T>,
+        series: &[KeyValue],
         value: T,
         filtered: impl FnOnce(&mut Vec<KeyValue>),
     ) {
@@ -224,7 +346,48 @@ impl Sampler {
         if !self.always && !active_span_is_sampled() {
             return;
         }
+        if let Kind::Custom(factory) = &self.kind {
+            self.offer_custom(factory, cell, series, value, filtered);
+            return;
+        }
         self.store(cell, value, filtered);
+    }
+
+    #[inline(never)]
+    fn offer_custom<T: Number>(
+        &self,
+        factory: &Arc<dyn CustomReservoirFactory>,
+        cell: &Cell<T>,
+        series: &[KeyValue],
+        value: T,
+        filtered: impl FnOnce(&mut Vec<KeyValue>),
+    ) {
+        let time = SystemTime::now();
+        let reservoir = cell.get_or_init(|| {
+            Mutex::new(Reservoir {
+                custom: Some((T::custom_reservoir(&**factory, series), Vec::new())),
+                slots: Box::default(),
+                seen: 0,
+                rng: 1,
+            })
+        });
+        let Ok(mut r) = reservoir.try_lock() else {
+            return;
+        };
+        if let Some((custom, scratch)) = &mut r.custom {
+            scratch.clear();
+            filtered(scratch);
+            // A user's reservoir must not take the measuring thread down with it.
+            let offered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                Context::map_current(|cx| custom.offer(value, time, scratch, cx));
+            }));
+            if offered.is_err() {
+                otel_warn!(
+                    "Metrics.ExemplarReservoirPanicked",
+                    "a custom exemplar reservoir panicked in offer; the measurement was recorded without an exemplar"
+                );
+            }
+        }
     }
 
     #[inline(never)]
@@ -248,6 +411,8 @@ impl Sampler {
         };
         let index = match &self.kind {
             Kind::Aligned(bounds) => bucket_index(bounds, value.to_f64()),
+            // Offered through `offer_custom`.
+            Kind::Custom(_) => return,
             Kind::Simple(size) => {
                 let seen = r.seen;
                 r.seen += 1;
@@ -279,8 +444,11 @@ impl Sampler {
         let size = match &self.kind {
             Kind::Simple(size) => *size,
             Kind::Aligned(bounds) => bounds.len() + 1,
+            // Custom reservoirs are made in `offer_custom`.
+            Kind::Custom(_) => 0,
         };
         Reservoir {
+            custom: None,
             slots: (0..size)
                 .map(|_| Slot {
                     filled: false,
@@ -308,6 +476,18 @@ impl Sampler {
 
     fn take<T: Number>(reservoir: &Mutex<Reservoir<T>>, reset: bool) -> Vec<Exemplar<T>> {
         let mut r = reservoir.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((custom, _)) = &mut r.custom {
+            return std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                custom.collect(reset)
+            }))
+            .unwrap_or_else(|_| {
+                otel_warn!(
+                    "Metrics.ExemplarReservoirPanicked",
+                    "a custom exemplar reservoir panicked in collect; the point has no exemplars"
+                );
+                Vec::new()
+            });
+        }
         r.seen = 0;
         let mut out = Vec::new();
         for slot in r.slots.iter_mut().filter(|s| s.filled) {
@@ -389,12 +569,12 @@ mod tests {
     fn trace_based_samples_only_inside_sampled_spans() {
         let s = Sampler::new(ExemplarFilter::TraceBased, None, None).unwrap();
         let cell = Cell::<u64>::new();
-        s.offer(&cell, 1, |_| {});
+        s.offer(&cell, &[], 1, |_| {});
         assert!(cell.get().is_none(), "no span: not even a reservoir");
-        in_span(false, || s.offer(&cell, 2, |_| {}));
+        in_span(false, || s.offer(&cell, &[], 2, |_| {}));
         assert!(cell.get().is_none(), "unsampled span");
         in_span(true, || {
-            s.offer(&cell, 3, |v| v.push(KeyValue::new("f", 1)))
+            s.offer(&cell, &[], 3, |v| v.push(KeyValue::new("f", 1)))
         });
         let ex = s.collect(&cell, true);
         assert_eq!(ex.len(), 1);
@@ -410,7 +590,7 @@ mod tests {
         assert!(Sampler::new(ExemplarFilter::AlwaysOff, None, None).is_none());
         let s = Sampler::new(ExemplarFilter::AlwaysOn, None, None).unwrap();
         let cell = Cell::<f64>::new();
-        s.offer(&cell, 1.5, |_| {});
+        s.offer(&cell, &[], 1.5, |_| {});
         let ex = s.collect(&cell, false);
         assert_eq!(ex.len(), 1);
         assert_eq!(
@@ -436,7 +616,7 @@ mod tests {
         for _ in 0..4000 {
             let cell = Cell::<u64>::new();
             for v in 0..10 {
-                s.offer(&cell, v, |_| {});
+                s.offer(&cell, &[], v, |_| {});
             }
             let ex = s.collect(&cell, true);
             assert_eq!(ex.len(), 2, "the reservoir fills to its size");
@@ -455,7 +635,7 @@ mod tests {
         let s = Sampler::new(ExemplarFilter::AlwaysOn, None, Some(&[10.0, 20.0])).unwrap();
         let cell = Cell::<f64>::new();
         for v in [1.0, 5.0, 15.0, 10.0, 25.0, 30.0] {
-            s.offer(&cell, v, |_| {});
+            s.offer(&cell, &[], v, |_| {});
         }
         let values: Vec<f64> = s.collect(&cell, true).iter().map(|e| e.value).collect();
         // (-inf,10]: 1, 5, 10 → 10; (10,20]: 15; (20,inf): 25, 30 → 30.

@@ -56,7 +56,7 @@ pub use data::{
     ExponentialHistogramDataPoint, Gauge, GaugeDataPoint, Histogram, HistogramDataPoint, Metric,
     MetricData, ResourceMetrics, ScopeMetrics, Sum, SumDataPoint, Temporality,
 };
-pub use exemplar::{ExemplarFilter, ExemplarReservoir};
+pub use exemplar::{CustomReservoir, CustomReservoirFactory, ExemplarFilter, ExemplarReservoir};
 pub use exporter::PushMetricExporter;
 pub use in_memory::InMemoryMetricExporter;
 pub use meter::SdkMeter;

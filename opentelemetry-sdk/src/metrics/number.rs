@@ -1,6 +1,8 @@
 //! The three number types measurements come in, and the atomic cells that hold them.
 
 use super::data::{AggregatedMetrics, MetricData};
+use super::exemplar::{CustomReservoir, CustomReservoirFactory};
+use opentelemetry_api::KeyValue;
 use std::fmt;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
@@ -26,6 +28,11 @@ pub(crate) trait Number:
     fn sub(self, other: Self) -> Self;
     /// Wraps typed metric data into the type-erased form exporters receive.
     fn wrap(data: MetricData<Self>) -> AggregatedMetrics;
+    /// A user's exemplar reservoir for a series of this type.
+    fn custom_reservoir(
+        factory: &dyn CustomReservoirFactory,
+        series: &[KeyValue],
+    ) -> Box<dyn CustomReservoir<Self>>;
 }
 
 /// An atomic cell holding a [`Number`].
@@ -135,6 +142,12 @@ impl Number for u64 {
     fn wrap(data: MetricData<Self>) -> AggregatedMetrics {
         AggregatedMetrics::U64(data)
     }
+    fn custom_reservoir(
+        factory: &dyn CustomReservoirFactory,
+        series: &[KeyValue],
+    ) -> Box<dyn CustomReservoir<Self>> {
+        factory.reservoir_u64(series)
+    }
 }
 
 impl Number for i64 {
@@ -161,6 +174,12 @@ impl Number for i64 {
     fn wrap(data: MetricData<Self>) -> AggregatedMetrics {
         AggregatedMetrics::I64(data)
     }
+    fn custom_reservoir(
+        factory: &dyn CustomReservoirFactory,
+        series: &[KeyValue],
+    ) -> Box<dyn CustomReservoir<Self>> {
+        factory.reservoir_i64(series)
+    }
 }
 
 impl Number for f64 {
@@ -186,6 +205,12 @@ impl Number for f64 {
     }
     fn wrap(data: MetricData<Self>) -> AggregatedMetrics {
         AggregatedMetrics::F64(data)
+    }
+    fn custom_reservoir(
+        factory: &dyn CustomReservoirFactory,
+        series: &[KeyValue],
+    ) -> Box<dyn CustomReservoir<Self>> {
+        factory.reservoir_f64(series)
     }
 }
 

@@ -260,7 +260,7 @@ where
         if let Some(sampler) = &self.exemplars {
             // The overflow point carries none of the measurement's attributes.
             let overflow = std::ptr::eq(series, &*self.overflow);
-            sampler.offer(&series.exemplars, value, |filtered| {
+            sampler.offer(&series.exemplars, &series.attributes, value, |filtered| {
                 filtered.extend(
                     attributes
                         .iter()
@@ -577,9 +577,14 @@ where
         }
         self.series.record(value, &stream.config);
         if let Some(sampler) = &stream.exemplars {
-            sampler.offer(&self.series.exemplars, value, |filtered| {
-                filtered.extend(self.filtered.iter().cloned());
-            });
+            sampler.offer(
+                &self.series.exemplars,
+                &self.series.attributes,
+                value,
+                |filtered| {
+                    filtered.extend(self.filtered.iter().cloned());
+                },
+            );
         }
     }
 
