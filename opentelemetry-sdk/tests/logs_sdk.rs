@@ -597,3 +597,65 @@ fn an_empty_logger_name_is_reported_and_still_works() {
     assert_eq!(exporter.get_emitted_logs().len(), 1);
     assert_eq!(diagnostics("LoggerProvider.InvalidName").len(), 1);
 }
+
+#[test]
+fn an_exception_sets_its_attributes_without_overwriting_the_callers() {
+    let (provider, exporter) = simple();
+    let logger = provider.logger("app");
+    let error = "x1".parse::<u8>().unwrap_err();
+
+    let mut record = logger.create_log_record();
+    record.set_exception(&error);
+    logger.emit(record);
+
+    // The caller's own `exception.message` wins, whether set before or after.
+    let mut record = logger.create_log_record();
+    record.add_attribute("exception.message", "custom");
+    record.set_exception(&error);
+    logger.emit(record);
+    let mut record = logger.create_log_record();
+    record.set_exception(&error);
+    record.add_attribute("exception.type", "MyError");
+    logger.emit(record);
+
+    let logs = exporter.get_emitted_logs();
+    let attribute = |i: usize, key: &str| {
+        logs[i]
+            .record
+            .get_attribute(&Key::from(key.to_string()))
+            .map(|v| match v {
+                AnyValue::String(s) => s.as_str().to_string(),
+                other => panic!("not a string: {other:?}"),
+            })
+    };
+    assert_eq!(
+        attribute(0, "exception.type").as_deref(),
+        Some("core::num::error::ParseIntError")
+    );
+    assert_eq!(attribute(0, "exception.message"), Some(error.to_string()));
+    assert_eq!(attribute(1, "exception.message").as_deref(), Some("custom"));
+    assert_eq!(
+        attribute(1, "exception.type").as_deref(),
+        Some("core::num::error::ParseIntError")
+    );
+    assert_eq!(attribute(2, "exception.type").as_deref(), Some("MyError"));
+    assert_eq!(logs[2].record.attributes_len(), 2);
+}
+
+#[test]
+fn an_exception_reaches_the_sdk_through_the_global_logger() {
+    let (provider, exporter) = simple();
+    opentelemetry_api::global::set_logger_provider(provider.clone());
+    let logger = opentelemetry_api::global::logger("app");
+    let mut record = logger.create_log_record();
+    let error = std::io::Error::other("disk gone");
+    record.record_exception("std::io::Error", &error);
+    logger.emit(record);
+    let logs = exporter.get_emitted_logs();
+    assert_eq!(
+        logs[0]
+            .record
+            .get_attribute(&Key::from("exception.message")),
+        Some(&AnyValue::from("disk gone".to_string()))
+    );
+}

@@ -141,6 +141,13 @@ impl LogRecord for BoxedLogRecord {
         }
     }
 
+    #[inline]
+    fn record_exception(&mut self, exception_type: &str, error: &dyn std::error::Error) {
+        if let Repr::Boxed(r) = &mut self.0 {
+            r.record_exception(exception_type, error)
+        }
+    }
+
     // Overridden so a no-op record skips the conversions too.
     #[inline]
     fn add_attribute<K: Into<Key>, V: Into<AnyValue>>(&mut self, key: K, value: V) {

@@ -78,6 +78,38 @@ pub trait LogRecord {
     /// primitive behind [`set_target`](LogRecord::set_target).
     fn record_target(&mut self, target: Cow<'static, str>);
 
+    /// Associates an error with the record: the spec's optional `Exception` parameter of
+    /// Emit, as the dyn-compatible primitive behind [`set_exception`](LogRecord::set_exception).
+    ///
+    /// An SDK adds the exception attributes of the semantic conventions,
+    /// `exception.type` (`exception_type`) and `exception.message` (the error's `Display`),
+    /// but never over an attribute the caller set. Records that keep nothing ignore it.
+    fn record_exception(&mut self, exception_type: &str, error: &dyn std::error::Error) {
+        let _ = (exception_type, error);
+    }
+
+    /// Associates `error` with the record, with its Rust type name as `exception.type` (see
+    /// [`record_exception`](LogRecord::record_exception)).
+    ///
+    /// ```
+    /// use opentelemetry_api::logs::noop::NoopLoggerProvider;
+    /// use opentelemetry_api::logs::{LogRecord, Logger, LoggerProvider};
+    ///
+    /// let logger = NoopLoggerProvider::new().logger("app");
+    /// let mut record = logger.create_log_record();
+    /// let error = "x".parse::<i32>().unwrap_err();
+    /// record.set_exception(&error);
+    /// logger.emit(record);
+    /// ```
+    #[inline]
+    fn set_exception<E>(&mut self, error: &E)
+    where
+        E: std::error::Error + 'static,
+        Self: Sized,
+    {
+        self.record_exception(std::any::type_name::<E>(), error)
+    }
+
     /// Adds one attribute.
     #[inline]
     fn add_attribute<K, V>(&mut self, key: K, value: V)

@@ -442,6 +442,20 @@ impl LogRecord for SdkLogRecord {
     fn record_target(&mut self, target: Cow<'static, str>) {
         self.target = Some(target);
     }
+
+    /// Adds `exception.type` and `exception.message`, each unless the record already has it
+    /// (the caller's attributes win, as the spec requires; one set later replaces it too).
+    fn record_exception(&mut self, exception_type: &str, error: &dyn std::error::Error) {
+        use opentelemetry_semantic_conventions::attribute::{EXCEPTION_MESSAGE, EXCEPTION_TYPE};
+        let type_key = Key::from_static_str(EXCEPTION_TYPE);
+        if self.get_attribute(&type_key).is_none() {
+            self.record_attribute(type_key, AnyValue::from(exception_type.to_owned()));
+        }
+        let message_key = Key::from_static_str(EXCEPTION_MESSAGE);
+        if self.get_attribute(&message_key).is_none() {
+            self.record_attribute(message_key, AnyValue::from(error.to_string()));
+        }
+    }
 }
 
 #[cfg(test)]
