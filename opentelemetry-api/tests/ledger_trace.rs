@@ -267,3 +267,15 @@ fn tracer_providers_and_tracers_are_safe_to_use_from_many_threads() {
     use_from_many_threads(&global::tracer_provider(), THREADS, 50);
     assert_counts(&installed.0, THREADS, 50);
 }
+
+/// The documentation row of the matrix: the API docs recommend attributes at span creation,
+/// on the builder and on `Span::set_attribute` (what a user reads when setting one later).
+#[test]
+fn docs_prefer_attributes_given_at_span_creation() {
+    let builder_docs = include_str!("../src/trace/tracer.rs");
+    assert!(builder_docs
+        .contains("/// Attributes given here, rather than set after start, are seen by samplers: prefer them."));
+    let span_docs = include_str!("../src/trace/span.rs");
+    assert!(span_docs
+        .contains("/// Attributes known when the span starts should be given at creation instead"));
+}

@@ -575,3 +575,14 @@ fn a_custom_reservoir_gets_eligible_offers_with_context_and_its_series_attribute
     counter.add(1, &attrs);
     assert!(sum_exemplars(&collect(&reader), "c").is_empty());
 }
+
+/// The documentation row of the matrix: the View docs warn that attributes a view removes
+/// still appear on exemplars (which `attributes_a_view_removes_are_the_exemplars_filtered_attributes`
+/// shows happening).
+#[test]
+fn view_docs_note_that_filtered_attributes_appear_on_exemplars() {
+    let view_docs = include_str!("../src/metrics/view.rs");
+    assert!(view_docs.contains(
+        "/// Attributes a view removes from a stream are gone from its data points, but they still\n/// appear on exemplars as filtered attributes"
+    ));
+}

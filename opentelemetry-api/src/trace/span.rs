@@ -31,6 +31,10 @@ pub trait Span {
     fn is_recording(&self) -> bool;
 
     /// Sets one attribute; a later value for the same key replaces the earlier one.
+    ///
+    /// Attributes known when the span starts should be given at creation instead
+    /// ([`SpanBuilder::with_attributes`](super::SpanBuilder::with_attributes)): samplers only
+    /// see those.
     fn set_attribute(&mut self, attribute: KeyValue);
 
     /// Sets the status, with the precedence `Ok` > `Error` > `Unset` (see [`Status::update`]).
