@@ -8,9 +8,10 @@ use common::diagnostics;
 use opentelemetry_api::metrics::{Meter, MeterProvider};
 use opentelemetry_api::{InstrumentationScope, KeyValue};
 use opentelemetry_sdk::metrics::{
-    AggregatedMetrics, Aggregation, InMemoryMetricExporter, InstrumentKind, InstrumentSelector,
-    ManualReader, Metric, MetricData, MetricProducer, PeriodicReader, ResourceMetrics,
-    ScopeMetrics, SdkMeterProvider, Stream, Temporality, TemporalityPreference, View,
+    AggregatedMetrics, Aggregation, AttributesFilterResult, InMemoryMetricExporter, InstrumentKind,
+    InstrumentSelector, ManualReader, Metric, MetricData, MetricFilter, MetricFilterResult,
+    MetricPointKind, MetricProducer, PeriodicReader, ResourceMetrics, ScopeMetrics,
+    SdkMeterProvider, Stream, Temporality, TemporalityPreference, View,
 };
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -1455,4 +1456,149 @@ fn the_same_instrument_name_under_two_meters_makes_two_streams_without_a_warning
     }
     assert!(diagnostics("Metrics.DuplicateInstrument").is_empty());
     assert!(diagnostics("Metrics.DuplicateInstrumentName").is_empty());
+}
+
+/// Drops `drop.*` streams, keeps `keep.*` ones whole, and keeps the points of the others
+/// whose `tier` is not `debug`; records every call.
+#[derive(Debug, Default, Clone)]
+struct TierFilter(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl MetricFilter for TierFilter {
+    fn test_metric(
+        &self,
+        scope: &InstrumentationScope,
+        name: &str,
+        kind: MetricPointKind,
+        unit: &str,
+    ) -> MetricFilterResult {
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("metric {} {name} {kind:?} {unit}", scope.name()));
+        if name.starts_with("drop.") {
+            MetricFilterResult::Drop
+        } else if name.starts_with("keep.") {
+            MetricFilterResult::Accept
+        } else {
+            MetricFilterResult::AcceptPartial
+        }
+    }
+
+    fn test_attributes(
+        &self,
+        _scope: &InstrumentationScope,
+        name: &str,
+        _kind: MetricPointKind,
+        _unit: &str,
+        attributes: &[KeyValue],
+    ) -> AttributesFilterResult {
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("attributes {name} {}", label(attributes)));
+        if attributes
+            .iter()
+            .any(|kv| kv.key.as_str() == "tier" && kv.value.as_str() == "debug")
+        {
+            AttributesFilterResult::Drop
+        } else {
+            AttributesFilterResult::Accept
+        }
+    }
+}
+
+/// A producer that sees the filter itself (and reports whether it got one).
+#[derive(Debug, Default, Clone)]
+struct FilterAware(Arc<AtomicUsize>);
+
+impl MetricProducer for FilterAware {
+    fn produce(&self) -> opentelemetry_sdk::Result<ScopeMetrics> {
+        Bridge.produce()
+    }
+    fn produce_filtered(
+        &self,
+        filter: Option<&dyn MetricFilter>,
+    ) -> opentelemetry_sdk::Result<ScopeMetrics> {
+        if filter.is_some() {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+        // Drops everything when filtered (so the scope disappears).
+        let mut scope = self.produce()?;
+        if filter.is_some() {
+            scope.metrics.clear();
+        }
+        Ok(scope)
+    }
+}
+
+#[test]
+fn a_reader_filter_drops_streams_and_points_of_the_sdk_and_its_producers() {
+    let filter = TierFilter::default();
+    let aware = FilterAware::default();
+    let reader = ManualReader::builder()
+        .with_metric_filter(filter.clone())
+        .with_producer(Bridge)
+        .with_producer(aware.clone())
+        .build();
+    let provider = SdkMeterProvider::builder()
+        .with_reader(reader.clone())
+        .build();
+    let meter = provider.meter("app");
+    meter.u64_counter("drop.me").build().add(1, &[]);
+    meter
+        .u64_counter("keep.all")
+        .build()
+        .add(1, &[KeyValue::new("tier", "debug")]);
+    let partial = meter.f64_histogram("latency").with_unit("ms").build();
+    partial.record(1.0, &[KeyValue::new("tier", "debug")]);
+    partial.record(2.0, &[KeyValue::new("tier", "prod")]);
+    // A stream whose every point is dropped disappears, and so does its scope.
+    provider
+        .meter("noisy")
+        .u64_counter("all.debug")
+        .build()
+        .add(1, &[KeyValue::new("tier", "debug")]);
+
+    let rm = collect(&reader);
+    let names: Vec<_> = metrics(&rm).iter().map(|m| m.name.to_string()).collect();
+    assert_eq!(names, ["keep.all", "latency", "external"]);
+    assert_eq!(metric(&rm, "keep.all").data.data_point_count(), 1);
+    let AggregatedMetrics::F64(MetricData::Histogram(h)) = &metric(&rm, "latency").data else {
+        panic!("not a histogram")
+    };
+    assert_eq!(h.data_points.len(), 1);
+    assert_eq!(label(&h.data_points[0].attributes), "tier=prod");
+    // The producer with the default `produce_filtered` was filtered (AcceptPartial, kept);
+    // the filter-aware one received the filter and returned nothing.
+    assert_eq!(aware.0.load(Ordering::Relaxed), 1);
+    assert_eq!(rm.scope_metrics.len(), 2, "the emptied scopes are left out");
+
+    let calls = filter.0.lock().unwrap().clone();
+    assert!(calls.contains(&"metric app latency Histogram ms".to_string()));
+    assert!(calls.contains(&"metric app drop.me Sum ".to_string()));
+    assert!(calls.contains(&"metric bridge external Sum ".to_string()));
+    assert!(
+        !calls.iter().any(|c| c.starts_with("attributes keep.all")),
+        "Accept short-circuits: {calls:?}"
+    );
+}
+
+#[test]
+fn a_periodic_reader_filter_applies_to_its_exports() {
+    let exporter = InMemoryMetricExporter::default();
+    let reader = PeriodicReader::builder(exporter.clone())
+        .with_interval(Duration::from_secs(3600))
+        .with_metric_filter(TierFilter::default())
+        .build();
+    let provider = SdkMeterProvider::builder().with_reader(reader).build();
+    let meter = provider.meter("app");
+    meter.u64_counter("drop.me").build().add(1, &[]);
+    meter.u64_counter("keep.me").build().add(1, &[]);
+    provider.force_flush().unwrap();
+    let exported = exporter.get_finished_metrics();
+    let names: Vec<_> = exported
+        .iter()
+        .flat_map(|rm| metrics(rm).into_iter().map(|m| m.name.to_string()))
+        .collect();
+    assert_eq!(names, ["keep.me"]);
 }

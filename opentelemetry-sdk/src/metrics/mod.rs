@@ -39,6 +39,7 @@ mod data;
 mod exemplar;
 mod exponential;
 mod exporter;
+mod filter;
 mod in_memory;
 mod meter;
 mod number;
@@ -58,6 +59,7 @@ pub use data::{
 };
 pub use exemplar::{CustomReservoir, CustomReservoirFactory, ExemplarFilter, ExemplarReservoir};
 pub use exporter::PushMetricExporter;
+pub use filter::{AttributesFilterResult, MetricFilter, MetricFilterResult, MetricPointKind};
 pub use in_memory::InMemoryMetricExporter;
 pub use meter::SdkMeter;
 pub use periodic::{PeriodicReader, PeriodicReaderBuilder};

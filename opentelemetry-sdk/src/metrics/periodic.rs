@@ -3,6 +3,7 @@
 
 use super::data::{AggregatedMetrics, Metric, MetricData, ResourceMetrics, ScopeMetrics};
 use super::exporter::PushMetricExporter;
+use super::filter::MetricFilter;
 use super::reader::{
     collect_producers, config_from, private, Link, MetricProducer, MetricReader, ReaderConfig,
 };
@@ -214,6 +215,7 @@ pub struct PeriodicReaderBuilder {
     max_export_batch_size: Option<usize>,
     cardinality_limit: Option<usize>,
     producers: Vec<Box<dyn MetricProducer>>,
+    filter: Option<Box<dyn MetricFilter>>,
 }
 
 impl fmt::Debug for PeriodicReaderBuilder {
@@ -249,6 +251,7 @@ impl PeriodicReaderBuilder {
             max_export_batch_size: None,
             cardinality_limit: None,
             producers: Vec::new(),
+            filter: None,
         }
     }
 
@@ -284,6 +287,13 @@ impl PeriodicReaderBuilder {
         self
     }
 
+    /// Sets the filter applied to every collection: to the provider's metrics and, through
+    /// [`MetricProducer::produce_filtered`], to the producers'.
+    pub fn with_metric_filter(mut self, filter: impl MetricFilter) -> Self {
+        self.filter = Some(Box::new(filter));
+        self
+    }
+
     /// Runs the worker on `runtime` instead of a dedicated thread; see
     /// [`runtime`](crate::runtime).
     pub fn with_runtime<R: Runtime>(mut self, runtime: R) -> Self {
@@ -313,6 +323,7 @@ impl PeriodicReaderBuilder {
             shared: shared.clone(),
             exporter,
             producers: self.producers,
+            filter: self.filter,
             interval,
             timeout,
             max_export_batch_size: self.max_export_batch_size,
@@ -392,6 +403,7 @@ struct Worker {
     shared: Arc<Shared>,
     exporter: Box<dyn PushMetricExporter>,
     producers: Vec<Box<dyn MetricProducer>>,
+    filter: Option<Box<dyn MetricFilter>>,
     interval: Duration,
     timeout: Option<Duration>,
     max_export_batch_size: Option<usize>,
@@ -457,8 +469,9 @@ impl Worker {
             );
             return Ok(());
         };
-        let collected = link.collect(&mut self.buffer);
-        let produced = collect_producers(&self.producers, &mut self.buffer);
+        let filter = self.filter.as_deref();
+        let collected = link.collect(&mut self.buffer, filter);
+        let produced = collect_producers(&self.producers, &mut self.buffer, filter);
         if let Err(err) = collected {
             otel_warn!(
                 "PeriodicReader.CollectFailed",

@@ -2,6 +2,7 @@
 
 use super::data::ResourceMetrics;
 use super::exemplar::ExemplarFilter;
+use super::filter::MetricFilter;
 use super::meter::SdkMeter;
 use super::reader::{Link, MetricReader, ReaderConfig};
 use super::view::View;
@@ -45,7 +46,12 @@ pub(crate) struct ProviderCore {
 
 impl ProviderCore {
     /// Collects everything for pipeline `index` into `metrics`.
-    pub(crate) fn collect(&self, index: usize, metrics: &mut ResourceMetrics) -> Result {
+    pub(crate) fn collect(
+        &self,
+        index: usize,
+        metrics: &mut ResourceMetrics,
+        filter: Option<&dyn MetricFilter>,
+    ) -> Result {
         if self.is_shutdown.load(Ordering::Acquire) {
             return Err(Error::AlreadyShutdown);
         }
@@ -69,7 +75,13 @@ impl ProviderCore {
         metrics.resource = self.resource.clone();
         metrics.scope_metrics.clear();
         for meter in &meters {
-            if let Some(scope) = meter.collect(index, now) {
+            if let Some(mut scope) = meter.collect(index, now) {
+                if let Some(filter) = filter {
+                    super::filter::apply(filter, &mut scope);
+                    if scope.metrics.is_empty() {
+                        continue;
+                    }
+                }
                 metrics.scope_metrics.push(scope);
             }
         }

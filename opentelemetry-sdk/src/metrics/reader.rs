@@ -4,6 +4,7 @@
 
 use super::aggregation::Aggregation;
 use super::data::{ResourceMetrics, ScopeMetrics, Temporality};
+use super::filter::MetricFilter;
 use super::provider::ProviderCore;
 use super::view::InstrumentKind;
 use crate::error::{Error, Result};
@@ -73,6 +74,17 @@ impl TemporalityPreference {
 pub trait MetricProducer: Send + Sync + fmt::Debug + 'static {
     /// The producer's current metrics, under one scope identifying the producer.
     fn produce(&self) -> Result<ScopeMetrics>;
+
+    /// The producer's current metrics that `filter` (the reader's, if it has one) accepts.
+    /// The default produces everything and then applies the filter; a producer that can
+    /// skip work for dropped streams overrides it.
+    fn produce_filtered(&self, filter: Option<&dyn MetricFilter>) -> Result<ScopeMetrics> {
+        let mut scope = self.produce()?;
+        if let Some(filter) = filter {
+            super::filter::apply(filter, &mut scope);
+        }
+        Ok(scope)
+    }
 }
 
 pub(crate) mod private {
@@ -105,10 +117,15 @@ pub(crate) mod private {
     }
 
     impl Link {
-        /// Collects the provider's metrics for this reader into `metrics`.
-        pub(crate) fn collect(&self, metrics: &mut ResourceMetrics) -> Result {
+        /// Collects the provider's metrics for this reader into `metrics`, keeping what
+        /// `filter` accepts.
+        pub(crate) fn collect(
+            &self,
+            metrics: &mut ResourceMetrics,
+            filter: Option<&dyn MetricFilter>,
+        ) -> Result {
             match self.core.upgrade() {
-                Some(core) => core.collect(self.index, metrics),
+                Some(core) => core.collect(self.index, metrics, filter),
                 None => Err(Error::AlreadyShutdown),
             }
         }
@@ -154,6 +171,7 @@ struct ManualInner {
     claimed: AtomicBool,
     link: OnceLock<Link>,
     producers: Vec<Box<dyn MetricProducer>>,
+    filter: Option<Box<dyn MetricFilter>>,
     is_shutdown: AtomicBool,
 }
 
@@ -212,19 +230,23 @@ impl ManualReader {
                 "the reader is not registered with a meter provider".into(),
             ));
         };
-        link.collect(metrics)?;
-        collect_producers(&self.inner.producers, metrics)
+        let filter = self.inner.filter.as_deref();
+        link.collect(metrics, filter)?;
+        collect_producers(&self.inner.producers, metrics, filter)
     }
 }
 
-/// Appends each producer's metrics; returns the first failure.
+/// Appends each producer's metrics that `filter` accepts; returns the first failure.
 pub(crate) fn collect_producers(
     producers: &[Box<dyn MetricProducer>],
     metrics: &mut ResourceMetrics,
+    filter: Option<&dyn MetricFilter>,
 ) -> Result {
     let mut result = Ok(());
     for producer in producers {
-        match producer.produce() {
+        match producer.produce_filtered(filter) {
+            // A scope the filter emptied is left out.
+            Ok(scope) if filter.is_some() && scope.metrics.is_empty() => {}
             Ok(scope) => metrics.scope_metrics.push(scope),
             Err(err) => {
                 opentelemetry_api::otel_warn!(
@@ -276,6 +298,7 @@ pub struct ManualReaderBuilder {
     aggregation: Box<dyn Fn(InstrumentKind) -> Aggregation>,
     cardinality_limit: Box<dyn Fn(InstrumentKind) -> Option<usize>>,
     producers: Vec<Box<dyn MetricProducer>>,
+    filter: Option<Box<dyn MetricFilter>>,
 }
 
 impl Default for ManualReaderBuilder {
@@ -285,6 +308,7 @@ impl Default for ManualReaderBuilder {
             aggregation: Box::new(|_| Aggregation::Default),
             cardinality_limit: Box::new(|_| None),
             producers: Vec::new(),
+            filter: None,
         }
     }
 }
@@ -342,6 +366,13 @@ impl ManualReaderBuilder {
         self
     }
 
+    /// Sets the filter applied to every collection: to the provider's metrics and, through
+    /// [`MetricProducer::produce_filtered`], to the producers'.
+    pub fn with_metric_filter(mut self, filter: impl MetricFilter) -> Self {
+        self.filter = Some(Box::new(filter));
+        self
+    }
+
     /// Builds the reader.
     pub fn build(self) -> ManualReader {
         ManualReader {
@@ -350,6 +381,7 @@ impl ManualReaderBuilder {
                 claimed: AtomicBool::new(false),
                 link: OnceLock::new(),
                 producers: self.producers,
+                filter: self.filter,
                 is_shutdown: AtomicBool::new(false),
             }),
         }
