@@ -1602,3 +1602,77 @@ fn a_periodic_reader_filter_applies_to_its_exports() {
         .collect();
     assert_eq!(names, ["keep.me"]);
 }
+
+#[test]
+fn advisory_attribute_keys_filter_unless_a_view_chooses_the_keys() {
+    let reader = ManualReader::builder().build();
+    let provider = SdkMeterProvider::builder()
+        .with_reader(reader.clone())
+        .with_view(View::new(
+            InstrumentSelector::new().with_name("viewed"),
+            Stream::new().with_allowed_attribute_keys(["user"]),
+        ))
+        .with_view(View::new(
+            InstrumentSelector::new().with_name("excluding"),
+            Stream::new().with_excluded_attribute_keys(["tier"]),
+        ))
+        .build();
+    let meter = provider.meter("test");
+    let attrs = [
+        KeyValue::new("route", "/a"),
+        KeyValue::new("user", "u1"),
+        KeyValue::new("tier", "gold"),
+    ];
+    for name in ["advised", "viewed", "excluding"] {
+        meter
+            .u64_counter(name)
+            .with_advisory_attribute_keys(["route", "tier"])
+            .build()
+            .add(1, &attrs);
+    }
+    meter
+        .f64_histogram("advised.histogram")
+        .with_advisory_attribute_keys(["route"])
+        .build()
+        .record(1.0, &attrs);
+    let _observed = meter
+        .u64_observable_gauge("advised.gauge")
+        .with_advisory_attribute_keys(["route"])
+        .with_callback(|o| {
+            o.observe(
+                7,
+                &[KeyValue::new("route", "/b"), KeyValue::new("user", "u2")],
+            )
+        })
+        .build();
+    // Through the global meter too (the delegate carries the advice to the SDK).
+    opentelemetry_api::global::set_meter_provider(provider.clone());
+    opentelemetry_api::global::meter("test")
+        .u64_counter("advised.global")
+        .with_advisory_attribute_keys(["user"])
+        .build()
+        .add(1, &attrs);
+
+    let rm = collect(&reader);
+    assert_eq!(
+        u64_sums(metric(&rm, "advised")),
+        s(&[("route=/a,tier=gold", 1)])
+    );
+    // A view's allow-list takes precedence over the advice.
+    assert_eq!(u64_sums(metric(&rm, "viewed")), s(&[("user=u1", 1)]));
+    // A view without an allow-list keeps the advice, and its exclusions apply on top.
+    assert_eq!(u64_sums(metric(&rm, "excluding")), s(&[("route=/a", 1)]));
+    let AggregatedMetrics::F64(MetricData::Histogram(h)) = &metric(&rm, "advised.histogram").data
+    else {
+        panic!("not a histogram")
+    };
+    assert_eq!(label(&h.data_points[0].attributes), "route=/a");
+    let AggregatedMetrics::U64(MetricData::Gauge(g)) = &metric(&rm, "advised.gauge").data else {
+        panic!("not a gauge")
+    };
+    assert_eq!(label(&g.data_points[0].attributes), "route=/b");
+    assert_eq!(
+        u64_sums(metric(&rm, "advised.global")),
+        s(&[("user=u1", 1)])
+    );
+}

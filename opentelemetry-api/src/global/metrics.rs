@@ -21,7 +21,7 @@ use crate::metrics::{
     ObservableInstrument, ObservableUpDownCounter, Observer, ProviderInstrument, SyncInstrument,
     UpDownCounter,
 };
-use crate::{otel_warn, InstrumentationScope, KeyValue, Result};
+use crate::{otel_warn, InstrumentationScope, Key, KeyValue, Result};
 use std::any::Any;
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -156,6 +156,7 @@ struct SyncSpec {
     description: Option<Cow<'static, str>>,
     unit: Option<Cow<'static, str>>,
     boundaries: Option<Vec<f64>>,
+    attribute_keys: Option<Vec<Key>>,
 }
 
 impl<I> From<InstrumentBuilder<'_, I>> for SyncSpec {
@@ -165,6 +166,7 @@ impl<I> From<InstrumentBuilder<'_, I>> for SyncSpec {
             description: builder.description,
             unit: builder.unit,
             boundaries: None,
+            attribute_keys: builder.attribute_keys,
         }
     }
 }
@@ -176,6 +178,7 @@ impl<I> From<HistogramBuilder<'_, I>> for SyncSpec {
             description: builder.description,
             unit: builder.unit,
             boundaries: builder.boundaries,
+            attribute_keys: builder.attribute_keys,
         }
     }
 }
@@ -184,6 +187,7 @@ impl SyncSpec {
     fn instrument<'a, I>(&self, mut builder: InstrumentBuilder<'a, I>) -> InstrumentBuilder<'a, I> {
         builder.description.clone_from(&self.description);
         builder.unit.clone_from(&self.unit);
+        builder.attribute_keys.clone_from(&self.attribute_keys);
         builder
     }
 
@@ -191,6 +195,7 @@ impl SyncSpec {
         builder.description.clone_from(&self.description);
         builder.unit.clone_from(&self.unit);
         builder.boundaries.clone_from(&self.boundaries);
+        builder.attribute_keys.clone_from(&self.attribute_keys);
         builder
     }
 }
@@ -500,12 +505,14 @@ macro_rules! global_async {
             let name = builder.name;
             let description = builder.description;
             let unit = builder.unit;
+            let attribute_keys = builder.attribute_keys;
             let callbacks = builder.callbacks;
             let has_callbacks = !callbacks.is_empty();
             let build: BuildAsync = Box::new(move |meter: &Meter, generation: u64| {
                 let mut builder = meter.$method(name.clone());
                 builder.description.clone_from(&description);
                 builder.unit.clone_from(&unit);
+                builder.attribute_keys.clone_from(&attribute_keys);
                 builder.callbacks = callbacks.iter().map(|c| gated(c, generation)).collect();
                 Arc::clone(builder.build().provider_instrument())
             });

@@ -6,6 +6,7 @@ use super::{
     Callback, Counter, Gauge, Histogram, Meter, ObservableCounter, ObservableGauge,
     ObservableUpDownCounter, UpDownCounter,
 };
+use crate::Key;
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
@@ -25,6 +26,9 @@ pub struct InstrumentBuilder<'a, I> {
     pub description: Option<Cow<'static, str>>,
     /// The unit of measure, case-sensitive (for example `"ms"`, `"By"`, `"{request}"`).
     pub unit: Option<Cow<'static, str>>,
+    /// Advisory (Development in the spec): the attribute keys the resulting metrics should
+    /// keep. The SDK uses them as the stream's allow-list unless a view sets one.
+    pub attribute_keys: Option<Vec<Key>>,
     _instrument: PhantomData<fn() -> I>,
 }
 
@@ -35,6 +39,7 @@ impl<'a, I> InstrumentBuilder<'a, I> {
             name,
             description: None,
             unit: None,
+            attribute_keys: None,
             _instrument: PhantomData,
         }
     }
@@ -48,6 +53,17 @@ impl<'a, I> InstrumentBuilder<'a, I> {
     /// Sets the unit.
     pub fn with_unit(mut self, unit: impl Into<Cow<'static, str>>) -> Self {
         self.unit = Some(unit.into());
+        self
+    }
+
+    /// Advises the attribute keys the resulting metrics should keep (the spec's advisory
+    /// `Attributes` parameter): measurements' other attributes are dropped before
+    /// aggregation unless a view chooses the keys.
+    pub fn with_advisory_attribute_keys<K: Into<Key>>(
+        mut self,
+        keys: impl IntoIterator<Item = K>,
+    ) -> Self {
+        self.attribute_keys = Some(keys.into_iter().map(Into::into).collect());
         self
     }
 }
@@ -64,6 +80,9 @@ pub struct HistogramBuilder<'a, I> {
     pub description: Option<Cow<'static, str>>,
     /// The unit of measure, case-sensitive.
     pub unit: Option<Cow<'static, str>>,
+    /// Advisory (Development in the spec): the attribute keys the resulting metrics should
+    /// keep. The SDK uses them as the stream's allow-list unless a view sets one.
+    pub attribute_keys: Option<Vec<Key>>,
     /// Advisory: the bucket boundaries to use when aggregating to an explicit-bucket
     /// histogram. The SDK may ignore them; it validates them (increasing, finite).
     pub boundaries: Option<Vec<f64>>,
@@ -77,6 +96,7 @@ impl<'a, I> HistogramBuilder<'a, I> {
             name,
             description: None,
             unit: None,
+            attribute_keys: None,
             boundaries: None,
             _instrument: PhantomData,
         }
@@ -91,6 +111,17 @@ impl<'a, I> HistogramBuilder<'a, I> {
     /// Sets the unit.
     pub fn with_unit(mut self, unit: impl Into<Cow<'static, str>>) -> Self {
         self.unit = Some(unit.into());
+        self
+    }
+
+    /// Advises the attribute keys the resulting metrics should keep (the spec's advisory
+    /// `Attributes` parameter): measurements' other attributes are dropped before
+    /// aggregation unless a view chooses the keys.
+    pub fn with_advisory_attribute_keys<K: Into<Key>>(
+        mut self,
+        keys: impl IntoIterator<Item = K>,
+    ) -> Self {
+        self.attribute_keys = Some(keys.into_iter().map(Into::into).collect());
         self
     }
 
@@ -113,6 +144,9 @@ pub struct AsyncInstrumentBuilder<'a, I, M> {
     pub description: Option<Cow<'static, str>>,
     /// The unit of measure, case-sensitive.
     pub unit: Option<Cow<'static, str>>,
+    /// Advisory (Development in the spec): the attribute keys the resulting metrics should
+    /// keep. The SDK uses them as the stream's allow-list unless a view sets one.
+    pub attribute_keys: Option<Vec<Key>>,
     /// The callbacks registered for good with the instrument; the SDK runs each once per
     /// collection.
     pub callbacks: Vec<Callback<M>>,
@@ -126,6 +160,7 @@ impl<'a, I, M> AsyncInstrumentBuilder<'a, I, M> {
             name,
             description: None,
             unit: None,
+            attribute_keys: None,
             callbacks: Vec::new(),
             _instrument: PhantomData,
         }
@@ -140,6 +175,17 @@ impl<'a, I, M> AsyncInstrumentBuilder<'a, I, M> {
     /// Sets the unit.
     pub fn with_unit(mut self, unit: impl Into<Cow<'static, str>>) -> Self {
         self.unit = Some(unit.into());
+        self
+    }
+
+    /// Advises the attribute keys the resulting metrics should keep (the spec's advisory
+    /// `Attributes` parameter): measurements' other attributes are dropped before
+    /// aggregation unless a view chooses the keys.
+    pub fn with_advisory_attribute_keys<K: Into<Key>>(
+        mut self,
+        keys: impl IntoIterator<Item = K>,
+    ) -> Self {
+        self.attribute_keys = Some(keys.into_iter().map(Into::into).collect());
         self
     }
 

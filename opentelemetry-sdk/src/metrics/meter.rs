@@ -23,7 +23,7 @@ use opentelemetry_api::metrics::{
     Observable, ObservableCounter, ObservableGauge, ObservableInstrument, ObservableUpDownCounter,
     Observer, SyncInstrument, UpDownCounter,
 };
-use opentelemetry_api::{otel_error, otel_warn, InstrumentationScope, KeyValue};
+use opentelemetry_api::{otel_error, otel_warn, InstrumentationScope, Key, KeyValue};
 use std::any::Any;
 use std::borrow::Cow;
 use std::fmt;
@@ -119,6 +119,8 @@ struct Desc<'a> {
     unit: Option<&'a Cow<'static, str>>,
     kind: InstrumentKind,
     boundaries: Option<&'a [f64]>,
+    /// Advisory attribute keys: the allow-list of streams no view gives one.
+    attribute_keys: Option<&'a [Key]>,
 }
 
 impl Desc<'_> {
@@ -325,8 +327,12 @@ impl SdkMeter {
                             .or_else(|| desc.description.cloned())
                             .unwrap_or_default(),
                         aggregation,
+                        // The view's allow-list wins over the advisory one.
                         AttributeFilter::new(
-                            view.stream.allowed_attribute_keys.as_deref(),
+                            view.stream
+                                .allowed_attribute_keys
+                                .as_deref()
+                                .or(desc.attribute_keys),
                             &view.stream.excluded_attribute_keys,
                         ),
                         view.stream.cardinality_limit,
@@ -347,7 +353,7 @@ impl SdkMeter {
                     desc.name.clone(),
                     desc.description.cloned().unwrap_or_default(),
                     aggregation,
-                    None,
+                    AttributeFilter::new(desc.attribute_keys, &[]),
                     None,
                     None,
                 )),
@@ -828,6 +834,7 @@ macro_rules! sync_methods {
                 unit: builder.unit.as_ref(),
                 kind: InstrumentKind::$kind,
                 boundaries,
+                attribute_keys: builder.attribute_keys.as_deref(),
             }))
         }
     )+};
@@ -842,6 +849,7 @@ macro_rules! async_methods {
                 unit: builder.unit.as_ref(),
                 kind: InstrumentKind::$kind,
                 boundaries: None,
+                attribute_keys: builder.attribute_keys.as_deref(),
             };
             $handle::new(self.create_async::<$t>(desc, builder.callbacks.clone()))
         }
