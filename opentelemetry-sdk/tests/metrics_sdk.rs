@@ -1676,3 +1676,103 @@ fn advisory_attribute_keys_filter_unless_a_view_chooses_the_keys() {
         s(&[("user=u1", 1)])
     );
 }
+
+#[test]
+fn composable_views_merge_into_one_stream_per_configured_name() {
+    use opentelemetry_sdk::metrics::ViewMatchingMode;
+    common::record_diagnostics();
+    let reader = ManualReader::builder().build();
+    let provider = SdkMeterProvider::builder()
+        .with_reader(reader.clone())
+        .with_view_matching_mode(ViewMatchingMode::Composable)
+        // Unnamed: joins every named stream of `requests`, with keys and a description.
+        .with_view(View::new(
+            InstrumentSelector::new().with_name("requests"),
+            Stream::new()
+                .with_allowed_attribute_keys(["route", "user"])
+                .with_description("first"),
+        ))
+        // Narrows the keys (AND) and wins the description.
+        .with_view(View::new(
+            InstrumentSelector::new().with_name("req*"),
+            Stream::new()
+                .with_allowed_attribute_keys(["route", "tier"])
+                .with_description("second"),
+        ))
+        // Names the stream.
+        .with_view(View::new(
+            InstrumentSelector::new().with_name("requests"),
+            Stream::new()
+                .with_name("requests.by_tier")
+                .with_allowed_attribute_keys(["tier"]),
+        ))
+        // A view for another instrument: several views, no names, one stream.
+        .with_view(View::new(
+            InstrumentSelector::new().with_name("jobs"),
+            Stream::new().with_excluded_attribute_keys(["user"]),
+        ))
+        .with_view(View::new(
+            InstrumentSelector::new().with_name("jobs"),
+            Stream::new().with_excluded_attribute_keys(["tier"]),
+        ))
+        .build();
+    let meter = provider.meter("test");
+    let attrs = [
+        KeyValue::new("route", "/a"),
+        KeyValue::new("user", "u1"),
+        KeyValue::new("tier", "gold"),
+    ];
+    meter.u64_counter("requests").build().add(2, &attrs);
+    meter.u64_counter("jobs").build().add(3, &attrs);
+    let rm = collect(&reader);
+    let mut names: Vec<_> = metrics(&rm).iter().map(|m| m.name.to_string()).collect();
+    names.sort();
+    // A view configures a name, so there is no stream under the instrument's own name: the
+    // unnamed views join the named group (the spec's grouping).
+    assert_eq!(names, ["jobs", "requests.by_tier"]);
+    let by_tier = metric(&rm, "requests.by_tier");
+    // The last description set in the group.
+    assert_eq!(by_tier.description, "second");
+    // Allow-lists combine with AND: {route, user} ∩ {route, tier} ∩ {tier} is empty.
+    assert_eq!(u64_sums(by_tier), s(&[("", 2)]));
+    // Exclusions combine.
+    assert_eq!(u64_sums(metric(&rm, "jobs")), s(&[("route=/a", 3)]));
+    assert!(diagnostics("Metrics.DuplicateInstrument").is_empty());
+}
+
+#[test]
+fn composable_views_fall_back_to_an_earlier_aggregation_that_applies() {
+    use opentelemetry_sdk::metrics::ViewMatchingMode;
+    common::record_diagnostics();
+    let reader = ManualReader::builder().build();
+    let provider = SdkMeterProvider::builder()
+        .with_reader(reader.clone())
+        .with_view_matching_mode(ViewMatchingMode::Composable)
+        .with_view(View::new(
+            InstrumentSelector::new().with_name("gauge"),
+            Stream::new().with_aggregation(Aggregation::LastValue),
+        ))
+        // A histogram does not apply to an asynchronous instrument: the last view's choice
+        // falls back to the first view's.
+        .with_view(View::new(
+            InstrumentSelector::new().with_name("gauge"),
+            Stream::new()
+                .with_aggregation(Aggregation::ExplicitBucketHistogram {
+                    boundaries: vec![1.0, 10.0],
+                    record_min_max: true,
+                })
+                .with_cardinality_limit(5),
+        ))
+        .build();
+    let _gauge = provider
+        .meter("test")
+        .u64_observable_gauge("gauge")
+        .with_callback(|o| o.observe(3, &[]))
+        .build();
+    let rm = collect(&reader);
+    let AggregatedMetrics::U64(MetricData::Gauge(g)) = &metric(&rm, "gauge").data else {
+        panic!("not a gauge: {rm:#?}")
+    };
+    assert_eq!(g.data_points[0].value, 3);
+    assert_eq!(diagnostics("Metrics.ViewNotApplicable").len(), 1);
+}

@@ -16,7 +16,9 @@ use super::reader::{ReaderConfig, DEFAULT_CARDINALITY_LIMIT};
 use super::sync_stream::{
     CollectStream, Disabled, FanOut, StreamMeta, StreamRecorder, StreamSpec, SyncStream, ValueCheck,
 };
-use super::view::{is_valid_instrument_name, InstrumentInfo, InstrumentKind, View};
+use super::view::{
+    is_valid_instrument_name, InstrumentInfo, InstrumentKind, View, ViewMatchingMode,
+};
 use opentelemetry_api::metrics::{
     AsyncInstrument, AsyncInstrumentBuilder, Callback, CallbackRegistration, Counter, Gauge,
     Histogram, HistogramBuilder, InstrumentBuilder, InstrumentProvider, MultiInstrumentCallback,
@@ -277,6 +279,7 @@ impl SdkMeter {
     fn resolve(
         &self,
         views: &[View],
+        mode: ViewMatchingMode,
         config: &ReaderConfig,
         desc: &Desc<'_>,
         advisory: Option<&[f64]>,
@@ -310,6 +313,81 @@ impl SdkMeter {
                 exemplar_reservoir,
             };
         let mut out = Vec::new();
+        if mode == ViewMatchingMode::Composable {
+            let matching: Vec<&View> = views.iter().filter(|v| v.selector.matches(&info)).collect();
+            if !matching.is_empty() {
+                for (name, group) in composable_groups(&matching, desc.name.clone()) {
+                    let description = group
+                        .iter()
+                        .rev()
+                        .find_map(|v| v.stream.description.clone())
+                        .or_else(|| desc.description.cloned())
+                        .unwrap_or_default();
+                    // The last view's aggregation that applies; earlier ones, then the
+                    // default, when it does not.
+                    let mut aggregation = None;
+                    for view in group.iter().rev() {
+                        let Some(configured) = &view.stream.aggregation else {
+                            continue;
+                        };
+                        match resolve_aggregation(configured, kind, reader_default, advisory) {
+                            Ok(resolved) => {
+                                aggregation = Some(resolved);
+                                break;
+                            }
+                            Err(reason) => otel_warn!(
+                                "Metrics.ViewNotApplicable",
+                                "the aggregation of view {view:?} does not apply to instrument                                  {:?}: {reason}; an earlier view's or the default is used",
+                                desc.name
+                            ),
+                        }
+                    }
+                    let aggregation = match aggregation.map(Ok).unwrap_or_else(|| {
+                        resolve_aggregation(&Aggregation::Default, kind, reader_default, advisory)
+                    }) {
+                        Ok(aggregation) => aggregation,
+                        Err(reason) => {
+                            otel_warn!(
+                                "Metrics.ReaderAggregationNotApplicable",
+                                "no aggregation applies to instrument {:?}: {reason}",
+                                desc.name
+                            );
+                            continue;
+                        }
+                    };
+                    // Attribute filters combine with AND.
+                    let mut allowed: Option<Vec<Key>> = None;
+                    let mut excluded: Vec<Key> = Vec::new();
+                    for view in &group {
+                        if let Some(keys) = &view.stream.allowed_attribute_keys {
+                            allowed = Some(match allowed {
+                                None => keys.clone(),
+                                Some(kept) => {
+                                    kept.into_iter().filter(|k| keys.contains(k)).collect()
+                                }
+                            });
+                        }
+                        for key in &view.stream.excluded_attribute_keys {
+                            if !excluded.contains(key) {
+                                excluded.push(key.clone());
+                            }
+                        }
+                    }
+                    out.push(stream(
+                        name,
+                        description,
+                        aggregation,
+                        AttributeFilter::new(allowed.as_deref().or(desc.attribute_keys), &excluded),
+                        group.iter().rev().find_map(|v| v.stream.cardinality_limit),
+                        group
+                            .iter()
+                            .rev()
+                            .find_map(|v| v.stream.exemplar_reservoir.clone()),
+                    ));
+                }
+                return out;
+            }
+        }
         let mut applied = 0;
         for view in views.iter().filter(|v| v.selector.matches(&info)) {
             let configured = view.stream.aggregation.clone().unwrap_or_default();
@@ -400,7 +478,13 @@ impl SdkMeter {
         let mut conflict = None;
         let mut built: Vec<Built<T>> = Vec::new();
         for (index, pipeline) in core.pipelines.iter().enumerate() {
-            for resolved in self.resolve(&core.views, &pipeline.config, &desc, advisory) {
+            for resolved in self.resolve(
+                &core.views,
+                core.view_matching_mode,
+                &pipeline.config,
+                &desc,
+                advisory,
+            ) {
                 let identity = identity(&desc, number, &resolved);
                 if conflict.is_none() {
                     conflict = self.check_conflict(&state, index, &resolved.meta.name, &identity);
@@ -455,7 +539,13 @@ impl SdkMeter {
                 let mut streams = Vec::with_capacity(core.pipelines.len());
                 for (index, pipeline) in core.pipelines.iter().enumerate() {
                     let mut for_reader = Vec::new();
-                    for resolved in self.resolve(&core.views, &pipeline.config, &desc, None) {
+                    for resolved in self.resolve(
+                        &core.views,
+                        core.view_matching_mode,
+                        &pipeline.config,
+                        &desc,
+                        None,
+                    ) {
                         let aggregation = match resolved.aggregation {
                             Resolved::Drop => continue,
                             Resolved::Sum { monotonic } => AsyncAggregation::Sum { monotonic },
@@ -545,6 +635,37 @@ fn identity(desc: &Desc<'_>, number: &'static str, resolved: &ResolvedStream) ->
 /// Resolves a configured aggregation (falling back to the reader's default, then to the
 /// instrument kind's) into what the stream does. Errors are semantic errors: the view does
 /// not apply.
+/// The streams of composable view matching: one per distinct configured name (in order of
+/// registration), each with the views that set that name or none; one stream with the
+/// instrument's name when no view sets a name.
+fn composable_groups<'v>(
+    matching: &[&'v View],
+    instrument: Cow<'static, str>,
+) -> Vec<(Cow<'static, str>, Vec<&'v View>)> {
+    let mut names: Vec<&Cow<'static, str>> = Vec::new();
+    for view in matching {
+        if let Some(name) = &view.stream.name {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    if names.is_empty() {
+        return vec![(instrument, matching.to_vec())];
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let group = matching
+                .iter()
+                .copied()
+                .filter(|v| v.stream.name.as_ref().map_or(true, |n| n == name))
+                .collect();
+            (name.clone(), group)
+        })
+        .collect()
+}
+
 fn resolve_aggregation(
     configured: &Aggregation,
     kind: InstrumentKind,

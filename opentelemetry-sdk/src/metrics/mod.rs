@@ -69,4 +69,4 @@ pub use reader::{
     DEFAULT_CARDINALITY_LIMIT,
 };
 pub use stdout::{ConsoleMetricExporter, StdoutMetricExporter};
-pub use view::{InstrumentKind, InstrumentSelector, Stream, View};
+pub use view::{InstrumentKind, InstrumentSelector, Stream, View, ViewMatchingMode};

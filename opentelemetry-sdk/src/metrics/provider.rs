@@ -5,7 +5,7 @@ use super::exemplar::ExemplarFilter;
 use super::filter::MetricFilter;
 use super::meter::SdkMeter;
 use super::reader::{Link, MetricReader, ReaderConfig};
-use super::view::View;
+use super::view::{View, ViewMatchingMode};
 use crate::error::{first_error, Error, Result};
 use crate::resource::Resource;
 use opentelemetry_api::metrics::noop::NoopInstrumentProvider;
@@ -38,6 +38,7 @@ pub(crate) struct ProviderCore {
     pub(crate) resource: Resource,
     pub(crate) pipelines: Box<[Pipeline]>,
     pub(crate) views: Vec<View>,
+    pub(crate) view_matching_mode: ViewMatchingMode,
     pub(crate) exemplar_filter: ExemplarFilter,
     meters: Mutex<Meters>,
     /// Set once the readers are shut down: instruments stop recording.
@@ -238,6 +239,7 @@ pub struct MeterProviderBuilder {
     resource: Option<Resource>,
     readers: Vec<Box<dyn MetricReader>>,
     views: Vec<View>,
+    view_matching_mode: ViewMatchingMode,
     exemplar_filter: Option<ExemplarFilter>,
 }
 
@@ -269,6 +271,13 @@ impl MeterProviderBuilder {
     /// cardinality limit) is reported and ignored when the provider is built.
     pub fn with_view(mut self, view: View) -> Self {
         self.views.push(view);
+        self
+    }
+
+    /// Sets how several views matching one instrument combine (default
+    /// [`ViewMatchingMode::Independent`]: a stream per view).
+    pub fn with_view_matching_mode(mut self, mode: ViewMatchingMode) -> Self {
+        self.view_matching_mode = mode;
         self
     }
 
@@ -331,6 +340,7 @@ impl MeterProviderBuilder {
                 })
                 .collect(),
             views,
+            view_matching_mode: self.view_matching_mode,
             exemplar_filter: self
                 .exemplar_filter
                 .unwrap_or_else(ExemplarFilter::from_env),

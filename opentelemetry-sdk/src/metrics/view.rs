@@ -202,6 +202,34 @@ impl InstrumentSelector {
     }
 }
 
+/// How several views that match one instrument are applied (the spec's `view_matching_mode`,
+/// Development status there), set with
+/// [`MeterProviderBuilder::with_view_matching_mode`](super::MeterProviderBuilder::with_view_matching_mode).
+///
+/// ```
+/// use opentelemetry_sdk::metrics::{InstrumentSelector, SdkMeterProvider, Stream, View, ViewMatchingMode};
+///
+/// // One stream `latency` with the first view's keys and the second view's description.
+/// let provider = SdkMeterProvider::builder()
+///     .with_view_matching_mode(ViewMatchingMode::Composable)
+///     .with_view(View::new(InstrumentSelector::new().with_name("latency"), Stream::new().with_allowed_attribute_keys(["route"])))
+///     .with_view(View::new(InstrumentSelector::new().with_name("*"), Stream::new().with_description("from the catch-all view")))
+///     .build();
+/// # drop(provider);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ViewMatchingMode {
+    /// Each matching view makes its own stream (the default).
+    #[default]
+    Independent,
+    /// Matching views are merged: one stream per distinct configured name (views without a
+    /// name join every stream); for each aspect the last view setting it wins, falling back
+    /// to earlier views when that setting does not apply; attribute filters combine (a key
+    /// is kept when every allow-list has it and no exclude-list does).
+    Composable,
+}
+
 /// A view's stream configuration: what the selected instruments' streams become. Anything
 /// left unset keeps the instrument's (or the reader's) default.
 ///
