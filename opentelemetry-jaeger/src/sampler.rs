@@ -106,8 +106,13 @@ fn number(v: Option<&Json>) -> Option<f64> {
 }
 
 /// Parses a strategies response (JSON of `SamplingStrategyResponse`).
+#[cfg(test)]
 fn parse_strategy(body: &[u8]) -> Result<Strategy, String> {
-    let json: Json = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    strategy_from_json(&serde_json::from_slice(body).map_err(|e| e.to_string())?)
+}
+
+/// The strategy a `SamplingStrategyResponse` describes.
+fn strategy_from_json(json: &Json) -> Result<Strategy, String> {
     if let Some(ops) = json.get("operationSampling").filter(|v| !v.is_null()) {
         let default_probability = number(ops.get("defaultSamplingProbability"))
             .ok_or("operationSampling without defaultSamplingProbability")?;
@@ -474,7 +479,8 @@ impl JaegerRemoteSamplerBuilder {
     }
 }
 
-fn fetch(client: &dyn HttpClient, url: &http::Uri) -> Result<Strategy, String> {
+/// Fetches the strategies response.
+fn fetch(client: &dyn HttpClient, url: &http::Uri) -> Result<Json, String> {
     let request = http::Request::get(url.clone())
         .body(Default::default())
         .map_err(|e| e.to_string())?;
@@ -483,13 +489,23 @@ fn fetch(client: &dyn HttpClient, url: &http::Uri) -> Result<Strategy, String> {
     if !response.status().is_success() {
         return Err(format!("status {}", response.status()));
     }
-    parse_strategy(response.body())
+    serde_json::from_slice(response.body()).map_err(|e| e.to_string())
 }
 
 fn poll_loop(shared: &Shared, client: &Arc<dyn HttpClient>, url: &http::Uri, interval: Duration) {
+    // The last response applied: an unchanged strategy keeps its state (rate limiters).
+    let mut applied: Option<Json> = None;
     loop {
-        match fetch(client.as_ref(), url) {
-            Ok(strategy) => {
+        let polled = fetch(client.as_ref(), url).and_then(|json| {
+            if applied.as_ref() == Some(&json) {
+                return Ok(None);
+            }
+            let strategy = strategy_from_json(&json)?;
+            Ok(Some((json, strategy)))
+        });
+        match polled {
+            Ok(None) => {}
+            Ok(Some((json, strategy))) => {
                 otel_debug!(
                     "JaegerRemoteSampler.Strategy",
                     "new strategy: {:?}",
@@ -497,6 +513,7 @@ fn poll_loop(shared: &Shared, client: &Arc<dyn HttpClient>, url: &http::Uri, int
                 );
                 if let Ok(mut current) = shared.strategy.write() {
                     *current = strategy;
+                    applied = Some(json);
                 }
             }
             Err(e) => otel_warn!(
