@@ -50,6 +50,8 @@ pub struct AgentExporter {
     seq_no: i64,
     too_large_dropped: i64,
     spans: Compact,
+    /// Where each span of `spans` ends (reused between exports).
+    ends: Vec<usize>,
     packet: Compact,
     shut_down: bool,
 }
@@ -127,6 +129,7 @@ impl AgentExporterBuilder {
             seq_no: 0,
             too_large_dropped: 0,
             spans: Compact::default(),
+            ends: Vec::new(),
             packet: Compact::default(),
             shut_down: false,
         };
@@ -176,7 +179,8 @@ impl AgentExporter {
             .saturating_sub(OVERHEAD + self.process.len());
         // Every span encoded once, back to back; `ends[i]` is where span `i` ends.
         self.spans.buf.clear();
-        let mut ends = Vec::with_capacity(batch.len());
+        let mut ends = std::mem::take(&mut self.ends);
+        ends.clear();
         for span in batch {
             write_span(&mut self.spans, span);
             ends.push(self.spans.buf.len());
@@ -217,6 +221,7 @@ impl AgentExporter {
                 first_error.get_or_insert(e);
             }
         }
+        self.ends = ends;
         match first_error {
             None => Ok(()),
             Some(e) => Err(opentelemetry_sdk::Error::ExportFailed(format!(

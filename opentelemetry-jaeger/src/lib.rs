@@ -93,7 +93,6 @@ pub fn __encode_compact_batch(
     resource: &opentelemetry_sdk::Resource,
     spans: &[opentelemetry_sdk::trace::SpanData],
 ) -> Vec<u8> {
-    use thrift::Protocol;
     let mut process = thrift::Compact::default();
     model::Process::from_resource(resource).write(&mut process);
     let mut body = thrift::Compact::default();
@@ -102,6 +101,5 @@ pub fn __encode_compact_batch(
     }
     let mut out = thrift::Compact::default();
     model::write_batch(&mut out, &process.buf, &body.buf, spans.len(), None, None);
-    let _ = out.buf();
     out.buf
 }
