@@ -42,6 +42,8 @@ fn propagation(c: &mut Criterion) {
     use upstream32::trace::TraceContextExt as _;
 
     let ours = opentelemetry_jaeger::JaegerPropagator::new();
+    // Upstream deprecates the Jaeger format (as the spec does), but it is what is compared.
+    #[allow(deprecated)]
     let up = upstream_jaeger_propagator::Propagator::new();
     let input = carrier();
     let ours_cx = ours.extract(&input);
