@@ -311,6 +311,46 @@ fn agent_splits_big_batches_into_datagrams_under_the_limit_and_drops_oversized_s
 }
 
 #[test]
+fn agent_splits_512_spans_at_the_default_limit_of_65000_bytes() {
+    let peer = Peer::start("udp");
+    let mut exporter = AgentExporter::builder()
+        .with_endpoint(format!("127.0.0.1:{}", peer.port))
+        .build()
+        .unwrap();
+    exporter.set_resource(&resource());
+    let spans: Vec<SpanData> = (0..512u64)
+        .map(|i| {
+            let mut s = full_span();
+            s.span_context = SpanContext::new(
+                TraceId::from(TRACE),
+                SpanId::from(i + 1),
+                TraceFlags::SAMPLED,
+                false,
+                TraceState::NONE,
+            );
+            s.attributes.push(KeyValue::new("padding", "p".repeat(200)));
+            s
+        })
+        .collect();
+    futures_executor::block_on(exporter.export(&spans)).unwrap();
+    let messages = peer.finish();
+    assert!(messages.len() > 1, "{} datagrams", messages.len());
+    let mut ids = Vec::new();
+    for m in &messages {
+        let size = m["size"].as_u64().unwrap();
+        assert!(size <= 65_000, "{size}");
+        for span in m["batch"]["spans"].as_array().unwrap() {
+            ids.push(span["spanId"].as_i64().unwrap());
+        }
+    }
+    // Every datagram but the last is nearly full.
+    for m in &messages[..messages.len() - 1] {
+        assert!(m["size"].as_u64().unwrap() > 60_000);
+    }
+    assert_eq!(ids, (1..=512).collect::<Vec<i64>>());
+}
+
+#[test]
 fn collector_posts_a_binary_batch_with_content_type_and_basic_auth() {
     let peer = Peer::start("http");
     let mut exporter = CollectorExporter::builder()
