@@ -289,7 +289,14 @@ fn agent_splits_big_batches_into_datagrams_under_the_limit_and_drops_oversized_s
     huge.attributes
         .push(KeyValue::new("blob", "x".repeat(10_000)));
     spans.insert(150, huge);
+    let reported = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = reported.clone();
+    opentelemetry_api::global::set_diagnostic_handler(
+        opentelemetry_api::global::DiagnosticLevel::Warn,
+        move |d| sink.lock().unwrap().push(d.name.to_string()),
+    );
     futures_executor::block_on(exporter.export(&spans)).unwrap();
+    assert_eq!(*reported.lock().unwrap(), ["AgentExporter.SpanTooLarge"]);
     let messages = peer.finish();
     assert!(messages.len() > 10, "{} datagrams", messages.len());
     let mut ids = Vec::new();
