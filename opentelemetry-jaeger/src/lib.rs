@@ -18,6 +18,7 @@
 //! instrumentation scope (`otel.scope.name`, `otel.scope.version` and the deprecated
 //! `otel.library.*` aliases), the status (`otel.status_code`, `otel.status_description`, and
 //! `error=true` for an error), and non-zero `otel.dropped_{attributes,events,links}_count`.
+//! The scope's attributes are added to each span's tags.
 //! Array attributes are sent as their JSON-like text.
 //!
 //! The Thrift encoding is written by hand (only the few types Jaeger needs; the `thrift`

@@ -215,11 +215,15 @@ pub(crate) fn write_span<P: Protocol>(p: &mut P, span: &SpanData) {
 
     let extras = extra_tags(span);
     let dropped_links = span.links.dropped_count;
-    let n =
-        span.attributes.len() + extras.iter().flatten().count() + usize::from(dropped_links > 0);
+    let scope = span.instrumentation_scope;
+    // The spec: scope attributes go where the format has room, here among the span's tags.
+    let n = span.attributes.len()
+        + scope.attributes().count()
+        + extras.iter().flatten().count()
+        + usize::from(dropped_links > 0);
     p.field(Ty::List, 10);
     p.list(Ty::Struct, n);
-    for kv in &span.attributes {
+    for kv in span.attributes.iter().chain(scope.attributes()) {
         write_attribute(p, &kv.key, &kv.value);
     }
     for (key, value) in extras.into_iter().flatten() {

@@ -77,6 +77,7 @@ fn scope() -> &'static InstrumentationScope {
     Box::leak(Box::new(
         InstrumentationScope::builder("peer-test")
             .with_version("1.2.3")
+            .with_attributes([KeyValue::new("scope.attr", "sv")])
             .build(),
     ))
 }
@@ -204,7 +205,8 @@ fn check_full_span(batch: &Json) {
     assert_eq!(tag(tags, "otel.dropped_attributes_count")["vLong"], 2);
     assert_eq!(tag(tags, "otel.dropped_events_count")["vLong"], 3);
     assert_eq!(tag(tags, "otel.dropped_links_count")["vLong"], 4);
-    assert_eq!(tags.as_array().unwrap().len(), 5 + 11);
+    assert_eq!(tag(tags, "scope.attr")["vStr"], "sv");
+    assert_eq!(tags.as_array().unwrap().len(), 5 + 1 + 11);
     assert_eq!(
         span["logs"],
         json!([{
