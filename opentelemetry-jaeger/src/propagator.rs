@@ -78,26 +78,39 @@ fn parse_hex(s: &[u8], max: usize) -> Option<u128> {
         .try_fold(0u128, |acc, &c| Some((acc << 4) | u128::from(hex_val(c)?)))
 }
 
-/// Parses `uber-trace-id`, with `:` or `%3A` separators.
+/// Parses `uber-trace-id`, with `:` or `%3A` separators (one pass, no allocation).
 fn parse_header(value: &str) -> Option<(TraceId, SpanId, TraceFlags)> {
-    let value = value.trim();
-    let decoded;
-    let value = if value.contains('%') {
-        decoded = value.replace("%3A", ":").replace("%3a", ":");
-        decoded.as_str()
-    } else {
-        value
-    };
-    let mut parts = value.split(':');
-    let (trace, span, parent, flags) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
+    let b = value.trim().as_bytes();
+    let mut fields: [&[u8]; 4] = [&[]; 4];
+    let (mut n, mut start, mut i) = (0, 0, 0);
+    while i < b.len() {
+        let separator = match b[i] {
+            b':' => 1,
+            b'%' if b.get(i + 1) == Some(&b'3') && matches!(b.get(i + 2), Some(b'A' | b'a')) => 3,
+            _ => 0,
+        };
+        if separator == 0 {
+            i += 1;
+            continue;
+        }
+        if n == 3 {
+            return None;
+        }
+        fields[n] = &b[start..i];
+        n += 1;
+        i += separator;
+        start = i;
+    }
+    if n != 3 {
         return None;
     }
-    let trace_id = TraceId::from_bytes(parse_hex(trace.as_bytes(), 32)?.to_be_bytes());
-    let span_id = SpanId::from_bytes((parse_hex(span.as_bytes(), 16)? as u64).to_be_bytes());
+    fields[3] = &b[start..];
+    let [trace, span, parent, flags] = fields;
+    let trace_id = TraceId::from_bytes(parse_hex(trace, 32)?.to_be_bytes());
+    let span_id = SpanId::from_bytes((parse_hex(span, 16)? as u64).to_be_bytes());
     // The parent span ID is deprecated; it is checked for form only.
-    parse_hex(parent.as_bytes(), 16)?;
-    let flags = parse_hex(flags.as_bytes(), 2)? as u8;
+    parse_hex(parent, 16)?;
+    let flags = parse_hex(flags, 2)? as u8;
     if !trace_id.is_valid() || !span_id.is_valid() {
         return None;
     }
@@ -175,25 +188,27 @@ impl TextMapPropagator for JaegerPropagator {
     }
 
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
-        let mut cx = cx.clone();
-        if let Some(header) = extractor.get(TRACE_HEADER) {
-            match parse_header(header) {
-                Some((trace_id, span_id, flags)) => {
-                    cx = cx.with_remote_span_context(SpanContext::new(
-                        trace_id,
-                        span_id,
-                        flags,
-                        true,
-                        TraceState::NONE,
-                    ));
-                }
-                None => otel_debug!(
+        let parsed = extractor.get(TRACE_HEADER).and_then(|header| {
+            let parsed = parse_header(header);
+            if parsed.is_none() {
+                otel_debug!(
                     "JaegerPropagator.InvalidHeader",
                     "uber-trace-id {:?} ignored",
                     header
-                ),
+                );
             }
-        }
+            parsed
+        });
+        let cx = match parsed {
+            Some((trace_id, span_id, flags)) => cx.with_remote_span_context(SpanContext::new(
+                trace_id,
+                span_id,
+                flags,
+                true,
+                TraceState::NONE,
+            )),
+            None => cx.clone(),
+        };
         let mut baggage: Option<Baggage> = None;
         for key in extractor.keys() {
             let Some(prefix) = key.get(..BAGGAGE_PREFIX.len()) else {
