@@ -17,7 +17,12 @@
 //! `OTEL_METRICS_EXPORTER`, `OTEL_LOGS_EXPORTER` (and, through the SDK, `OTEL_TRACES_SAMPLER`,
 //! `OTEL_TRACES_SAMPLER_ARG`, the span and log record limits, `OTEL_BSP_*`, `OTEL_BLRP_*`,
 //! `OTEL_METRIC_EXPORT_INTERVAL`, `OTEL_METRIC_EXPORT_TIMEOUT`, `OTEL_RESOURCE_ATTRIBUTES` and
-//! `OTEL_SERVICE_NAME`). A value this build does not support,
+//! `OTEL_SERVICE_NAME`). With the `jaeger` feature: `OTEL_TRACES_EXPORTER=jaeger` installs
+//! Jaeger's agent exporter (UDP, `OTEL_EXPORTER_JAEGER_AGENT_HOST` / `_PORT`), or its
+//! collector exporter (HTTP) when `OTEL_EXPORTER_JAEGER_ENDPOINT` is set; `OTEL_PROPAGATORS`
+//! accepts `jaeger`; `OTEL_TRACES_SAMPLER` accepts `jaeger_remote` and
+//! `parentbased_jaeger_remote` (argument `endpoint=...,pollingIntervalMs=...,initialSamplingRate=...`).
+//! A value this build does not support,
 //! such as an exporter whose feature is not enabled, is reported through the diagnostic
 //! handler, never silently ignored; telemetry set-up never fails the application.
 
@@ -60,6 +65,7 @@ fn list(value: &str) -> Vec<String> {
 const FEATURE_GATED_TRACE_EXPORTERS: &[(&str, &str)] = &[
     ("otlp", "otlp"),
     ("zipkin", "zipkin"),
+    #[cfg(not(feature = "jaeger"))]
     ("jaeger", "jaeger"),
     ("otlp/stdout", "otlp"),
 ];
@@ -82,6 +88,7 @@ const FEATURE_GATED_LOG_EXPORTERS: &[(&str, &str)] = &[("otlp", "otlp"), ("otlp/
 const FEATURE_GATED_PROPAGATORS: &[(&str, &str)] = &[
     ("b3", "zipkin"),
     ("b3multi", "zipkin"),
+    #[cfg(not(feature = "jaeger"))]
     ("jaeger", "jaeger"),
     ("xray", "aws"),
     ("ottrace", "contrib"),
@@ -146,10 +153,21 @@ impl AutoConfig {
 
     fn tracer_provider(&self, resource: &Resource) -> Option<SdkTracerProvider> {
         let mut builder = SdkTracerProvider::builder().with_resource(resource.clone());
+        #[cfg(feature = "jaeger")]
+        if let Some(sampler) = jaeger::remote_sampler(resource) {
+            builder = builder.with_sampler(sampler);
+        }
         let mut any = false;
         for name in self.exporters("OTEL_TRACES_EXPORTER") {
             match name.as_str() {
                 "none" => {}
+                #[cfg(feature = "jaeger")]
+                "jaeger" => {
+                    if let Some(exporter) = jaeger::exporter() {
+                        builder = builder.with_batch_exporter(exporter);
+                        any = true;
+                    }
+                }
                 // The spec pairs the console exporter with the simple processor.
                 "console" => {
                     builder = builder.with_simple_exporter(ConsoleSpanExporter::default());
@@ -261,6 +279,8 @@ fn propagator_from(value: Option<&str>) -> Option<TextMapCompositePropagator> {
         match name.as_str() {
             "tracecontext" => propagators.push(Box::new(TraceContextPropagator::new())),
             "baggage" => propagators.push(Box::new(BaggagePropagator::new())),
+            #[cfg(feature = "jaeger")]
+            "jaeger" => propagators.push(Box::new(opentelemetry_jaeger::JaegerPropagator::new())),
             "none" => {}
             other => report_unavailable("OTEL_PROPAGATORS", other, FEATURE_GATED_PROPAGATORS),
         }
@@ -342,6 +362,89 @@ impl Drop for Telemetry {
     fn drop(&mut self) {
         if let Err(err) = self.shutdown_inner() {
             global::handle_error("AutoConfig.Shutdown", err);
+        }
+    }
+}
+
+/// Jaeger's exporter and remote sampler from their variables.
+#[cfg(feature = "jaeger")]
+mod jaeger {
+    use super::var;
+    use opentelemetry_api::otel_error;
+    use opentelemetry_jaeger::{AgentExporter, CollectorExporter, JaegerRemoteSampler};
+    use opentelemetry_sdk::trace::{Sampler, ShouldSample, SpanExporter};
+    use opentelemetry_sdk::Resource;
+
+    /// The collector exporter when `OTEL_EXPORTER_JAEGER_ENDPOINT` is set, else the agent
+    /// exporter (`OTEL_EXPORTER_JAEGER_AGENT_HOST` / `_PORT`).
+    pub(super) fn exporter() -> Option<Box<dyn SpanExporter>> {
+        let built: Result<Box<dyn SpanExporter>, _> =
+            if var("OTEL_EXPORTER_JAEGER_ENDPOINT").is_some() {
+                CollectorExporter::builder()
+                    .build()
+                    .map(|e| Box::new(e) as Box<dyn SpanExporter>)
+            } else {
+                AgentExporter::builder()
+                    .build()
+                    .map(|e| Box::new(e) as Box<dyn SpanExporter>)
+            };
+        built
+            .map_err(|e| {
+                otel_error!(
+                    "AutoConfig.ExporterFailed",
+                    "OTEL_TRACES_EXPORTER=jaeger: {e}; nothing is installed for it"
+                )
+            })
+            .ok()
+    }
+
+    /// The sampler for `OTEL_TRACES_SAMPLER=jaeger_remote` or `parentbased_jaeger_remote`
+    /// (with `OTEL_TRACES_SAMPLER_ARG`); `None` for other samplers, which the SDK reads.
+    pub(super) fn remote_sampler(resource: &Resource) -> Option<AnySampler> {
+        let name = var("OTEL_TRACES_SAMPLER")?.to_ascii_lowercase();
+        let parent_based = match name.as_str() {
+            "jaeger_remote" => false,
+            "parentbased_jaeger_remote" => true,
+            _ => return None,
+        };
+        let service = resource
+            .get(&opentelemetry_api::Key::from_static_str("service.name"))
+            .map(|v| v.as_str().into_owned())
+            .unwrap_or_else(|| "unknown_service".to_owned());
+        let arg = var("OTEL_TRACES_SAMPLER_ARG");
+        match JaegerRemoteSampler::builder_from_arg(service, arg.as_deref()).build() {
+            Ok(s) if parent_based => Some(AnySampler(Box::new(Sampler::parent_based(s)))),
+            Ok(s) => Some(AnySampler(Box::new(s))),
+            Err(e) => {
+                otel_error!(
+                    "AutoConfig.SamplerFailed",
+                    "OTEL_TRACES_SAMPLER={name}: {e}; using the default sampler"
+                );
+                Some(AnySampler(Box::new(Sampler::default())))
+            }
+        }
+    }
+
+    /// One of several sampler types, for the builder.
+    #[derive(Debug)]
+    pub(super) struct AnySampler(Box<dyn ShouldSample>);
+
+    impl ShouldSample for AnySampler {
+        fn should_sample(
+            &self,
+            parent_context: &opentelemetry_api::Context,
+            trace_id: opentelemetry_api::trace::TraceId,
+            name: &str,
+            span_kind: opentelemetry_api::trace::SpanKind,
+            attributes: &[opentelemetry_api::KeyValue],
+            links: &[opentelemetry_api::trace::Link],
+        ) -> opentelemetry_sdk::trace::SamplingResult {
+            self.0
+                .should_sample(parent_context, trace_id, name, span_kind, attributes, links)
+        }
+
+        fn description(&self) -> String {
+            self.0.description()
         }
     }
 }
