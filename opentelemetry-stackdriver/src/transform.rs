@@ -40,7 +40,8 @@
 //! `pod_name`, `container_name`, `node_name`); `aws_ec2` → `aws_ec2_instance` (`instance_id`,
 //! `region`, `aws_account`); anything else → `generic_task` (`location`, `namespace`, `job`,
 //! `task_id`) when `service.name` and `service.instance.id` are set, else `generic_node`
-//! (`location`, `namespace`, `node_id`). The location is the availability zone, else the
+//! (`location`, `namespace`, `node_id`) when `service.namespace`, `host.id` or `host.name` is
+//! set. The location is the availability zone, else the
 //! region, else `global`.
 //!
 //! Limits (Google's): 32 attributes per span (the exporter's own labels come first; what does
@@ -354,10 +355,12 @@ fn monitored_resource_labels(resource: &Resource) -> Vec<(String, String)> {
                 labels.push(("task_id", task));
                 "generic_task"
             } else {
-                labels.push((
-                    "node_id",
-                    get(semconv::HOST_ID).or_else(|| get(semconv::HOST_NAME)),
-                ));
+                let node = get(semconv::HOST_ID).or_else(|| get(semconv::HOST_NAME));
+                if node.is_none() && labels[1].1.is_none() {
+                    // Nothing identifies the node: a bare location would say nothing.
+                    return Vec::new();
+                }
+                labels.push(("node_id", node));
                 "generic_node"
             }
         }
@@ -620,6 +623,7 @@ mod tests {
                 ("g.co/r/k8s_pod/pod_name".into(), "p".into()),
             ]
         );
+        assert!(monitored_resource_labels(&Resource::empty()).is_empty());
         let generic = Resource::new([KeyValue::new("host.name", "box")]);
         assert_eq!(
             monitored_resource_labels(&generic),
