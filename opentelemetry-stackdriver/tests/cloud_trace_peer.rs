@@ -682,3 +682,48 @@ fn invalid_configuration_is_reported_at_build() {
     )
     .is_err());
 }
+
+#[test]
+fn the_sdk_batch_processor_drives_the_exporter() {
+    use opentelemetry_api::trace::{
+        Span as _, TraceContextExt as _, Tracer as _, TracerProvider as _,
+    };
+    let peer = Peer::start();
+    let exporter = exporter(&peer)
+        .with_authorizer(StaticToken::new("t"))
+        .build()
+        .unwrap();
+    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder()
+        .with_resource(resource())
+        .with_batch_exporter(exporter)
+        .build();
+    let tracer = provider.tracer("sdk-test");
+    tracer.in_span("parent", |cx| {
+        cx.span().set_attribute(KeyValue::new("http.route", "/a"));
+        let mut child = tracer.start("child");
+        child.add_event("step", vec![]);
+        child.end();
+    });
+    provider.force_flush().unwrap();
+    provider.shutdown().unwrap();
+
+    let spans: Vec<Json> = peer
+        .received("spans")
+        .iter()
+        .flat_map(|call| call["request"]["spans"].as_array().unwrap().clone())
+        .collect();
+    assert_eq!(spans.len(), 2);
+    let (child, parent) = (&spans[0], &spans[1]);
+    assert_eq!(child["display_name"]["value"], "child");
+    assert_eq!(parent["display_name"]["value"], "parent");
+    assert_eq!(child["parent_span_id"], parent["span_id"]);
+    assert_eq!(child["same_process_as_parent_span"], true);
+    assert_eq!(
+        child["time_events"]["time_event"][0]["annotation"]["description"]["value"],
+        "step"
+    );
+    let labels = &parent["attributes"]["attribute_map"];
+    assert_eq!(labels["/http/route"], text("/a"));
+    assert_eq!(labels["g.co/gae/app/module"], text("checkout"));
+    assert_eq!(labels["otel.scope.name"], text("sdk-test"));
+}
