@@ -187,12 +187,67 @@ pub mod span {
     use super::{AttributeEntry, Timestamp, TruncatableString};
 
     /// `Span.Attributes`.
-    #[derive(Clone, PartialEq, Eq, ::prost::Message)]
+    ///
+    /// `encoded_entries` holds entries already encoded (field 1, as `attribute_map`'s): the
+    /// labels every span of an exporter carries are encoded once and shared, instead of being
+    /// copied into every span. They are written before `attribute_map`; decoding puts every
+    /// entry in `attribute_map`.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
     pub struct Attributes {
-        #[prost(message, repeated, tag = "1")]
+        pub encoded_entries: bytes::Bytes,
         pub attribute_map: Vec<AttributeEntry>,
-        #[prost(int32, tag = "2")]
         pub dropped_attributes_count: i32,
+    }
+
+    impl ::prost::Message for Attributes {
+        fn encode_raw(&self, buf: &mut impl bytes::BufMut) {
+            buf.put_slice(&self.encoded_entries);
+            for entry in &self.attribute_map {
+                ::prost::encoding::message::encode(1, entry, buf);
+            }
+            if self.dropped_attributes_count != 0 {
+                ::prost::encoding::int32::encode(2, &self.dropped_attributes_count, buf);
+            }
+        }
+
+        fn merge_field(
+            &mut self,
+            tag: u32,
+            wire_type: ::prost::encoding::WireType,
+            buf: &mut impl bytes::Buf,
+            ctx: ::prost::encoding::DecodeContext,
+        ) -> Result<(), ::prost::DecodeError> {
+            match tag {
+                1 => ::prost::encoding::message::merge_repeated(
+                    wire_type,
+                    &mut self.attribute_map,
+                    buf,
+                    ctx,
+                ),
+                2 => ::prost::encoding::int32::merge(
+                    wire_type,
+                    &mut self.dropped_attributes_count,
+                    buf,
+                    ctx,
+                ),
+                _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+            }
+        }
+
+        fn encoded_len(&self) -> usize {
+            let dropped = if self.dropped_attributes_count != 0 {
+                ::prost::encoding::int32::encoded_len(2, &self.dropped_attributes_count)
+            } else {
+                0
+            };
+            self.encoded_entries.len()
+                + ::prost::encoding::message::encoded_len_repeated(1, &self.attribute_map)
+                + dropped
+        }
+
+        fn clear(&mut self) {
+            *self = Attributes::default();
+        }
     }
 
     /// `Span.TimeEvent`.

@@ -55,6 +55,7 @@ use crate::proto::{
     attribute_value, AttributeEntry, AttributeValue, BatchWriteSpansRequest, BoolValue, Span,
     Status, Timestamp, TruncatableString,
 };
+use bytes::Bytes;
 use opentelemetry_api::trace::{SpanId, SpanKind as OtelKind, Status as OtelStatus};
 use opentelemetry_api::{Array, KeyValue, Value};
 use opentelemetry_sdk::resource::Resource;
@@ -182,16 +183,18 @@ fn entry(key: &str, value: AttributeValue) -> AttributeEntry {
 }
 
 /// Appends `attributes` (renamed) to `into` up to `limit` entries; returns how many were
-/// dropped. A label already present is not written twice (the first one wins).
+/// dropped. A label already present (in `into` or among `taken`) is not written twice (the
+/// first one wins).
 fn push_attributes<'a>(
     into: &mut Vec<AttributeEntry>,
+    taken: &[String],
     attributes: impl IntoIterator<Item = &'a KeyValue>,
     limit: usize,
 ) -> u32 {
     let mut dropped = 0u32;
     for kv in attributes {
         let key = cut(label_for(kv.key.as_str()), MAX_KEY_BYTES);
-        if into.iter().any(|e| e.key == key) {
+        if into.iter().any(|e| e.key == key) || taken.iter().any(|k| k == key) {
             dropped += 1;
             continue;
         }
@@ -392,8 +395,10 @@ pub struct Transformer {
     project_id: String,
     /// `projects/{project}/traces/`: the start of every span's name.
     name_prefix: String,
-    /// The labels every span carries: the agent and the resource's.
-    labels: Vec<AttributeEntry>,
+    /// The labels every span carries (the agent and the resource's), encoded once.
+    encoded_labels: Bytes,
+    /// Their keys, so that a span's attribute does not repeat one.
+    label_keys: Vec<String>,
 }
 
 impl Transformer {
@@ -414,10 +419,15 @@ impl Transformer {
             labels.push(entry(&key, string_value(&value)));
         }
         labels.truncate(MAX_ATTRIBUTES);
+        let mut encoded = Vec::new();
+        for label in &labels {
+            prost::encoding::message::encode(1, label, &mut encoded);
+        }
         Transformer {
             name_prefix: format!("projects/{project_id}/traces/"),
             project_id,
-            labels,
+            encoded_labels: Bytes::from(encoded),
+            label_keys: labels.into_iter().map(|l| l.key).collect(),
         }
     }
 
@@ -449,17 +459,18 @@ impl Transformer {
         let is_root = span.parent_span_id == SpanId::INVALID;
         let parent_hex = span.parent_span_id.to_hex();
 
-        let mut entries =
-            Vec::with_capacity((self.labels.len() + 2 + span.attributes.len()).min(MAX_ATTRIBUTES));
-        entries.extend(self.labels.iter().cloned());
+        let room = MAX_ATTRIBUTES - self.label_keys.len();
+        let mut entries = Vec::with_capacity((2 + span.attributes.len()).min(room));
         let scope = span.instrumentation_scope;
-        if !scope.name().is_empty() {
+        if !scope.name().is_empty() && entries.len() < room {
             entries.push(entry("otel.scope.name", string_value(scope.name())));
         }
         if let Some(version) = scope.version().filter(|v| !v.is_empty()) {
-            entries.push(entry("otel.scope.version", string_value(version)));
+            if entries.len() < room {
+                entries.push(entry("otel.scope.version", string_value(version)));
+            }
         }
-        let dropped = push_attributes(&mut entries, &span.attributes, MAX_ATTRIBUTES);
+        let dropped = push_attributes(&mut entries, &self.label_keys, &span.attributes, room);
 
         Span {
             name,
@@ -473,6 +484,7 @@ impl Transformer {
             start_time: Some(timestamp(span.start_time)),
             end_time: Some(timestamp(span.end_time)),
             attributes: Some(Attributes {
+                encoded_entries: self.encoded_labels.clone(),
                 attribute_map: entries,
                 dropped_attributes_count: count(span.dropped_attributes_count + dropped),
             }),
@@ -516,12 +528,17 @@ fn time_events(span: &SpanData) -> Option<TimeEvents> {
             annotations += 1;
             let mut entries =
                 Vec::with_capacity(event.attributes.len().min(MAX_ANNOTATION_ATTRIBUTES));
-            let dropped =
-                push_attributes(&mut entries, &event.attributes, MAX_ANNOTATION_ATTRIBUTES);
+            let dropped = push_attributes(
+                &mut entries,
+                &[],
+                &event.attributes,
+                MAX_ANNOTATION_ATTRIBUTES,
+            );
             let dropped = event.dropped_attributes_count + dropped;
             Event::Annotation(Annotation {
                 description: Some(truncate(&event.name, MAX_DESCRIPTION_BYTES)),
                 attributes: (!entries.is_empty() || dropped > 0).then(|| Attributes {
+                    encoded_entries: Bytes::new(),
                     attribute_map: entries,
                     dropped_attributes_count: count(dropped),
                 }),
@@ -545,13 +562,14 @@ fn links(span: &SpanData) -> Option<Links> {
         .iter()
         .map(|l| {
             let mut entries = Vec::with_capacity(l.attributes.len().min(MAX_ATTRIBUTES));
-            let dropped = push_attributes(&mut entries, &l.attributes, MAX_ATTRIBUTES);
+            let dropped = push_attributes(&mut entries, &[], &l.attributes, MAX_ATTRIBUTES);
             let dropped = l.dropped_attributes_count + dropped;
             Link {
                 trace_id: hex_str(&l.span_context.trace_id().to_hex()).to_owned(),
                 span_id: hex_str(&l.span_context.span_id().to_hex()).to_owned(),
                 r#type: link::Type::Unspecified as i32,
                 attributes: (!entries.is_empty() || dropped > 0).then(|| Attributes {
+                    encoded_entries: Bytes::new(),
                     attribute_map: entries,
                     dropped_attributes_count: count(dropped),
                 }),
