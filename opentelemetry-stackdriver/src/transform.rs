@@ -57,7 +57,7 @@ use crate::proto::{
 };
 use bytes::Bytes;
 use opentelemetry_api::trace::{SpanId, SpanKind as OtelKind, Status as OtelStatus};
-use opentelemetry_api::{Array, KeyValue, Value};
+use opentelemetry_api::{Array, InstrumentationScope, KeyValue, Value};
 use opentelemetry_sdk::resource::Resource;
 use opentelemetry_sdk::trace::SpanData;
 use opentelemetry_semantic_conventions::attribute as semconv;
@@ -374,6 +374,13 @@ fn monitored_resource_labels(resource: &Resource) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The labels of the spans of one scope: the transformer's and the scope's.
+struct ScopeLabels {
+    scope: &'static InstrumentationScope,
+    encoded: Bytes,
+    keys: Vec<String>,
+}
+
 /// Turns the SDK's spans into Cloud Trace requests for one project and resource.
 ///
 /// The exporter uses it for every batch; it is public so that the mapping can be inspected
@@ -438,14 +445,56 @@ impl Transformer {
 
     /// The `BatchWriteSpans` request for `spans`.
     pub fn request(&self, spans: &[SpanData]) -> BatchWriteSpansRequest {
+        // The labels of each scope in the batch, encoded once (scopes are interned: spans of
+        // one scope share its address, and a batch holds few).
+        let mut scopes: Vec<ScopeLabels> = Vec::new();
+        let mut out = Vec::with_capacity(spans.len());
+        for span in spans {
+            let index = match scopes
+                .iter()
+                .position(|s| std::ptr::eq(s.scope, span.instrumentation_scope))
+            {
+                Some(index) => index,
+                None => {
+                    scopes.push(self.scope_labels(span.instrumentation_scope));
+                    scopes.len() - 1
+                }
+            };
+            out.push(self.span_with(span, &scopes[index]));
+        }
         BatchWriteSpansRequest {
             name: format!("projects/{}", self.project_id),
-            spans: spans.iter().map(|s| self.span(s)).collect(),
+            spans: out,
         }
     }
 
     /// One Cloud Trace span.
     pub fn span(&self, span: &SpanData) -> Span {
+        self.span_with(span, &self.scope_labels(span.instrumentation_scope))
+    }
+
+    /// The transformer's labels and the scope's, encoded.
+    fn scope_labels(&self, scope: &'static InstrumentationScope) -> ScopeLabels {
+        let mut encoded = self.encoded_labels.to_vec();
+        let mut keys = self.label_keys.clone();
+        let version = scope.version().unwrap_or_default();
+        for (key, value) in [
+            ("otel.scope.name", scope.name()),
+            ("otel.scope.version", version),
+        ] {
+            if !value.is_empty() && keys.len() < MAX_ATTRIBUTES {
+                prost::encoding::message::encode(1, &entry(key, string_value(value)), &mut encoded);
+                keys.push(key.to_owned());
+            }
+        }
+        ScopeLabels {
+            scope,
+            encoded: Bytes::from(encoded),
+            keys,
+        }
+    }
+
+    fn span_with(&self, span: &SpanData, labels: &ScopeLabels) -> Span {
         let context = &span.span_context;
         let trace_hex = context.trace_id().to_hex();
         let span_hex = context.span_id().to_hex();
@@ -459,18 +508,9 @@ impl Transformer {
         let is_root = span.parent_span_id == SpanId::INVALID;
         let parent_hex = span.parent_span_id.to_hex();
 
-        let room = MAX_ATTRIBUTES - self.label_keys.len();
-        let mut entries = Vec::with_capacity((2 + span.attributes.len()).min(room));
-        let scope = span.instrumentation_scope;
-        if !scope.name().is_empty() && entries.len() < room {
-            entries.push(entry("otel.scope.name", string_value(scope.name())));
-        }
-        if let Some(version) = scope.version().filter(|v| !v.is_empty()) {
-            if entries.len() < room {
-                entries.push(entry("otel.scope.version", string_value(version)));
-            }
-        }
-        let dropped = push_attributes(&mut entries, &self.label_keys, &span.attributes, room);
+        let room = MAX_ATTRIBUTES - labels.keys.len();
+        let mut entries = Vec::with_capacity(span.attributes.len().min(room));
+        let dropped = push_attributes(&mut entries, &labels.keys, &span.attributes, room);
 
         Span {
             name,
@@ -484,7 +524,7 @@ impl Transformer {
             start_time: Some(timestamp(span.start_time)),
             end_time: Some(timestamp(span.end_time)),
             attributes: Some(Attributes {
-                encoded_entries: self.encoded_labels.clone(),
+                encoded_entries: labels.encoded.clone(),
                 attribute_map: entries,
                 dropped_attributes_count: count(span.dropped_attributes_count + dropped),
             }),
