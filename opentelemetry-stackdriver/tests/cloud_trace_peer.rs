@@ -727,3 +727,23 @@ fn the_sdk_batch_processor_drives_the_exporter() {
     assert_eq!(labels["g.co/gae/app/module"], text("checkout"));
     assert_eq!(labels["otel.scope.name"], text("sdk-test"));
 }
+
+#[test]
+fn metadata_server_address_comes_from_gce_metadata_host() {
+    let peer = Peer::start();
+    // nextest runs each test in its own process: this variable is seen by this test alone.
+    std::env::set_var("GCE_METADATA_HOST", format!("127.0.0.1:{}", peer.http_port));
+    let auth = MetadataServerAuthorizer::new().unwrap();
+    let mut exporter = exporter(&peer).with_authorizer(auth).build().unwrap();
+    futures_executor::block_on(exporter.export(&spans())).unwrap();
+    let asked = peer.received("metadata");
+    assert_eq!(asked.len(), 1);
+    assert_eq!(
+        asked[0]["query"], "",
+        "no scopes asked: the server's defaults"
+    );
+    assert_eq!(
+        peer.received("spans")[0]["metadata"]["authorization"],
+        "Bearer metadata-token-1"
+    );
+}
