@@ -5,9 +5,13 @@
 //! tests fail when it is missing.
 
 use opentelemetry_api::metrics::MeterProvider;
-use opentelemetry_api::KeyValue;
+use opentelemetry_api::trace::{SpanId, TraceId};
+use opentelemetry_api::{InstrumentationScope, KeyValue};
 use opentelemetry_prometheus::{exporter, Format};
-use opentelemetry_sdk::metrics::SdkMeterProvider;
+use opentelemetry_sdk::metrics::{
+    AggregatedMetrics, Exemplar, Metric, MetricData, MetricProducer, ScopeMetrics,
+    SdkMeterProvider, Sum, SumDataPoint, Temporality,
+};
 use opentelemetry_sdk::Resource;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -66,6 +70,7 @@ fn start_prometheus(target: &str) -> Peer {
             dir.join("data").display()
         ))
         .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .arg("--enable-feature=exemplar-storage")
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
@@ -116,9 +121,51 @@ fn wait_for<T>(secs: u64, mut f: impl FnMut() -> Option<T>) -> Option<T> {
     None
 }
 
+const TRACE_ID: &str = "0af7651916cd43dd8448eb211c80319c";
+const SPAN_ID: &str = "b7ad6b7169203331";
+
+/// A counter with an exemplar (the SDK attaches exemplars only under a sampled span; a
+/// producer sets one directly).
+#[derive(Debug)]
+struct WithExemplar(std::time::SystemTime);
+
+impl MetricProducer for WithExemplar {
+    fn produce(&self) -> opentelemetry_sdk::Result<ScopeMetrics> {
+        let exemplar = Exemplar {
+            filtered_attributes: vec![KeyValue::new("user.id", "u7")],
+            time: self.0,
+            value: 2.5,
+            trace_id: TraceId::from_hex(TRACE_ID).unwrap(),
+            span_id: SpanId::from_hex(SPAN_ID).unwrap(),
+        };
+        let sum = Sum {
+            data_points: vec![SumDataPoint {
+                attributes: vec![],
+                start_time: self.0,
+                time: self.0,
+                value: 2.5,
+                exemplars: vec![exemplar],
+            }],
+            temporality: Temporality::Cumulative,
+            is_monotonic: true,
+        };
+        Ok(ScopeMetrics {
+            scope: InstrumentationScope::builder("bridge").build(),
+            metrics: vec![Metric {
+                name: "bridged".into(),
+                description: "Bridged".into(),
+                unit: "".into(),
+                data: AggregatedMetrics::F64(MetricData::Sum(sum)),
+            }],
+        })
+    }
+}
+
 #[test]
 fn prometheus_scrapes_and_stores_what_was_recorded() {
-    let exporter = exporter().build();
+    let exporter = exporter()
+        .with_producer(WithExemplar(std::time::SystemTime::now()))
+        .build();
     let provider = SdkMeterProvider::builder()
         .with_resource(
             Resource::builder_empty()
@@ -210,6 +257,30 @@ fn prometheus_scrapes_and_stores_what_was_recorded() {
     assert_eq!(info.len(), 1);
     assert_eq!(info[0]["metric"]["service_name"], "peer-test");
     assert_eq!(info[0]["metric"]["exported_job"], "peer-test");
+
+    // The exemplar, through Prometheus' OpenMetrics parser and exemplar storage.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let exemplars = wait_for(30, || {
+        let path = format!(
+            "/api/v1/query_exemplars?query=bridged_total&start={}&end={}",
+            now - 600,
+            now + 600
+        );
+        let v: Value = serde_json::from_str(&get(peer.port, &path)?).ok()?;
+        let e = v["data"].as_array()?.first()?["exemplars"]
+            .as_array()?
+            .first()?
+            .clone();
+        Some(e)
+    })
+    .expect("no exemplar stored");
+    assert_eq!(exemplars["labels"]["trace_id"], TRACE_ID, "{exemplars}");
+    assert_eq!(exemplars["labels"]["span_id"], SPAN_ID, "{exemplars}");
+    assert_eq!(exemplars["labels"]["user_id"], "u7", "{exemplars}");
+    assert_eq!(exemplars["value"], "2.5", "{exemplars}");
 
     // Later recordings show up in later scrapes.
     jobs_add_and_check(&peer, &provider);
