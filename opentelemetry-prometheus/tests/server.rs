@@ -38,7 +38,7 @@ fn metrics_are_served_in_the_negotiated_format() {
         "{text}"
     );
     assert!(
-        text.ends_with("\r\n\r\n# TYPE hits_total counter\nhits_total 9\n"),
+        text.ends_with("\n# TYPE hits_total counter\nhits_total 9\n"),
         "{text}"
     );
     let body_len = text.split_once("\r\n\r\n").unwrap().1.len();
