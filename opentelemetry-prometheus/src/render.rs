@@ -427,7 +427,7 @@ impl Writer<'_> {
             }
             MetricData::Histogram(h) => {
                 for p in &h.data_points {
-                    self.set_labels(&p.attributes, scope);
+                    self.set_labels(&without_le(&p.attributes), scope);
                     let buckets = p
                         .bounds
                         .iter()
@@ -445,7 +445,7 @@ impl Writer<'_> {
             }
             MetricData::ExponentialHistogram(h) => {
                 for p in &h.data_points {
-                    self.set_labels(&p.attributes, scope);
+                    self.set_labels(&without_le(&p.attributes), scope);
                     let buckets = exponential_buckets(p);
                     self.histogram(
                         &name.base,
@@ -569,6 +569,28 @@ impl Writer<'_> {
             write_exemplar(self.sample, e);
         }
     }
+}
+
+/// The attributes of a histogram point without any that would become an `le` label (which
+/// would clash with the bucket label and make Prometheus refuse the whole scrape).
+fn without_le(attributes: &[KeyValue]) -> Cow<'_, [KeyValue]> {
+    if !attributes
+        .iter()
+        .any(|kv| label_name(kv.key.as_str()) == "le")
+    {
+        return Cow::Borrowed(attributes);
+    }
+    otel_warn!(
+        "PrometheusExporter.ReservedLabel",
+        "a histogram attribute named like `le` is dropped: it is the bucket label"
+    );
+    Cow::Owned(
+        attributes
+            .iter()
+            .filter(|kv| label_name(kv.key.as_str()) != "le")
+            .cloned()
+            .collect(),
+    )
 }
 
 /// ` # {trace_id="..",span_id="..",attrs..} value timestamp`, within OpenMetrics' limit on

@@ -182,6 +182,24 @@ fn histograms_have_cumulative_buckets_inf_sum_and_count() {
 }
 
 #[test]
+fn a_histogram_attribute_named_le_is_dropped() {
+    let (e, p) = setup(exporter().without_scope_info());
+    let h = p
+        .meter("m")
+        .u64_histogram("h")
+        .with_boundaries(vec![1.0])
+        .build();
+    h.record(1, &[KeyValue::new("le", "x"), KeyValue::new("k", "v")]);
+    assert_eq!(
+        lines(&text(&e))[1..3],
+        [
+            "h_bucket{k=\"v\",le=\"1\"} 1",
+            "h_bucket{k=\"v\",le=\"+Inf\"} 1"
+        ]
+    );
+}
+
+#[test]
 fn metadata_is_written_once_per_name_and_conflicting_types_are_dropped() {
     let (e, p) = setup(exporter());
     p.meter("a")
