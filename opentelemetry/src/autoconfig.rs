@@ -74,6 +74,7 @@ const FEATURE_GATED_TRACE_EXPORTERS: &[(&str, &str)] = &[
 /// feature.
 const FEATURE_GATED_METRIC_EXPORTERS: &[(&str, &str)] = &[
     ("otlp", "otlp"),
+    #[cfg(not(feature = "prometheus"))]
     ("prometheus", "prometheus"),
     ("otlp/stdout", "otlp"),
 ];
@@ -133,13 +134,16 @@ impl AutoConfig {
                 tracer_provider: None,
                 meter_provider: None,
                 logger_provider: None,
+                keep_alive: Vec::new(),
             };
         }
         let resource = self.resource.clone().unwrap_or_default();
+        let mut keep_alive = Vec::new();
         Telemetry {
             tracer_provider: self.tracer_provider(&resource),
-            meter_provider: self.meter_provider(&resource),
+            meter_provider: self.meter_provider(&resource, &mut keep_alive),
             logger_provider: self.logger_provider(&resource),
+            keep_alive,
         }
     }
 
@@ -187,7 +191,11 @@ impl AutoConfig {
     }
 
     /// The meter provider for `OTEL_METRICS_EXPORTER`, installed as the global one.
-    fn meter_provider(&self, resource: &Resource) -> Option<SdkMeterProvider> {
+    fn meter_provider(
+        &self,
+        resource: &Resource,
+        keep_alive: &mut KeepAlive,
+    ) -> Option<SdkMeterProvider> {
         let mut builder = SdkMeterProvider::builder().with_resource(resource.clone());
         let mut any = false;
         for name in self.exporters("OTEL_METRICS_EXPORTER") {
@@ -199,6 +207,21 @@ impl AutoConfig {
                         reader = reader.with_interval(CONSOLE_METRIC_INTERVAL);
                     }
                     builder = builder.with_reader(reader.build());
+                    any = true;
+                }
+                #[cfg(feature = "prometheus")]
+                "prometheus" => {
+                    // Host and port from OTEL_EXPORTER_PROMETHEUS_HOST / _PORT.
+                    let exporter = opentelemetry_prometheus::exporter().build();
+                    builder = builder.with_reader(exporter.reader());
+                    match exporter.serve() {
+                        Ok(server) => keep_alive.push(Box::new(server)),
+                        Err(err) => otel_error!(
+                            "AutoConfig.PrometheusServerFailed",
+                            "cannot serve Prometheus metrics on {:?}: {err}",
+                            exporter.address()
+                        ),
+                    }
                     any = true;
                 }
                 other => report_unavailable(
@@ -291,12 +314,17 @@ fn propagator_from(value: Option<&str>) -> Option<TextMapCompositePropagator> {
     Some(TextMapCompositePropagator::new(propagators))
 }
 
+/// What the pipeline owns besides the providers (e.g. a pull exporter's HTTP server),
+/// dropped after the providers shut down.
+type KeepAlive = Vec<Box<dyn std::any::Any + Send>>;
+
 /// The installed pipeline. Dropping it flushes and shuts the providers down; call
 /// [`Telemetry::shutdown`] to see the result instead.
 pub struct Telemetry {
     tracer_provider: Option<SdkTracerProvider>,
     meter_provider: Option<SdkMeterProvider>,
     logger_provider: Option<SdkLoggerProvider>,
+    keep_alive: KeepAlive,
 }
 
 impl fmt::Debug for Telemetry {
@@ -354,6 +382,7 @@ impl Telemetry {
         let traces = self.tracer_provider.take().map_or(Ok(()), |p| p.shutdown());
         let metrics = self.meter_provider.take().map_or(Ok(()), |p| p.shutdown());
         let logs = self.logger_provider.take().map_or(Ok(()), |p| p.shutdown());
+        self.keep_alive.clear();
         traces.and(metrics).and(logs)
     }
 }
