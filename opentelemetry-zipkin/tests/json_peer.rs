@@ -17,7 +17,10 @@ fn exporter(endpoint: String) -> ZipkinExporter {
     exporter.set_resource(
         &Resource::builder_empty()
             .with_service_name("checkout")
-            .with_attribute(opentelemetry_api::KeyValue::new("service.namespace", "shop"))
+            .with_attribute(opentelemetry_api::KeyValue::new(
+                "service.namespace",
+                "shop",
+            ))
             .build(),
     );
     exporter
@@ -68,7 +71,11 @@ fn minimal_spans_omit_empty_fields_and_still_validate() {
     futures_executor::block_on(exporter.export(&[span])).expect("export");
     let request = receiver.next();
     let schema = common::peers_dir().join("zipkin-api/zipkin2-api.yaml");
-    python("validate_json.py", &[schema.to_str().unwrap()], &request.body);
+    python(
+        "validate_json.py",
+        &[schema.to_str().unwrap()],
+        &request.body,
+    );
     let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
     let span = &body[0];
     assert!(span.get("parentId").is_none());

@@ -20,7 +20,10 @@ fn protobuf_export_decodes_with_the_official_zipkin_proto() {
     exporter.set_resource(
         &Resource::builder_empty()
             .with_service_name("checkout")
-            .with_attribute(opentelemetry_api::KeyValue::new("service.namespace", "shop"))
+            .with_attribute(opentelemetry_api::KeyValue::new(
+                "service.namespace",
+                "shop",
+            ))
             .build(),
     );
     let batch = spans();

@@ -156,10 +156,7 @@ pub fn span(n: u64, kind: SpanKind, attributes: Vec<KeyValue>) -> SpanData {
                 Event {
                     name: "cache miss".into(),
                     timestamp: at_micros(START_MICROS + n + 10),
-                    attributes: vec![
-                        KeyValue::new("key1", "value1"),
-                        KeyValue::new("retries", 3),
-                    ],
+                    attributes: vec![KeyValue::new("key1", "value1"), KeyValue::new("retries", 3)],
                     dropped_attributes_count: 0,
                 },
                 Event {
@@ -215,7 +212,11 @@ pub fn spans() -> Vec<SpanData> {
     };
     vec![
         span(1, SpanKind::Internal, with(vec![])),
-        span(2, SpanKind::Server, with(vec![KeyValue::new("peer.service", "ignored-on-server")])),
+        span(
+            2,
+            SpanKind::Server,
+            with(vec![KeyValue::new("peer.service", "ignored-on-server")]),
+        ),
         span(
             3,
             SpanKind::Client,
@@ -391,7 +392,10 @@ pub fn expected(n: u64) -> serde_json::Value {
     });
     let extra: &[(&str, &str)] = match n {
         2 => &[("peer.service", "ignored-on-server")],
-        3 => &[("server.address", "db.internal"), ("peer.service", "payments")],
+        3 => &[
+            ("server.address", "db.internal"),
+            ("peer.service", "payments"),
+        ],
         4 => &[
             ("network.peer.address", "10.1.2.3"),
             ("network.peer.port", "5672"),
