@@ -48,12 +48,7 @@ fn encode_span(out: &mut String, scratch: &mut String, span: &SpanData, local: &
     out.push_str(",\"duration\":");
     push_u64(out, model::duration_micros(span));
     out.push_str(",\"localEndpoint\":");
-    endpoint(
-        out,
-        Some(&local.service_name).map(String::as_str),
-        local.ip,
-        local.port,
-    );
+    endpoint(out, Some(local.service_name.as_str()), local.ip, local.port);
     if let Some(RemoteEndpoint {
         service_name,
         ip,

@@ -461,4 +461,166 @@ mod tests {
         write_annotation_value(&mut s, &bare);
         assert_eq!(s, "my-event-name");
     }
+
+    fn span(kind: SpanKind, attributes: Vec<KeyValue>, status: Status) -> SpanData {
+        use opentelemetry_api::trace::{SpanContext, SpanId, TraceFlags, TraceId, TraceState};
+        use opentelemetry_api::InstrumentationScope;
+        static SCOPE: std::sync::OnceLock<InstrumentationScope> = std::sync::OnceLock::new();
+        SpanData {
+            span_context: SpanContext::new(
+                TraceId::from_bytes([1; 16]),
+                SpanId::from_bytes([2; 8]),
+                TraceFlags::SAMPLED,
+                false,
+                TraceState::NONE,
+            ),
+            parent_span_id: SpanId::INVALID,
+            parent_span_is_remote: false,
+            span_kind: kind,
+            name: "s".into(),
+            start_time: UNIX_EPOCH,
+            end_time: UNIX_EPOCH,
+            attributes,
+            dropped_attributes_count: 0,
+            events: Default::default(),
+            links: Default::default(),
+            status,
+            instrumentation_scope: SCOPE.get_or_init(|| InstrumentationScope::builder("").build()),
+        }
+    }
+
+    fn tags(span: &SpanData) -> Vec<(String, String)> {
+        let local = LocalEndpoint::default();
+        let mut out = Vec::new();
+        for_each_tag(span, &local, |k, v| {
+            let mut text = String::new();
+            write_tag_text(&mut text, v);
+            out.push((k.to_owned(), text));
+        });
+        out
+    }
+
+    #[test]
+    fn remote_endpoint_follows_the_ranking() {
+        let ranked = [
+            ("peer.service", "svc"),
+            ("server.address", "srv.example"),
+            ("net.peer.name", "netpeer.example"),
+            ("network.peer.address", "10.0.0.4"),
+            ("server.socket.domain", "sock.example"),
+            ("server.socket.address", "10.0.0.6"),
+            ("net.sock.peer.name", "socknet.example"),
+            ("net.sock.peer.addr", "10.0.0.8"),
+            ("peer.hostname", "peerhost.example"),
+            ("peer.address", "10.0.0.10"),
+            ("db.name", "orders"),
+        ];
+        // With ranks i.. present (in reverse order), rank i wins.
+        for i in 0..ranked.len() {
+            let mut attrs: Vec<KeyValue> = ranked[i..]
+                .iter()
+                .rev()
+                .map(|(k, v)| KeyValue::new(*k, *v))
+                .collect();
+            attrs.extend([
+                KeyValue::new("network.peer.port", 4004),
+                KeyValue::new("server.socket.port", "6006"),
+                KeyValue::new("net.sock.peer.port", 0),
+            ]);
+            let s = span(SpanKind::Client, attrs, Status::Unset);
+            let remote = remote_endpoint(&s).unwrap();
+            let (key, value) = ranked[i];
+            match value.parse::<IpAddr>() {
+                Ok(ip) => assert_eq!(remote.ip, Some(ip), "{key}"),
+                Err(_) => assert_eq!(remote.service_name, Some(value), "{key}"),
+            }
+            let port = match key {
+                "network.peer.address" => Some(4004),
+                "server.socket.address" => Some(6006),
+                _ => None, // zero ports are dropped; other ranks carry no port
+            };
+            assert_eq!(remote.port, port, "{key}");
+        }
+        // Only client and producer spans get one.
+        for kind in [SpanKind::Server, SpanKind::Consumer, SpanKind::Internal] {
+            let s = span(
+                kind,
+                vec![KeyValue::new("peer.service", "x")],
+                Status::Unset,
+            );
+            assert!(remote_endpoint(&s).is_none());
+        }
+        let s = span(
+            SpanKind::Producer,
+            vec![KeyValue::new("x", "y")],
+            Status::Unset,
+        );
+        assert!(remote_endpoint(&s).is_none());
+    }
+
+    #[test]
+    fn status_and_error_tags() {
+        let unset = span(
+            SpanKind::Internal,
+            vec![KeyValue::new("error", false)],
+            Status::Unset,
+        );
+        assert!(
+            tags(&unset).is_empty(),
+            "unset status: no tags; error=false removed"
+        );
+        let ok = span(
+            SpanKind::Internal,
+            vec![
+                KeyValue::new("error", "false"),
+                KeyValue::new("otel.status_code", "mine"),
+            ],
+            Status::Ok,
+        );
+        assert_eq!(tags(&ok), [("otel.status_code".into(), "OK".into())]);
+        let error = span(
+            SpanKind::Internal,
+            vec![KeyValue::new("error", true)],
+            Status::error(""),
+        );
+        assert_eq!(
+            tags(&error),
+            [
+                ("otel.status_code".into(), "ERROR".into()),
+                ("error".into(), String::new())
+            ]
+        );
+        // A true `error` attribute without an error status is kept.
+        let kept = span(
+            SpanKind::Internal,
+            vec![KeyValue::new("error", true)],
+            Status::Unset,
+        );
+        assert_eq!(tags(&kept), [("error".into(), "true".into())]);
+    }
+
+    #[test]
+    fn kinds_map_to_zipkin_kinds() {
+        assert_eq!(Kind::from_otel(&SpanKind::Internal), None);
+        for (otel, name, proto) in [
+            (SpanKind::Client, "CLIENT", 1),
+            (SpanKind::Server, "SERVER", 2),
+            (SpanKind::Producer, "PRODUCER", 3),
+            (SpanKind::Consumer, "CONSUMER", 4),
+        ] {
+            let kind = Kind::from_otel(&otel).unwrap();
+            assert_eq!((kind.as_str(), kind.proto()), (name, proto));
+        }
+    }
+
+    #[test]
+    fn times_are_whole_microseconds() {
+        let mut s = span(SpanKind::Internal, vec![], Status::Unset);
+        s.start_time = UNIX_EPOCH + std::time::Duration::from_nanos(1_502_787_600_000_000_999);
+        s.end_time = s.start_time + std::time::Duration::from_nanos(1234);
+        assert_eq!(micros(s.start_time), 1_502_787_600_000_000);
+        assert_eq!(duration_micros(&s), 1);
+        s.end_time = s.start_time + std::time::Duration::from_millis(150);
+        assert_eq!(duration_micros(&s), 150_000);
+    }
 }

@@ -377,7 +377,8 @@ mod tests {
 
     #[test]
     fn multi_header_cases() {
-        let cases: [(&[(&str, &str)], bool, &str); 6] = [
+        type Headers<'a> = &'a [(&'a str, &'a str)];
+        let cases: [(Headers<'_>, bool, &str); 6] = [
             (&[("X-B3-Sampled", "1")], true, "1"),
             (&[("X-B3-Sampled", "0")], false, "0"),
             (&[("X-B3-Sampled", "true")], true, "1"),
@@ -455,7 +456,7 @@ mod tests {
             "".to_string(),
             "1".to_string(),
             "d".to_string(),
-            format!("{TRACE}"),
+            TRACE.to_string(),
             format!("{TRACE}-{SPAN}-2"),
             format!("{TRACE}-{SPAN}-1-{PARENT}-x"),
             format!("{TRACE}-{SPAN}-1-xyz"),
