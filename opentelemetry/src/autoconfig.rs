@@ -64,6 +64,7 @@ fn list(value: &str) -> Vec<String> {
 /// Exporters the spec names that this crate can provide through a feature, and the feature.
 const FEATURE_GATED_TRACE_EXPORTERS: &[(&str, &str)] = &[
     ("otlp", "otlp"),
+    #[cfg(not(feature = "zipkin"))]
     ("zipkin", "zipkin"),
     #[cfg(not(feature = "jaeger"))]
     ("jaeger", "jaeger"),
@@ -87,7 +88,9 @@ const FEATURE_GATED_LOG_EXPORTERS: &[(&str, &str)] = &[("otlp", "otlp"), ("otlp/
 
 /// Propagators the spec names that this crate can provide through a feature, and the feature.
 const FEATURE_GATED_PROPAGATORS: &[(&str, &str)] = &[
+    #[cfg(not(feature = "zipkin"))]
     ("b3", "zipkin"),
+    #[cfg(not(feature = "zipkin"))]
     ("b3multi", "zipkin"),
     #[cfg(not(feature = "jaeger"))]
     ("jaeger", "jaeger"),
@@ -177,6 +180,17 @@ impl AutoConfig {
                     builder = builder.with_simple_exporter(ConsoleSpanExporter::default());
                     any = true;
                 }
+                #[cfg(feature = "zipkin")]
+                "zipkin" => match opentelemetry_zipkin::ZipkinExporter::builder().build() {
+                    Ok(exporter) => {
+                        builder = builder.with_batch_exporter(exporter);
+                        any = true;
+                    }
+                    Err(err) => otel_error!(
+                        "AutoConfig.ExporterFailed",
+                        "OTEL_TRACES_EXPORTER=zipkin: {err}; nothing is installed for it"
+                    ),
+                },
                 other => {
                     report_unavailable("OTEL_TRACES_EXPORTER", other, FEATURE_GATED_TRACE_EXPORTERS)
                 }
@@ -304,6 +318,14 @@ fn propagator_from(value: Option<&str>) -> Option<TextMapCompositePropagator> {
             "baggage" => propagators.push(Box::new(BaggagePropagator::new())),
             #[cfg(feature = "jaeger")]
             "jaeger" => propagators.push(Box::new(opentelemetry_jaeger::JaegerPropagator::new())),
+            #[cfg(feature = "zipkin")]
+            "b3" => propagators.push(Box::new(opentelemetry_zipkin::B3Propagator::new())),
+            #[cfg(feature = "zipkin")]
+            "b3multi" => {
+                propagators.push(Box::new(opentelemetry_zipkin::B3Propagator::with_encoding(
+                    opentelemetry_zipkin::B3Encoding::MultipleHeader,
+                )))
+            }
             "none" => {}
             other => report_unavailable("OTEL_PROPAGATORS", other, FEATURE_GATED_PROPAGATORS),
         }

@@ -61,6 +61,11 @@ pub use opentelemetry_sdk as sdk;
 #[cfg_attr(docsrs, doc(cfg(feature = "sdk")))]
 pub mod autoconfig;
 
+/// The Zipkin exporter and the B3 propagator (feature `zipkin`).
+#[cfg(feature = "zipkin")]
+#[cfg_attr(docsrs, doc(cfg(feature = "zipkin")))]
+pub use opentelemetry_zipkin as zipkin;
+
 // Doctest the READMEs, so the snippets users copy first cannot rot. `cfg(doctest)` keeps the
 // files out of normal builds (and out of a packaged crate, which would not contain them).
 #[cfg(doctest)]
