@@ -308,10 +308,13 @@ fn write_span<'a, const V05: bool, S: StrOut<'a>>(
     let (priority, origin) = model::priority_and_origin(span);
     let error = ErrorInfo::of(span);
 
+    let parent_id = u64::from(span.parent_span_id);
     if V05 {
         out.mp_array_len(12);
     } else {
-        out.mp_map_len(12);
+        // As Datadog's own v0.4 encoders do, a zero `parent_id` and `error` are left out (the
+        // agent reads a missing field as zero).
+        out.mp_map_len(12 - (parent_id == 0) as u32 - (!error.is_error) as u32);
     }
     key::<V05>(out, "service");
     strs.borrowed(out, &config.service);
@@ -329,8 +332,10 @@ fn write_span<'a, const V05: bool, S: StrOut<'a>>(
     out.mp_uint(trace_id as u64);
     key::<V05>(out, "span_id");
     out.mp_uint(u64::from(sc.span_id()));
-    key::<V05>(out, "parent_id");
-    out.mp_uint(u64::from(span.parent_span_id));
+    if V05 || parent_id != 0 {
+        key::<V05>(out, "parent_id");
+        out.mp_uint(parent_id);
+    }
     let start = model::unix_nanos(span.start_time);
     key::<V05>(out, "start");
     out.mp_int(start);
@@ -340,8 +345,10 @@ fn write_span<'a, const V05: bool, S: StrOut<'a>>(
             .saturating_sub(start)
             .max(0),
     );
-    key::<V05>(out, "error");
-    out.mp_uint(error.is_error as u64);
+    if V05 || error.is_error {
+        key::<V05>(out, "error");
+        out.mp_uint(error.is_error as u64);
+    }
 
     // meta: string attributes and the tags derived from the span and its trace state.
     let mut attr_meta = 0u32;
