@@ -380,6 +380,90 @@ fn intake_uri(base: &str, version: ApiVersion) -> Result<http::Uri, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use opentelemetry_http::HttpError;
+    use std::sync::Mutex;
+
+    /// Records requests and answers with a fixed status.
+    #[derive(Debug)]
+    struct Recorder {
+        status: u16,
+        requests: Mutex<Vec<http::Request<Bytes>>>,
+    }
+
+    impl HttpClient for Recorder {
+        fn send_bytes(
+            &self,
+            request: http::Request<Bytes>,
+        ) -> opentelemetry_http::BoxFuture<'_, Result<http::Response<Bytes>, HttpError>> {
+            self.requests.lock().unwrap().push(request);
+            let mut response = http::Response::new(Bytes::from_static(b"nope"));
+            *response.status_mut() = http::StatusCode::from_u16(self.status).unwrap();
+            Box::pin(std::future::ready(Ok(response)))
+        }
+    }
+
+    fn span() -> SpanData {
+        use opentelemetry_api::trace::{
+            SpanContext, SpanId, SpanKind, Status, TraceFlags, TraceId, TraceState,
+        };
+        static SCOPE: std::sync::OnceLock<opentelemetry_api::InstrumentationScope> =
+            std::sync::OnceLock::new();
+        SpanData {
+            span_context: SpanContext::new(
+                TraceId::from(1u128),
+                SpanId::from(2u64),
+                TraceFlags::SAMPLED,
+                false,
+                TraceState::NONE,
+            ),
+            parent_span_id: SpanId::INVALID,
+            parent_span_is_remote: false,
+            span_kind: SpanKind::Internal,
+            name: "x".into(),
+            start_time: std::time::UNIX_EPOCH,
+            end_time: std::time::UNIX_EPOCH,
+            attributes: Vec::new(),
+            dropped_attributes_count: 0,
+            events: Default::default(),
+            links: Default::default(),
+            status: Status::Unset,
+            instrumentation_scope: SCOPE
+                .get_or_init(|| opentelemetry_api::InstrumentationScope::builder("t").build()),
+        }
+    }
+
+    #[test]
+    fn a_given_client_sends_the_request_and_errors_fail_the_export() {
+        for (status, ok) in [(200, true), (500, false)] {
+            let client = Arc::new(Recorder {
+                status,
+                requests: Mutex::new(Vec::new()),
+            });
+            let mut exporter = DatadogExporter::builder()
+                .with_agent_endpoint("http://agent:8126")
+                .with_http_client(client.clone())
+                .build()
+                .unwrap();
+            let batch = [span(), span()];
+            let result = futures_executor::block_on(exporter.export(&batch));
+            assert_eq!(result.is_ok(), ok, "{result:?}");
+            if !ok {
+                assert!(result.unwrap_err().to_string().contains("500"));
+            }
+            let requests = client.requests.lock().unwrap();
+            let r = &requests[0];
+            assert_eq!(r.uri(), "http://agent:8126/v0.5/traces");
+            assert_eq!(r.method(), http::Method::POST);
+            assert_eq!(r.headers()["content-type"], "application/msgpack");
+            assert_eq!(r.headers()["x-datadog-trace-count"], "1");
+            // [string table, traces]
+            assert_eq!(r.body()[0], 0x92);
+            // Empty batches send nothing.
+            drop(requests);
+            futures_executor::block_on(exporter.export(&[])).unwrap();
+            assert_eq!(client.requests.lock().unwrap().len(), 1);
+        }
+    }
 
     #[test]
     fn intake_uri_appends_the_version_path() {

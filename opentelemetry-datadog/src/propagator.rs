@@ -393,4 +393,54 @@ mod tests {
         assert_eq!(cx.get::<u32>(), Some(&7));
         assert!(!cx.span().span_context().is_valid());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn extraction_never_panics(
+            trace in proptest::option::of(".{0,30}"),
+            parent in proptest::option::of("[0-9]{0,21}|.{0,10}"),
+            priority in proptest::option::of("-?[0-9]{0,12}|.{0,5}"),
+            origin in proptest::option::of(".{0,20}"),
+            tags in proptest::option::of("(_dd\\.p\\.[a-z]{0,4}=[ -~]{0,20},?){0,4}|.{0,600}"),
+        ) {
+            let mut h = HashMap::new();
+            for (k, v) in [(TRACE_ID, trace), (PARENT_ID, parent), (SAMPLING_PRIORITY, priority),
+                           (ORIGIN, origin), (TAGS, tags)] {
+                if let Some(v) = v {
+                    h.insert(k.to_string(), v);
+                }
+            }
+            let p = DatadogPropagator::new();
+            let cx = p.extract(&h);
+            let mut out = HashMap::new();
+            p.inject_context(&cx, &mut out);
+            // Whatever was extracted injects back to the same IDs.
+            let sc = cx.span().span_context().clone();
+            if sc.is_valid() {
+                let again = p.extract(&out);
+                proptest::prop_assert_eq!(again.span().span_context().trace_id(), sc.trace_id());
+                proptest::prop_assert_eq!(again.span().span_context().span_id(), sc.span_id());
+                proptest::prop_assert_eq!(again.span().span_context().is_sampled(), sc.is_sampled());
+            } else {
+                proptest::prop_assert!(out.is_empty());
+            }
+        }
+
+        #[test]
+        fn valid_ids_round_trip(low in 1u64.., high: u64, span in 1u64.., priority in -1i32..=2) {
+            let ts = with_sampling_priority(&TraceState::NONE, priority);
+            let sc = SpanContext::new(
+                TraceId::from((u128::from(high) << 64) | u128::from(low)),
+                SpanId::from(span),
+                TraceFlags::default().with_sampled(priority > 0),
+                true,
+                ts,
+            );
+            let p = DatadogPropagator::new();
+            let mut out = HashMap::new();
+            p.inject_context(&Context::new().with_remote_span_context(sc.clone()), &mut out);
+            let back = p.extract(&out).span().span_context().clone();
+            proptest::prop_assert_eq!(back, sc);
+        }
+    }
 }

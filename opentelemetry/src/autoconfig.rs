@@ -62,6 +62,8 @@ const FEATURE_GATED_TRACE_EXPORTERS: &[(&str, &str)] = &[
     ("zipkin", "zipkin"),
     ("jaeger", "jaeger"),
     ("otlp/stdout", "otlp"),
+    #[cfg(not(feature = "datadog"))]
+    ("datadog", "datadog"),
 ];
 
 /// Metric exporters the spec names that this crate can provide through a feature, and the
@@ -85,6 +87,8 @@ const FEATURE_GATED_PROPAGATORS: &[(&str, &str)] = &[
     ("jaeger", "jaeger"),
     ("xray", "aws"),
     ("ottrace", "contrib"),
+    #[cfg(not(feature = "datadog"))]
+    ("datadog", "datadog"),
 ];
 
 /// Builds the telemetry pipeline from the environment. Start with [`AutoConfig::from_env`].
@@ -155,6 +159,19 @@ impl AutoConfig {
                     builder = builder.with_simple_exporter(ConsoleSpanExporter::default());
                     any = true;
                 }
+                // The agent address comes from DD_TRACE_AGENT_URL / DD_AGENT_HOST /
+                // DD_TRACE_AGENT_PORT.
+                #[cfg(feature = "datadog")]
+                "datadog" => match opentelemetry_datadog::DatadogExporter::builder().build() {
+                    Ok(exporter) => {
+                        builder = builder.with_batch_exporter(exporter);
+                        any = true;
+                    }
+                    Err(e) => otel_error!(
+                        "AutoConfig.ExporterFailed",
+                        "OTEL_TRACES_EXPORTER=datadog: {e}; nothing is installed for it"
+                    ),
+                },
                 other => {
                     report_unavailable("OTEL_TRACES_EXPORTER", other, FEATURE_GATED_TRACE_EXPORTERS)
                 }
@@ -261,6 +278,10 @@ fn propagator_from(value: Option<&str>) -> Option<TextMapCompositePropagator> {
         match name.as_str() {
             "tracecontext" => propagators.push(Box::new(TraceContextPropagator::new())),
             "baggage" => propagators.push(Box::new(BaggagePropagator::new())),
+            #[cfg(feature = "datadog")]
+            "datadog" => {
+                propagators.push(Box::new(opentelemetry_datadog::DatadogPropagator::new()))
+            }
             "none" => {}
             other => report_unavailable("OTEL_PROPAGATORS", other, FEATURE_GATED_PROPAGATORS),
         }
