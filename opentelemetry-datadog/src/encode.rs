@@ -54,10 +54,15 @@ pub(crate) fn encode(
     size_hint: usize,
 ) -> Payload {
     let traces = group_by_trace(batch);
+    let names = if config.name_mapping.is_none() {
+        Names::of(batch)
+    } else {
+        Names::default()
+    };
     match version {
         ApiVersion::Version04 => {
             let mut body = Vec::with_capacity(size_hint);
-            write_traces::<false, _>(&mut body, &mut Inline, batch, &traces, config);
+            write_traces::<false, _>(&mut body, &mut Inline, batch, &traces, config, &names);
             Payload {
                 body,
                 trace_count: traces.len(),
@@ -66,7 +71,7 @@ pub(crate) fn encode(
         ApiVersion::Version05 => {
             let mut spans = Vec::with_capacity(size_hint);
             let mut interner = Interner::new(batch.len());
-            write_traces::<true, _>(&mut spans, &mut interner, batch, &traces, config);
+            write_traces::<true, _>(&mut spans, &mut interner, batch, &traces, config, &names);
             let mut body = Vec::with_capacity(interner.table.len() + spans.len() + 10);
             body.mp_array_len(2);
             body.mp_array_len(interner.count);
@@ -142,11 +147,20 @@ impl<'a> StrOut<'a> for Inline {
 
 /// v0.5: strings are written once to the table (encoded as they are added, so the table is
 /// ready to copy at the end) and referred to by index.
+///
+/// In front of the hash map, a small direct-mapped cache keyed by the address and length of
+/// strings borrowed from the batch: attribute keys, span names and the like usually point to
+/// the same `'static` text in every span, so most lookups compare two integers instead of
+/// hashing. Only strings that live for the whole encoding (`'a`) enter the cache, so an
+/// address cannot be reused by other text while it is in use.
 struct Interner<'a> {
     map: HashMap<Cow<'a, str>, u32, SeededFx>,
     table: Vec<u8>,
     count: u32,
+    by_address: Box<[(usize, usize, u32); ADDRESS_CACHE]>,
 }
+
+const ADDRESS_CACHE: usize = 256;
 
 impl<'a> Interner<'a> {
     fn new(spans: usize) -> Self {
@@ -154,6 +168,8 @@ impl<'a> Interner<'a> {
             map: HashMap::with_capacity_and_hasher(spans.max(8) * 2, SeededFx::get()),
             table: Vec::with_capacity(spans * 32),
             count: 0,
+            // (0, 0) stands for the empty string, which is index 0.
+            by_address: Box::new([(0, 0, 0); ADDRESS_CACHE]),
         };
         // Index 0 is the empty string, as in Datadog's own encoders.
         interner.index(Cow::Borrowed(""));
@@ -176,7 +192,18 @@ impl<'a> Interner<'a> {
 impl<'a> StrOut<'a> for Interner<'a> {
     #[inline]
     fn borrowed(&mut self, out: &mut Vec<u8>, s: &'a str) {
-        let i = self.index(Cow::Borrowed(s));
+        let address = s.as_ptr() as usize;
+        let slot = ((address >> 3) ^ (address >> 12) ^ s.len()) % ADDRESS_CACHE;
+        let (a, len, i) = self.by_address[slot];
+        // Equal addresses and lengths of live strings mean equal text (any two empty strings
+        // are equal too).
+        let i = if a == address && len == s.len() {
+            i
+        } else {
+            let i = self.index(Cow::Borrowed(s));
+            self.by_address[slot] = (address, s.len(), i);
+            i
+        };
         out.mp_uint(i as u64);
     }
     #[inline]
@@ -247,26 +274,36 @@ impl Hasher for FxHasher {
     }
 }
 
-/// Default operation names already computed in this payload, by scope and kind.
+/// The default operation names of a batch, by scope and kind, computed before encoding so
+/// that the strings live (at stable addresses) as long as the encoding.
 #[derive(Default)]
-struct NameCache(Vec<(*const InstrumentationScope, SpanKind, String)>);
+struct Names(Vec<(*const InstrumentationScope, SpanKind, String)>);
 
-impl NameCache {
-    fn get(&mut self, span: &SpanData) -> &str {
+impl Names {
+    fn position(&self, span: &SpanData) -> Option<usize> {
         let scope: *const InstrumentationScope = span.instrumentation_scope;
-        let pos = self
-            .0
+        self.0
             .iter()
-            .position(|(s, k, _)| std::ptr::eq(*s, scope) && *k == span.span_kind);
-        let pos = match pos {
-            Some(p) => p,
-            None => {
-                self.0
-                    .push((scope, span.span_kind, model::default_name(span)));
-                self.0.len() - 1
+            .position(|(s, k, _)| std::ptr::eq(*s, scope) && *k == span.span_kind)
+    }
+
+    fn of(batch: &[SpanData]) -> Names {
+        let mut names = Names::default();
+        for span in batch {
+            if names.position(span).is_none() {
+                names.0.push((
+                    span.instrumentation_scope,
+                    span.span_kind,
+                    model::default_name(span),
+                ));
             }
-        };
-        &self.0[pos].2
+        }
+        names
+    }
+
+    fn get(&self, span: &SpanData) -> &str {
+        // Every span's scope and kind were added by `of`.
+        self.position(span).map_or("", |p| &self.0[p].2)
     }
 }
 
@@ -276,13 +313,13 @@ fn write_traces<'a, const V05: bool, S: StrOut<'a>>(
     batch: &'a [SpanData],
     traces: &Traces,
     config: &'a ModelConfig,
+    names: &'a Names,
 ) {
-    let mut names = NameCache::default();
     out.mp_array_len(traces.len() as u32);
     for &(start, end) in &traces.ranges {
         out.mp_array_len(end - start);
         for &i in &traces.order[start as usize..end as usize] {
-            write_span::<V05, S>(out, strs, &batch[i as usize], config, &mut names);
+            write_span::<V05, S>(out, strs, &batch[i as usize], config, names);
         }
     }
 }
@@ -300,7 +337,7 @@ fn write_span<'a, const V05: bool, S: StrOut<'a>>(
     strs: &mut S,
     span: &'a SpanData,
     config: &'a ModelConfig,
-    names: &mut NameCache,
+    names: &'a Names,
 ) {
     let sc = &span.span_context;
     let trace_id = u128::from(sc.trace_id());
@@ -321,7 +358,7 @@ fn write_span<'a, const V05: bool, S: StrOut<'a>>(
     key::<V05>(out, "name");
     match &config.name_mapping {
         Some(f) => strs.cow(out, &f(span)),
-        None => strs.temp(out, names.get(span)),
+        None => strs.borrowed(out, names.get(span)),
     }
     key::<V05>(out, "resource");
     match &config.resource_mapping {

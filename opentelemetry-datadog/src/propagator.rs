@@ -79,6 +79,24 @@ impl DatadogPropagator {
     }
 }
 
+/// `v` in decimal, without the formatting machinery (IDs are injected on every request).
+fn decimal(mut v: u64) -> String {
+    let mut buf = [0u8; 20];
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits: always valid UTF-8.
+    std::str::from_utf8(&buf[start..])
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// Parses a decimal ID; `None` for anything but 1 to 20 ASCII digits, or zero.
 fn parse_id(value: &str) -> Option<u64> {
     let value = value.trim();
@@ -155,15 +173,22 @@ impl TextMapPropagator for DatadogPropagator {
             );
             return;
         }
-        injector.set(TRACE_ID, low.to_string());
-        injector.set(PARENT_ID, u64::from(sc.span_id()).to_string());
+        injector.set(TRACE_ID, decimal(low));
+        injector.set(PARENT_ID, decimal(u64::from(sc.span_id())));
 
         let state = DdState::from_trace_state(sc.trace_state());
         let priority = match state.priority {
             Some(p) if (p > 0) == sc.is_sampled() => p,
             _ => sc.is_sampled() as i32,
         };
-        injector.set(SAMPLING_PRIORITY, priority.to_string());
+        let priority = match priority {
+            -1 => "-1".to_owned(),
+            0 => "0".to_owned(),
+            1 => "1".to_owned(),
+            2 => "2".to_owned(),
+            other => other.to_string(),
+        };
+        injector.set(SAMPLING_PRIORITY, priority);
         if let Some(origin) = &state.origin {
             injector.set(ORIGIN, origin.clone().into_owned());
         }
@@ -279,6 +304,13 @@ mod tests {
             .span()
             .span_context()
             .clone()
+    }
+
+    #[test]
+    fn decimal_formats_like_display() {
+        for v in [0, 1, 9, 10, 12345, u64::MAX / 3, u64::MAX] {
+            assert_eq!(decimal(v), v.to_string());
+        }
     }
 
     #[test]
