@@ -123,10 +123,10 @@ trait StrOut<'a> {
     fn temp(&mut self, out: &mut Vec<u8>, s: &str);
     /// Writes either.
     #[inline]
-    fn cow(&mut self, out: &mut Vec<u8>, s: &Cow<'a, str>) {
+    fn cow(&mut self, out: &mut Vec<u8>, s: Cow<'a, str>) {
         match s {
             Cow::Borrowed(b) => self.borrowed(out, b),
-            Cow::Owned(o) => self.temp(out, o),
+            Cow::Owned(o) => self.temp(out, &o),
         }
     }
 }
@@ -357,12 +357,12 @@ fn write_span<'a, const V05: bool, S: StrOut<'a>>(
     strs.borrowed(out, &config.service);
     key::<V05>(out, "name");
     match &config.name_mapping {
-        Some(f) => strs.cow(out, &f(span)),
+        Some(f) => strs.cow(out, f(span)),
         None => strs.borrowed(out, names.get(span)),
     }
     key::<V05>(out, "resource");
     match &config.resource_mapping {
-        Some(f) => strs.cow(out, &f(span)),
+        Some(f) => strs.cow(out, f(span)),
         None => strs.borrowed(out, &span.name),
     }
     key::<V05>(out, "trace_id");
@@ -443,7 +443,7 @@ fn write_span<'a, const V05: bool, S: StrOut<'a>>(
     }
     if let Some(origin) = origin {
         strs.borrowed(out, model::ORIGIN_KEY);
-        strs.cow(out, &crate::dd_state::decode_origin(origin));
+        strs.cow(out, crate::dd_state::decode_origin(origin));
     }
     if trace_id_high != 0 {
         let mut hex = [0u8; 16];

@@ -13,6 +13,11 @@ use opentelemetry_datadog::{sampling_priority, with_sampling_priority, DatadogPr
 use serde_json::{json, Value as Json};
 use std::collections::HashMap;
 
+/// Trace ID, span ID, priority, sampled flag, origin.
+type OurCase = (u128, u64, Option<i32>, bool, Option<&'static str>);
+/// Trace ID, span ID, priority, origin, `_dd.p.*` tags.
+type TheirCase = (u128, u64, Option<i32>, Option<&'static str>, Json);
+
 fn ddtrace() -> Peer {
     Peer::start(&["propagate"], &[("DD_TRACE_PROPAGATION_STYLE", "datadog")])
 }
@@ -31,7 +36,7 @@ fn dd_entry(ts: &TraceState) -> HashMap<String, String> {
 fn ddtrace_extracts_what_we_inject() {
     let mut peer = ddtrace();
     let p = DatadogPropagator::new();
-    let cases: [(u128, u64, Option<i32>, bool, Option<&str>); 6] = [
+    let cases: [OurCase; 6] = [
         (42, 7, None, true, None),
         (u64::MAX as u128, u64::MAX, None, false, None),
         (
@@ -85,7 +90,7 @@ fn ddtrace_extracts_what_we_inject() {
 fn we_extract_what_ddtrace_injects() {
     let mut peer = ddtrace();
     let p = DatadogPropagator::new();
-    let cases: [(u128, u64, Option<i32>, Option<&str>, Json); 5] = [
+    let cases: [TheirCase; 5] = [
         (42, 7, Some(1), None, json!({})),
         (
             0x640cfd8d00000000_0000000000000abc,
