@@ -38,8 +38,8 @@ fn carrier() -> Carrier {
 fn propagation(c: &mut Criterion) {
     use opentelemetry_api::propagation::TextMapPropagator as _;
     use opentelemetry_api::trace::TraceContextExt as _;
-    use upstream32::propagation::TextMapPropagator as _;
-    use upstream32::trace::TraceContextExt as _;
+    use upstream_api_032::propagation::TextMapPropagator as _;
+    use upstream_api_032::trace::TraceContextExt as _;
 
     let ours = opentelemetry_jaeger::JaegerPropagator::new();
     // Upstream deprecates the Jaeger format (as the spec does), but it is what is compared.

@@ -69,6 +69,8 @@ const FEATURE_GATED_TRACE_EXPORTERS: &[(&str, &str)] = &[
     #[cfg(not(feature = "jaeger"))]
     ("jaeger", "jaeger"),
     ("otlp/stdout", "otlp"),
+    #[cfg(not(feature = "datadog"))]
+    ("datadog", "datadog"),
 ];
 
 /// Metric exporters the spec names that this crate can provide through a feature, and the
@@ -96,6 +98,8 @@ const FEATURE_GATED_PROPAGATORS: &[(&str, &str)] = &[
     ("jaeger", "jaeger"),
     ("xray", "aws"),
     ("ottrace", "contrib"),
+    #[cfg(not(feature = "datadog"))]
+    ("datadog", "datadog"),
 ];
 
 /// Builds the telemetry pipeline from the environment. Start with [`AutoConfig::from_env`].
@@ -189,6 +193,19 @@ impl AutoConfig {
                     Err(err) => otel_error!(
                         "AutoConfig.ExporterFailed",
                         "OTEL_TRACES_EXPORTER=zipkin: {err}; nothing is installed for it"
+                    ),
+                },
+                // The agent address comes from DD_TRACE_AGENT_URL / DD_AGENT_HOST /
+                // DD_TRACE_AGENT_PORT.
+                #[cfg(feature = "datadog")]
+                "datadog" => match opentelemetry_datadog::DatadogExporter::builder().build() {
+                    Ok(exporter) => {
+                        builder = builder.with_batch_exporter(exporter);
+                        any = true;
+                    }
+                    Err(e) => otel_error!(
+                        "AutoConfig.ExporterFailed",
+                        "OTEL_TRACES_EXPORTER=datadog: {e}; nothing is installed for it"
                     ),
                 },
                 other => {
@@ -325,6 +342,10 @@ fn propagator_from(value: Option<&str>) -> Option<TextMapCompositePropagator> {
                 propagators.push(Box::new(opentelemetry_zipkin::B3Propagator::with_encoding(
                     opentelemetry_zipkin::B3Encoding::MultipleHeader,
                 )))
+            }
+            #[cfg(feature = "datadog")]
+            "datadog" => {
+                propagators.push(Box::new(opentelemetry_datadog::DatadogPropagator::new()))
             }
             "none" => {}
             other => report_unavailable("OTEL_PROPAGATORS", other, FEATURE_GATED_PROPAGATORS),
