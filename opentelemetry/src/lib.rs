@@ -61,6 +61,10 @@ pub use opentelemetry_sdk as sdk;
 #[cfg_attr(docsrs, doc(cfg(feature = "sdk")))]
 pub mod autoconfig;
 
+#[cfg(feature = "aws")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
+pub use opentelemetry_aws as aws;
+
 // Doctest the READMEs, so the snippets users copy first cannot rot. `cfg(doctest)` keeps the
 // files out of normal builds (and out of a packaged crate, which would not contain them).
 #[cfg(doctest)]
