@@ -33,8 +33,34 @@ pub struct XrayIdGenerator {
 }
 
 /// The current epoch seconds as X-Ray's 32-bit field (wraps in 2106, as X-Ray's does).
+///
+/// On Linux the coarse real-time clock is read: it is served from the vDSO without reading the
+/// hardware clock (a few nanoseconds where `SystemTime::now()` can cost tens), and its
+/// millisecond resolution is far finer than the seconds needed here.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 #[inline]
 fn epoch_seconds() -> u32 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the duration of the call, and
+    // CLOCK_REALTIME_COARSE exists on every Linux since 2.6.32.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_REALTIME_COARSE, &mut ts) };
+    if rc == 0 && ts.tv_sec > 0 {
+        ts.tv_sec as u32
+    } else {
+        precise_epoch_seconds()
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+#[inline]
+fn epoch_seconds() -> u32 {
+    precise_epoch_seconds()
+}
+
+fn precise_epoch_seconds() -> u32 {
     // A clock before 1970 gives 0: the random bits still make the ID valid and unique.
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -83,9 +109,10 @@ mod tests {
     #[test]
     fn trace_ids_start_with_the_epoch_seconds() {
         let g = XrayIdGenerator::default();
-        let before = u128::from(epoch_seconds());
+        // The coarse clock may lag the precise one by a tick (milliseconds): allow a second.
+        let before = u128::from(precise_epoch_seconds()) - 1;
         let ids: Vec<u128> = (0..1000).map(|_| u128::from(g.new_trace_id())).collect();
-        let after = u128::from(epoch_seconds());
+        let after = u128::from(precise_epoch_seconds());
         for id in &ids {
             let seconds = id >> 96;
             assert!(before <= seconds && seconds <= after);

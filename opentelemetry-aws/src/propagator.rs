@@ -13,6 +13,10 @@ pub const AWS_XRAY_TRACE_HEADER: &str = "X-Amzn-Trace-Id";
 
 static FIELDS: [&str; 1] = [AWS_XRAY_TRACE_HEADER];
 
+/// The name extraction looks up: lower case, as HTTP/2 and most HTTP libraries hand header
+/// names over, so case-insensitive carriers find it at once (they still find any other case).
+const LOOKUP_NAME: &str = "x-amzn-trace-id";
+
 /// `Root=` (5) + `1-` + 8 hex + `-` + 24 hex (35) + `;Parent=` (8) + 16 hex + `;Sampled=` (9)
 /// + the flag (1).
 const HEADER_LEN: usize = 5 + 35 + 8 + 16 + 9 + 1;
@@ -99,11 +103,12 @@ fn hex_val(c: u8) -> Option<u8> {
     }
 }
 
-/// Accumulates hex digits (either case) into `acc`; `None` on a non-hex byte.
+/// Decodes up to 16 hex digits (either case); `None` on a non-hex byte.
 #[inline]
-fn push_hex(mut acc: u128, hex: &[u8]) -> Option<u128> {
+fn hex_u64(hex: &[u8]) -> Option<u64> {
+    let mut acc = 0u64;
     for &c in hex {
-        acc = (acc << 4) | u128::from(hex_val(c)?);
+        acc = (acc << 4) | u64::from(hex_val(c)?);
     }
     Some(acc)
 }
@@ -113,8 +118,10 @@ fn parse_root(v: &[u8]) -> Option<TraceId> {
     if v.len() != 35 || v[0] != b'1' || v[1] != b'-' || v[10] != b'-' {
         return None;
     }
-    let id = push_hex(push_hex(0, &v[2..10])?, &v[11..35])?;
-    let id = TraceId::from(id);
+    let epoch = hex_u64(&v[2..10])?;
+    let mid = hex_u64(&v[11..19])?;
+    let low = hex_u64(&v[19..35])?;
+    let id = TraceId::from((u128::from(epoch) << 96) | (u128::from(mid) << 64) | u128::from(low));
     id.is_valid().then_some(id)
 }
 
@@ -122,8 +129,7 @@ fn parse_parent(v: &[u8]) -> Option<SpanId> {
     if v.len() != 16 {
         return None;
     }
-    // 16 hex digits fit in 64 bits, so the narrowing never truncates.
-    let id = SpanId::from(push_hex(0, v)? as u64);
+    let id = SpanId::from(hex_u64(v)?);
     id.is_valid().then_some(id)
 }
 
@@ -140,7 +146,34 @@ fn trim_ows(s: &str) -> &str {
     s.trim_matches(|c| c == ' ' || c == '\t')
 }
 
+/// The header exactly as AWS services and this propagator write it, parsed without splitting.
+#[inline]
+fn parse_canonical(h: &[u8]) -> Option<Parsed<'static>> {
+    if h.len() != HEADER_LEN
+        || &h[..5] != b"Root="
+        || &h[40..48] != b";Parent="
+        || &h[64..73] != b";Sampled="
+    {
+        return None;
+    }
+    let sampled = match h[73] {
+        b'1' => Sampled::Yes,
+        b'0' => Sampled::No,
+        b'?' => Sampled::Deferred,
+        _ => return None,
+    };
+    Some(Parsed {
+        trace_id: parse_root(&h[5..40])?,
+        span_id: parse_parent(&h[48..64])?,
+        sampled,
+        lineage: None,
+    })
+}
+
 fn parse_header(header: &str) -> Result<Parsed<'_>, Invalid> {
+    if let Some(parsed) = parse_canonical(header.as_bytes()) {
+        return Ok(parsed);
+    }
     let mut trace_id = None;
     let mut span_id = None;
     let mut sampled = Sampled::Deferred;
@@ -278,7 +311,7 @@ impl TextMapPropagator for XrayPropagator {
     }
 
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
-        let Some(header) = extractor.get(AWS_XRAY_TRACE_HEADER) else {
+        let Some(header) = extractor.get(LOOKUP_NAME) else {
             return cx.clone();
         };
         match parse_header(header) {

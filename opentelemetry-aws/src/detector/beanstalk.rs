@@ -12,7 +12,7 @@ use std::time::Duration;
 
 /// Where the Elastic Beanstalk X-Ray integration writes the environment's description on
 /// Linux platforms.
-pub const DEFAULT_BEANSTALK_CONF: &str = "/var/elasticbeanstalk/xray/environment.conf";
+pub(crate) const DEFAULT_BEANSTALK_CONF: &str = "/var/elasticbeanstalk/xray/environment.conf";
 
 /// Detects an Elastic Beanstalk environment from the JSON file the platform writes
 /// (`{"deployment_id": 23, "version_label": "...", "environment_name": "..."}`):
@@ -40,7 +40,7 @@ impl Default for BeanstalkResourceDetector {
 }
 
 impl BeanstalkResourceDetector {
-    /// A detector reading [`DEFAULT_BEANSTALK_CONF`].
+    /// A detector reading `/var/elasticbeanstalk/xray/environment.conf`.
     pub fn new() -> Self {
         BeanstalkResourceDetector {
             path: PathBuf::from(DEFAULT_BEANSTALK_CONF),

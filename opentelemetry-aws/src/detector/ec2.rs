@@ -12,7 +12,7 @@ use opentelemetry_semantic_conventions::attribute::{
 use std::time::{Duration, Instant};
 
 /// The instance metadata service's address.
-pub const DEFAULT_IMDS_ENDPOINT: &str = "http://169.254.169.254";
+pub(crate) const DEFAULT_IMDS_ENDPOINT: &str = "http://169.254.169.254";
 
 const TOKEN_PATH: &str = "/latest/api/token";
 const IDENTITY_PATH: &str = "/latest/dynamic/instance-identity/document";
@@ -49,7 +49,7 @@ impl Default for Ec2ResourceDetector {
 }
 
 impl Ec2ResourceDetector {
-    /// A detector asking [`DEFAULT_IMDS_ENDPOINT`], within 1 second.
+    /// A detector asking `http://169.254.169.254`, within 1 second.
     pub fn new() -> Self {
         Ec2ResourceDetector {
             endpoint: DEFAULT_IMDS_ENDPOINT.to_owned(),

@@ -15,7 +15,7 @@ use opentelemetry_semantic_conventions::attribute::{
 use std::time::{Duration, Instant};
 
 /// The variable in which ECS gives each container its metadata endpoint.
-pub const ECS_METADATA_ENV: &str = "ECS_CONTAINER_METADATA_URI_V4";
+pub(crate) const ECS_METADATA_ENV: &str = "ECS_CONTAINER_METADATA_URI_V4";
 
 /// Detects an ECS task (EC2 or Fargate launch type) from the task metadata endpoint v4: the
 /// container document at `${ECS_CONTAINER_METADATA_URI_V4}` and the task document at
@@ -51,7 +51,7 @@ impl Default for EcsResourceDetector {
 }
 
 impl EcsResourceDetector {
-    /// A detector using the endpoint in [`ECS_METADATA_ENV`] (read at detection), within 1
+    /// A detector using the endpoint in `ECS_CONTAINER_METADATA_URI_V4` (read at detection), within 1
     /// second.
     pub fn new() -> Self {
         EcsResourceDetector {
