@@ -492,3 +492,93 @@ fn detectors_compose_in_the_sdk_builder() {
     assert_eq!(get(&r, "host.id"), s("i-1234567890abcdef0"));
     assert_eq!(get(&r, "service.namespace"), s("checkout-prod"));
 }
+
+/// A TLS server on 127.0.0.1 with a certificate for that address from a fresh CA; returns the
+/// server's URL and the CA in PEM.
+fn tls_server(
+    routes: Vec<(&'static str, String, Reply)>,
+) -> (String, String, std::thread::JoinHandle<Vec<common::Seen>>) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+    use std::sync::{Arc, Mutex};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .signed_by(&leaf_key, &ca, &ca_key)
+        .unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = Arc::new(
+        rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![leaf.der().clone()],
+                rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
+            )
+            .unwrap(),
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let seen = Mutex::new(Vec::new());
+        // One connection per route the detector asks for.
+        for _ in 0..routes.len() {
+            let (tcp, _) = listener.accept().unwrap();
+            tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let conn = rustls::ServerConnection::new(config.clone()).unwrap();
+            let mut tls = rustls::StreamOwned::new(conn, tcp);
+            common::serve_stream(&mut tls, &routes, &seen);
+            tls.conn.send_close_notify();
+            let _ = tls.conn.complete_io(&mut tls.sock);
+        }
+        seen.into_inner().unwrap()
+    });
+    (url, ca.pem(), handle)
+}
+
+#[test]
+fn eks_detects_over_https_with_the_service_account_ca() {
+    let files = EksFiles::new("tls");
+    let (url, ca_pem, server) = tls_server(vec![
+        (
+            "GET",
+            "/api/v1/namespaces/kube-system/configmaps/aws-auth".into(),
+            Reply::Body(200, data("eks_aws_auth.json")),
+        ),
+        (
+            "GET",
+            "/api/v1/namespaces/amazon-cloudwatch/configmaps/cluster-info".into(),
+            Reply::Body(200, data("eks_cluster_info.json")),
+        ),
+    ]);
+    std::fs::write(files.dir.join("ca.crt"), ca_pem).unwrap();
+    let r = files.detector(url).detect(Duration::from_secs(5));
+    assert_eq!(get(&r, "cloud.platform"), s("aws_eks"));
+    assert_eq!(get(&r, "k8s.cluster.name"), s("prod-eks"));
+    let seen = server.join().unwrap();
+    assert_eq!(seen.len(), 2);
+    assert!(seen
+        .iter()
+        .all(|req| req.headers.get("authorization").map(String::as_str)
+            == Some(format!("Bearer {TOKEN}").as_str())));
+}
+
+#[test]
+fn eks_rejects_a_server_the_ca_did_not_sign() {
+    let files = EksFiles::new("tls-other-ca");
+    let (url, _ca_pem, _server) = tls_server(vec![(
+        "GET",
+        "/api/v1/namespaces/kube-system/configmaps/aws-auth".into(),
+        Reply::Body(200, data("eks_aws_auth.json")),
+    )]);
+    // A CA of its own, not the server's.
+    let other = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    std::fs::write(files.dir.join("ca.crt"), other.cert.pem()).unwrap();
+    assert_empty_within(Duration::from_secs(3), || {
+        files.detector(url).detect(Duration::from_secs(5))
+    });
+}

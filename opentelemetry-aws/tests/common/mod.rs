@@ -75,11 +75,20 @@ impl Drop for Server {
     }
 }
 
-fn serve(mut stream: TcpStream, routes: &[(&'static str, String, Reply)], seen: &Mutex<Vec<Seen>>) {
+fn serve(stream: TcpStream, routes: &[(&'static str, String, Reply)], seen: &Mutex<Vec<Seen>>) {
     stream.set_nonblocking(false).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
         .unwrap();
+    serve_stream(stream, routes, seen);
+}
+
+/// Reads one request from `stream` and answers it from `routes`.
+pub fn serve_stream<S: Read + Write>(
+    mut stream: S,
+    routes: &[(&'static str, String, Reply)],
+    seen: &Mutex<Vec<Seen>>,
+) {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 1024];
     while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -124,6 +133,7 @@ fn serve(mut stream: TcpStream, routes: &[(&'static str, String, Reply)], seen: 
         }
     };
     let _ = stream.write_all(out.as_bytes());
+    let _ = stream.flush();
 }
 
 /// A server that accepts connections and never answers (until dropped).
