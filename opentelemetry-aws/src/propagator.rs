@@ -528,6 +528,20 @@ mod tests {
     }
 
     #[test]
+    fn lineage_values_are_kept_verbatim() {
+        // Both the `hash:counter|...` and the `counter:hash:counter` shapes in use.
+        for lineage in ["a87bd80c:1|68fd508a:5|c512fbe3:2", "10:1234abcd:3"] {
+            let header = format!(
+                "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1;\
+                 Lineage={lineage}"
+            );
+            let cx = extract(&header);
+            assert_eq!(XrayPropagator::lineage(&cx), Some(lineage));
+            assert_eq!(inject(&cx).unwrap(), header);
+        }
+    }
+
+    #[test]
     fn invalid_lineage_is_dropped_but_the_span_kept() {
         let cx = extract(
             "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1;\
