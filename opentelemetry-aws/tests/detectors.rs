@@ -261,6 +261,36 @@ fn ecs_detects_from_the_task_metadata_endpoint() {
 }
 
 #[test]
+fn a_server_holding_the_connection_open_is_read_by_its_framing() {
+    // Both documents come with Content-Length, and the connections then stay open for 5 s
+    // although the detector asked for `Connection: close`.
+    let server = Server::start(vec![
+        (
+            "GET",
+            "/v4/abc".into(),
+            Reply::HeldOpen(data("ecs_container.json")),
+        ),
+        (
+            "GET",
+            "/v4/abc/task".into(),
+            Reply::HeldOpen(data("ecs_task.json")),
+        ),
+    ]);
+    let start = Instant::now();
+    let r = EcsResourceDetector::new()
+        .with_metadata_uri(format!("{}/v4/abc", server.url()))
+        .with_timeout(Duration::from_secs(10))
+        .detect(Duration::from_secs(10));
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(get(&r, "aws.ecs.task.family"), s("curltest"));
+    assert_eq!(get(&r, "container.name"), s("curl"));
+}
+
+#[test]
 fn ecs_short_cluster_names_become_arns() {
     let task = data("ecs_task.json").replace(
         "\"arn:aws:ecs:us-west-2:111122223333:cluster/default\"",

@@ -218,6 +218,11 @@ fn exchange<S: Read + Write>(
                 if out.len() > MAX_RESPONSE + 16 * 1024 {
                     return Err(HttpError::TooLarge);
                 }
+                // A server that keeps the connection open despite `Connection: close` has
+                // still sent everything once the framing says so.
+                if response_complete(&out) {
+                    return Ok(out);
+                }
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             // A TLS peer that closes without close_notify has still sent a complete response
@@ -230,6 +235,33 @@ fn exchange<S: Read + Write>(
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Whether `raw` holds a whole response by its own framing (`Content-Length` or chunked);
+/// without either, only the end of the stream ends it.
+fn response_complete(raw: &[u8]) -> bool {
+    let Some(head_end) = find(raw, b"\r\n\r\n") else {
+        return false;
+    };
+    let Ok(head) = std::str::from_utf8(&raw[..head_end]) else {
+        return false;
+    };
+    let body = &raw[head_end + 4..];
+    for line in head.split("\r\n").skip(1) {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        if name.eq_ignore_ascii_case("content-length") {
+            return value
+                .trim()
+                .parse::<usize>()
+                .is_ok_and(|len| body.len() >= len);
+        }
+        if name.eq_ignore_ascii_case("transfer-encoding") {
+            return decode_chunked(body).is_ok();
+        }
+    }
+    false
 }
 
 fn parse_response(raw: &[u8]) -> Result<Response, HttpError> {

@@ -23,6 +23,9 @@ pub enum Reply {
     Body(u16, String),
     /// 200 with the body sent in chunks.
     Chunked(String),
+    /// 200 with Content-Length, then the connection held open for 5 s (ignoring
+    /// `Connection: close`).
+    HeldOpen(String),
 }
 
 /// A server answering `(method, path)` routes (404 otherwise) until dropped.
@@ -44,7 +47,11 @@ impl Server {
         let handle = std::thread::spawn(move || {
             while !stop2.load(std::sync::atomic::Ordering::SeqCst) {
                 match listener.accept() {
-                    Ok((stream, _)) => serve(stream, &routes, &seen2),
+                    Ok((stream, _)) => {
+                        // A thread per connection, so a connection held open blocks no other.
+                        let (routes, seen) = (routes.clone(), seen2.clone());
+                        std::thread::spawn(move || serve(stream, &routes, &seen));
+                    }
                     Err(_) => std::thread::sleep(Duration::from_millis(5)),
                 }
             }
@@ -116,7 +123,12 @@ pub fn serve_stream<S: Read + Write>(
         .find(|(m, p, _)| *m == method && *p == path)
         .map(|(_, _, r)| r.clone())
         .unwrap_or(Reply::Body(404, "not found".into()));
+    let hold = matches!(reply, Reply::HeldOpen(_));
     let out = match reply {
+        Reply::HeldOpen(body) => format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
         Reply::Body(status, body) => format!(
             "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
@@ -134,6 +146,9 @@ pub fn serve_stream<S: Read + Write>(
     };
     let _ = stream.write_all(out.as_bytes());
     let _ = stream.flush();
+    if hold {
+        std::thread::sleep(Duration::from_secs(5));
+    }
 }
 
 /// A server that accepts connections and never answers (until dropped).
