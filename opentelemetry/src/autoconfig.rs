@@ -96,6 +96,7 @@ const FEATURE_GATED_PROPAGATORS: &[(&str, &str)] = &[
     ("b3multi", "zipkin"),
     #[cfg(not(feature = "jaeger"))]
     ("jaeger", "jaeger"),
+    #[cfg(not(feature = "aws"))]
     ("xray", "aws"),
     ("ottrace", "contrib"),
     #[cfg(not(feature = "datadog"))]
@@ -347,6 +348,8 @@ fn propagator_from(value: Option<&str>) -> Option<TextMapCompositePropagator> {
             "datadog" => {
                 propagators.push(Box::new(opentelemetry_datadog::DatadogPropagator::new()))
             }
+            #[cfg(feature = "aws")]
+            "xray" => propagators.push(Box::new(opentelemetry_aws::XrayPropagator::new())),
             "none" => {}
             other => report_unavailable("OTEL_PROPAGATORS", other, FEATURE_GATED_PROPAGATORS),
         }
@@ -544,5 +547,14 @@ mod tests {
             fields(&propagator_from(Some("baggage")).unwrap()),
             ["baggage"]
         );
+    }
+
+    #[cfg(feature = "aws")]
+    #[test]
+    fn xray_propagator_with_the_aws_feature() {
+        let p = propagator_from(Some("tracecontext,xray")).unwrap();
+        let fields: Vec<&str> = p.fields().collect();
+        assert_eq!(fields, ["traceparent", "tracestate", "X-Amzn-Trace-Id"]);
+        assert!(!FEATURE_GATED_PROPAGATORS.iter().any(|(n, _)| *n == "xray"));
     }
 }

@@ -61,6 +61,9 @@ pub use opentelemetry_sdk as sdk;
 #[cfg_attr(docsrs, doc(cfg(feature = "sdk")))]
 pub mod autoconfig;
 
+#[cfg(feature = "aws")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
+pub use opentelemetry_aws as aws;
 /// The Zipkin exporter and the B3 propagator (feature `zipkin`).
 #[cfg(feature = "zipkin")]
 #[cfg_attr(docsrs, doc(cfg(feature = "zipkin")))]
