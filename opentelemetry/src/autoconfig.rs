@@ -58,6 +58,7 @@ fn list(value: &str) -> Vec<String> {
 
 /// Exporters the spec names that this crate can provide through a feature, and the feature.
 const FEATURE_GATED_TRACE_EXPORTERS: &[(&str, &str)] = &[
+    #[cfg(not(feature = "otlp"))]
     ("otlp", "otlp"),
     ("zipkin", "zipkin"),
     ("jaeger", "jaeger"),
@@ -67,6 +68,7 @@ const FEATURE_GATED_TRACE_EXPORTERS: &[(&str, &str)] = &[
 /// Metric exporters the spec names that this crate can provide through a feature, and the
 /// feature.
 const FEATURE_GATED_METRIC_EXPORTERS: &[(&str, &str)] = &[
+    #[cfg(not(feature = "otlp"))]
     ("otlp", "otlp"),
     ("prometheus", "prometheus"),
     ("otlp/stdout", "otlp"),
@@ -76,7 +78,11 @@ const FEATURE_GATED_METRIC_EXPORTERS: &[(&str, &str)] = &[
 const CONSOLE_METRIC_INTERVAL: Duration = Duration::from_millis(10_000);
 
 /// Log exporters the spec names that this crate can provide through a feature, and the feature.
-const FEATURE_GATED_LOG_EXPORTERS: &[(&str, &str)] = &[("otlp", "otlp"), ("otlp/stdout", "otlp")];
+const FEATURE_GATED_LOG_EXPORTERS: &[(&str, &str)] = &[
+    #[cfg(not(feature = "otlp"))]
+    ("otlp", "otlp"),
+    ("otlp/stdout", "otlp"),
+];
 
 /// Propagators the spec names that this crate can provide through a feature, and the feature.
 const FEATURE_GATED_PROPAGATORS: &[(&str, &str)] = &[
@@ -155,6 +161,14 @@ impl AutoConfig {
                     builder = builder.with_simple_exporter(ConsoleSpanExporter::default());
                     any = true;
                 }
+                #[cfg(feature = "otlp")]
+                "otlp" => match opentelemetry_otlp::SpanExporter::builder().build() {
+                    Ok(exporter) => {
+                        builder = builder.with_batch_exporter(exporter);
+                        any = true;
+                    }
+                    Err(e) => report_otlp_failure("OTEL_TRACES_EXPORTER", &e),
+                },
                 other => {
                     report_unavailable("OTEL_TRACES_EXPORTER", other, FEATURE_GATED_TRACE_EXPORTERS)
                 }
@@ -183,6 +197,14 @@ impl AutoConfig {
                     builder = builder.with_reader(reader.build());
                     any = true;
                 }
+                #[cfg(feature = "otlp")]
+                "otlp" => match opentelemetry_otlp::MetricExporter::builder().build() {
+                    Ok(exporter) => {
+                        builder = builder.with_reader(PeriodicReader::builder(exporter).build());
+                        any = true;
+                    }
+                    Err(e) => report_otlp_failure("OTEL_METRICS_EXPORTER", &e),
+                },
                 other => report_unavailable(
                     "OTEL_METRICS_EXPORTER",
                     other,
@@ -209,6 +231,14 @@ impl AutoConfig {
                     builder = builder.with_simple_exporter(ConsoleLogExporter::default());
                     any = true;
                 }
+                #[cfg(feature = "otlp")]
+                "otlp" => match opentelemetry_otlp::LogExporter::builder().build() {
+                    Ok(exporter) => {
+                        builder = builder.with_batch_exporter(exporter);
+                        any = true;
+                    }
+                    Err(e) => report_otlp_failure("OTEL_LOGS_EXPORTER", &e),
+                },
                 other => {
                     report_unavailable("OTEL_LOGS_EXPORTER", other, FEATURE_GATED_LOG_EXPORTERS)
                 }
@@ -236,6 +266,15 @@ fn opentelemetry_sdk_disabled() -> bool {
         }
         None => false,
     }
+}
+
+/// An OTLP exporter that could not be built (bad builder-level setting, thread spawn failure).
+#[cfg(feature = "otlp")]
+fn report_otlp_failure(variable: &str, error: &opentelemetry_otlp::Error) {
+    otel_error!(
+        "AutoConfig.ExporterFailed",
+        "{variable}=otlp: the OTLP exporter could not be built ({error}): nothing is installed for it"
+    );
 }
 
 fn report_unavailable(variable: &str, name: &str, gated: &[(&str, &str)]) {

@@ -61,6 +61,10 @@ pub use opentelemetry_sdk as sdk;
 #[cfg_attr(docsrs, doc(cfg(feature = "sdk")))]
 pub mod autoconfig;
 
+#[cfg(feature = "otlp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
+pub use opentelemetry_otlp as otlp;
+
 // Doctest the READMEs, so the snippets users copy first cannot rot. `cfg(doctest)` keeps the
 // files out of normal builds (and out of a packaged crate, which would not contain them).
 #[cfg(doctest)]

@@ -11,7 +11,11 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/otlp_receiver.py");
+// From the workspace root, so that other crates (the facade) can include this module.
+const SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../opentelemetry-otlp/tests/python/otlp_receiver.py"
+);
 
 /// A running receiver; killed when dropped.
 pub struct Receiver {
