@@ -10,7 +10,7 @@ use common::*;
 use opentelemetry_api::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Severity};
 use opentelemetry_api::metrics::MeterProvider as _;
 use opentelemetry_api::trace::{Span as _, Tracer as _, TracerProvider as _};
-use opentelemetry_api::KeyValue;
+use opentelemetry_api::{InstrumentationScope, KeyValue};
 use opentelemetry_otlp::{
     Compression, LogExporter, MetricExporter, Protocol, RetryPolicy, SpanExporter,
     WithExportConfig, WithHttpConfig, WithTonicConfig,
@@ -113,6 +113,29 @@ fn check_common(record: &Json, protocol: Protocol, gzip: bool) {
     );
 }
 
+fn scope(name: &str) -> InstrumentationScope {
+    InstrumentationScope::builder(name.to_owned())
+        .with_version("1.0.0")
+        .with_schema_url(SCOPE_SCHEMA)
+        .build()
+}
+
+const SCOPE_SCHEMA: &str = "https://example.com/schemas/1.2.0";
+
+/// Schema URLs of the resource and of the scope arrive where OTLP puts them.
+fn check_schema_urls(request: &Json, resource_schema: &str, resource_list: &str, scope_list: &str) {
+    let resource = &request[resource_list][0];
+    assert_eq!(resource["schema_url"], resource_schema, "{request}");
+    assert_eq!(
+        resource[scope_list][0]["schema_url"], SCOPE_SCHEMA,
+        "{request}"
+    );
+    assert_eq!(
+        resource[scope_list][0]["scope"]["version"], "1.0.0",
+        "{request}"
+    );
+}
+
 fn resource_service(request: &Json, list: &str) -> Json {
     attribute(&request[list][0]["resource"]["attributes"], "service.name")
         .cloned()
@@ -123,13 +146,17 @@ fn resource_service(request: &Json, list: &str) -> Json {
 fn every_signal(protocol: Protocol, gzip: bool) {
     let receiver = Receiver::start(&[]);
     let resource = Resource::builder().with_service_name("otlp-test").build();
+    let resource_schema = resource
+        .schema_url()
+        .expect("the SDK resource has one")
+        .to_owned();
 
     // Traces, through the batch processor's background thread (no runtime).
     let tracer_provider = SdkTracerProvider::builder()
         .with_resource(resource.clone())
         .with_batch_exporter(span_exporter(&receiver, protocol, gzip))
         .build();
-    let tracer = tracer_provider.tracer("lib-a");
+    let tracer = tracer_provider.tracer_with_scope(scope("lib-a"));
     let mut span = tracer.start("checkout");
     span.set_attribute(KeyValue::new("items", 3i64));
     span.add_event("paid", vec![KeyValue::new("amount", 9.5)]);
@@ -146,6 +173,7 @@ fn every_signal(protocol: Protocol, gzip: bool) {
         resource_service(request, "resource_spans")["string_value"],
         "otlp-test"
     );
+    check_schema_urls(request, &resource_schema, "resource_spans", "scope_spans");
     let scope_spans = &request["resource_spans"][0]["scope_spans"][0];
     assert_eq!(scope_spans["scope"]["name"], "lib-a");
     let sent = &scope_spans["spans"][0];
@@ -175,7 +203,7 @@ fn every_signal(protocol: Protocol, gzip: bool) {
         .with_resource(resource.clone())
         .with_reader(PeriodicReader::builder(metric_exporter(&receiver, protocol, gzip)).build())
         .build();
-    let meter = meter_provider.meter("lib-m");
+    let meter = meter_provider.meter_with_scope(scope("lib-m"));
     let counter = meter.u64_counter("orders").with_unit("1").build();
     counter.add(2, &[KeyValue::new("shop", "a")]);
     counter.add(5, &[KeyValue::new("shop", "a")]);
@@ -191,6 +219,12 @@ fn every_signal(protocol: Protocol, gzip: bool) {
     assert_eq!(
         resource_service(request, "resource_metrics")["string_value"],
         "otlp-test"
+    );
+    check_schema_urls(
+        request,
+        &resource_schema,
+        "resource_metrics",
+        "scope_metrics",
     );
     let scope_metrics = &request["resource_metrics"][0]["scope_metrics"][0];
     assert_eq!(scope_metrics["scope"]["name"], "lib-m");
@@ -221,7 +255,7 @@ fn every_signal(protocol: Protocol, gzip: bool) {
         .with_resource(resource)
         .with_batch_exporter(log_exporter(&receiver, protocol, gzip))
         .build();
-    let logger = logger_provider.logger("lib-l");
+    let logger = logger_provider.logger_with_scope(scope("lib-l"));
     let mut record = logger.create_log_record();
     record.set_severity_number(Severity::Warn);
     record.set_severity_text("WARN");
@@ -238,6 +272,7 @@ fn every_signal(protocol: Protocol, gzip: bool) {
         resource_service(request, "resource_logs")["string_value"],
         "otlp-test"
     );
+    check_schema_urls(request, &resource_schema, "resource_logs", "scope_logs");
     let scope_logs = &request["resource_logs"][0]["scope_logs"][0];
     assert_eq!(scope_logs["scope"]["name"], "lib-l");
     let sent = &scope_logs["log_records"][0];
