@@ -60,6 +60,7 @@
 //! | `grpc-tonic` (default) | OTLP/gRPC with tonic, gzip included |
 //! | `http-json` (default) | OTLP/HTTP with JSON bodies |
 //! | `tls` | TLS for gRPC with rustls (`ring`): CA certificate, client certificate and key |
+//! | `tls-roots` | with `tls`, the system's root certificates are trusted too |
 //! | `reqwest-client` | reqwest as the default HTTP client instead of hyper |
 //! | `reqwest-rustls` | HTTPS for OTLP/HTTP (reqwest with rustls): CA, client identity |
 //!

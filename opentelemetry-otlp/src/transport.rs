@@ -522,6 +522,10 @@ mod grpc {
             Some(c) => c.clone(),
             None => {
                 let mut c = ClientTlsConfig::new();
+                #[cfg(feature = "tls-roots")]
+                {
+                    c = c.with_native_roots();
+                }
                 if let Some(ca) = config::tls_file(signal, "CERTIFICATE") {
                     c = c.ca_certificate(Certificate::from_pem(ca));
                 }

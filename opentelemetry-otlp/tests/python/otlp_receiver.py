@@ -4,6 +4,7 @@
     otlp_receiver.py OUT_FILE [--grpc-port P] [--http-port P] [--fail N]
                      [--grpc-code NAME] [--http-status S] [--retry-after SECONDS]
                      [--retry-info-ms MS] [--partial] [--hang]
+                     [--tls CERT KEY] [--client-ca CA]
 
 Serves the three collector services over gRPC (the generated `*_service_pb2_grpc` servicers)
 and OTLP/HTTP (POST /v1/traces, /v1/metrics, /v1/logs; protobuf or JSON bodies, gzip), on
@@ -16,7 +17,9 @@ decoded with `json_format.MessageToDict` (field names as in the .proto, IDs as h
 --fail N: the first N requests fail (gRPC status --grpc-code, default UNAVAILABLE; HTTP
 status --http-status, default 503), with a `Retry-After` header or a google.rpc.RetryInfo
 when asked. --partial: successes carry a partial_success (2 rejected, "bad data").
---hang: never answers. Exits when its standard input closes.
+--hang: never answers. --tls: both servers use TLS with this certificate and key;
+--client-ca: and require a client certificate signed by CA. Exits when its standard input
+closes.
 """
 
 import argparse
@@ -244,6 +247,8 @@ def main():
     parser.add_argument("--retry-info-ms", type=int)
     parser.add_argument("--partial", action="store_true")
     parser.add_argument("--hang", action="store_true")
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    parser.add_argument("--client-ca")
     args = parser.parse_args()
     failures_left = args.fail
 
@@ -257,9 +262,28 @@ def main():
     logs_service_pb2_grpc.add_LogsServiceServicer_to_server(
         grpc_servicer("logs", logs_service_pb2_grpc.LogsServiceServicer), server
     )
-    grpc_port = server.add_insecure_port("127.0.0.1:%d" % args.grpc_port)
+    address = "127.0.0.1:%d" % args.grpc_port
+    if args.tls:
+        cert = open(args.tls[0], "rb").read()
+        key = open(args.tls[1], "rb").read()
+        client_ca = open(args.client_ca, "rb").read() if args.client_ca else None
+        credentials = grpc.ssl_server_credentials(
+            [(key, cert)], root_certificates=client_ca, require_client_auth=client_ca is not None
+        )
+        grpc_port = server.add_secure_port(address, credentials)
+    else:
+        grpc_port = server.add_insecure_port(address)
     server.start()
     http = ThreadingHTTPServer(("127.0.0.1", args.http_port), HttpHandler)
+    if args.tls:
+        import ssl
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls[0], args.tls[1])
+        if args.client_ca:
+            context.load_verify_locations(args.client_ca)
+            context.verify_mode = ssl.CERT_REQUIRED
+        http.socket = context.wrap_socket(http.socket, server_side=True)
     http.daemon_threads = True
     threading.Thread(target=http.serve_forever, daemon=True).start()
     print(json.dumps({"grpc": grpc_port, "http": http.server_address[1]}), flush=True)
