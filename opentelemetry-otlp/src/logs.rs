@@ -23,9 +23,9 @@ impl<S: BuilderState> LogExporterBuilder<S> {
 
 /// Exports log records over OTLP: gRPC, HTTP/protobuf or HTTP/JSON.
 ///
-/// ```no_run
+/// ```
 /// use opentelemetry_otlp::{LogExporter, WithExportConfig};
-/// use opentelemetry_sdk::trace::SdkLoggerProvider;
+/// use opentelemetry_sdk::logs::SdkLoggerProvider;
 /// use std::time::Duration;
 ///
 /// let exporter = LogExporter::builder()

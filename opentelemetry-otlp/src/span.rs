@@ -22,7 +22,7 @@ impl<S: BuilderState> SpanExporterBuilder<S> {
 
 /// Exports spans over OTLP: gRPC, HTTP/protobuf or HTTP/JSON.
 ///
-/// ```no_run
+/// ```
 /// use opentelemetry_otlp::{SpanExporter, WithExportConfig};
 /// use opentelemetry_sdk::trace::SdkTracerProvider;
 /// use std::time::Duration;
