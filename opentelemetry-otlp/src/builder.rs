@@ -31,6 +31,7 @@ pub(crate) mod sealed {
     /// A builder whose transport is OTLP/HTTP.
     pub trait IsHttp: HasSettings {}
     /// A builder whose transport is OTLP/gRPC.
+    #[cfg_attr(not(feature = "grpc-tonic"), allow(dead_code))]
     pub trait IsTonic: HasSettings {}
 }
 

@@ -75,6 +75,8 @@ mod logs;
 mod metric;
 mod retry;
 mod span;
+// The RetryInfo reader serves the gRPC transport; the Status message, HTTP errors too.
+#[cfg_attr(not(feature = "grpc-tonic"), allow(dead_code))]
 mod status;
 mod transport;
 mod worker;

@@ -38,6 +38,7 @@ impl<T> JsonEncode for T {
 #[derive(Debug)]
 pub(crate) struct Transport {
     worker: Worker,
+    #[cfg_attr(not(feature = "grpc-tonic"), allow(dead_code))]
     signal: Signal,
     timeout: Duration,
     retry: RetryPolicy,
