@@ -622,3 +622,68 @@ async fn exports_from_inside_a_current_thread_tokio_runtime() {
     }
     assert_eq!(receiver.accepted("traces").len(), 2);
 }
+
+/// The temporality preference and the default histogram aggregation reach the wire: delta
+/// sums and exponential histograms arrive as such.
+#[test]
+fn delta_temporality_and_exponential_histograms_arrive() {
+    use opentelemetry_sdk::metrics::{Aggregation, Temporality};
+    let receiver = Receiver::start(&[]);
+    let exporter = MetricExporter::builder()
+        .with_http()
+        .with_endpoint(receiver.http_endpoint("metrics"))
+        .with_temporality(Temporality::Delta)
+        .with_default_histogram_aggregation(Aggregation::default_exponential_histogram())
+        .build()
+        .unwrap();
+    let provider = SdkMeterProvider::builder()
+        .with_reader(PeriodicReader::builder(exporter).build())
+        .build();
+    let meter = provider.meter("lib");
+    meter.u64_counter("orders").build().add(4, &[]);
+    let histogram = meter.f64_histogram("latency").build();
+    for v in [1.0, 2.0, 4.0] {
+        histogram.record(v, &[]);
+    }
+    provider.shutdown().unwrap();
+    let metrics = receiver.wait_accepted("metrics", 1);
+    let all: Vec<Json> = metrics
+        .iter()
+        .flat_map(|m| {
+            m["request"]["resource_metrics"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .flat_map(|r| r["scope_metrics"].as_array().cloned().unwrap_or_default())
+        .flat_map(|s| s["metrics"].as_array().cloned().unwrap_or_default())
+        .collect();
+    let orders = all.iter().find(|m| m["name"] == "orders").unwrap();
+    assert_eq!(
+        orders["sum"]["aggregation_temporality"],
+        "AGGREGATION_TEMPORALITY_DELTA"
+    );
+    assert_eq!(orders["sum"]["data_points"][0]["as_int"], "4");
+    let latency = all.iter().find(|m| m["name"] == "latency").unwrap();
+    let exp = &latency["exponential_histogram"];
+    assert_eq!(
+        exp["aggregation_temporality"],
+        "AGGREGATION_TEMPORALITY_DELTA"
+    );
+    let point = &exp["data_points"][0];
+    assert_eq!(point["count"], "3");
+    assert_eq!(point["sum"], 7.0);
+    assert!(point["scale"].as_i64().is_some(), "{point}");
+}
+
+/// After shutdown, exports fail at once and nothing is sent.
+#[test]
+fn exports_after_shutdown_fail() {
+    let receiver = Receiver::start(&[]);
+    let mut exporter = direct_exporter(&receiver, Protocol::HttpBinary, Duration::from_secs(5));
+    exporter.shutdown().unwrap();
+    assert!(exporter.shutdown().is_err());
+    let error = futures_executor::block_on(exporter.export(&spans(1))).unwrap_err();
+    assert_eq!(error, opentelemetry_sdk::Error::AlreadyShutdown);
+    assert!(receiver.records().is_empty());
+}
