@@ -6,7 +6,10 @@
 //! `opentelemetry-appender-tracing`, which also turns the `#[instrument]`ed function's span
 //! into an OpenTelemetry span of the same trace. Try `OTEL_TRACES_SAMPLER=always_off`,
 //! `OTEL_SERVICE_NAME=shop`, `OTEL_TRACES_EXPORTER=none`, `OTEL_METRICS_EXPORTER=none` or
-//! `OTEL_LOGS_EXPORTER=none`.
+//! `OTEL_LOGS_EXPORTER=none`. To send everything to a collector over OTLP:
+//! `OTEL_TRACES_EXPORTER=otlp OTEL_METRICS_EXPORTER=otlp OTEL_LOGS_EXPORTER=otlp`, with
+//! `OTEL_EXPORTER_OTLP_ENDPOINT` (default `http://localhost:4318`) and
+//! `OTEL_EXPORTER_OTLP_PROTOCOL` (`http/protobuf`, `http/json` or `grpc`).
 
 use opentelemetry::autoconfig::AutoConfig;
 use opentelemetry::trace::{Link, Span, SpanKind, Status, TraceContextExt, Tracer};

@@ -63,6 +63,7 @@ fn list(value: &str) -> Vec<String> {
 
 /// Exporters the spec names that this crate can provide through a feature, and the feature.
 const FEATURE_GATED_TRACE_EXPORTERS: &[(&str, &str)] = &[
+    #[cfg(not(feature = "otlp"))]
     ("otlp", "otlp"),
     #[cfg(not(feature = "zipkin"))]
     ("zipkin", "zipkin"),
@@ -76,6 +77,7 @@ const FEATURE_GATED_TRACE_EXPORTERS: &[(&str, &str)] = &[
 /// Metric exporters the spec names that this crate can provide through a feature, and the
 /// feature.
 const FEATURE_GATED_METRIC_EXPORTERS: &[(&str, &str)] = &[
+    #[cfg(not(feature = "otlp"))]
     ("otlp", "otlp"),
     #[cfg(not(feature = "prometheus"))]
     ("prometheus", "prometheus"),
@@ -86,7 +88,11 @@ const FEATURE_GATED_METRIC_EXPORTERS: &[(&str, &str)] = &[
 const CONSOLE_METRIC_INTERVAL: Duration = Duration::from_millis(10_000);
 
 /// Log exporters the spec names that this crate can provide through a feature, and the feature.
-const FEATURE_GATED_LOG_EXPORTERS: &[(&str, &str)] = &[("otlp", "otlp"), ("otlp/stdout", "otlp")];
+const FEATURE_GATED_LOG_EXPORTERS: &[(&str, &str)] = &[
+    #[cfg(not(feature = "otlp"))]
+    ("otlp", "otlp"),
+    ("otlp/stdout", "otlp"),
+];
 
 /// Propagators the spec names that this crate can provide through a feature, and the feature.
 const FEATURE_GATED_PROPAGATORS: &[(&str, &str)] = &[
@@ -181,6 +187,14 @@ impl AutoConfig {
                     }
                 }
                 // The spec pairs the console exporter with the simple processor.
+                #[cfg(feature = "otlp")]
+                "otlp" => match opentelemetry_otlp::SpanExporter::builder().build() {
+                    Ok(exporter) => {
+                        builder = builder.with_batch_exporter(exporter);
+                        any = true;
+                    }
+                    Err(e) => report_otlp_failure("OTEL_TRACES_EXPORTER", &e),
+                },
                 "console" => {
                     builder = builder.with_simple_exporter(ConsoleSpanExporter::default());
                     any = true;
@@ -233,6 +247,14 @@ impl AutoConfig {
         for name in self.exporters("OTEL_METRICS_EXPORTER") {
             match name.as_str() {
                 "none" => {}
+                #[cfg(feature = "otlp")]
+                "otlp" => match opentelemetry_otlp::MetricExporter::builder().build() {
+                    Ok(exporter) => {
+                        builder = builder.with_reader(PeriodicReader::builder(exporter).build());
+                        any = true;
+                    }
+                    Err(e) => report_otlp_failure("OTEL_METRICS_EXPORTER", &e),
+                },
                 "console" => {
                     let mut reader = PeriodicReader::builder(ConsoleMetricExporter::default());
                     if var("OTEL_METRIC_EXPORT_INTERVAL").is_none() {
@@ -278,6 +300,14 @@ impl AutoConfig {
             match name.as_str() {
                 "none" => {}
                 // As for traces: console output is written as records are emitted.
+                #[cfg(feature = "otlp")]
+                "otlp" => match opentelemetry_otlp::LogExporter::builder().build() {
+                    Ok(exporter) => {
+                        builder = builder.with_batch_exporter(exporter);
+                        any = true;
+                    }
+                    Err(e) => report_otlp_failure("OTEL_LOGS_EXPORTER", &e),
+                },
                 "console" => {
                     builder = builder.with_simple_exporter(ConsoleLogExporter::default());
                     any = true;
@@ -294,6 +324,15 @@ impl AutoConfig {
         global::set_logger_provider(provider.clone());
         Some(provider)
     }
+}
+
+/// An OTLP exporter that could not be built (bad builder-level setting, thread spawn failure).
+#[cfg(feature = "otlp")]
+fn report_otlp_failure(variable: &str, error: &opentelemetry_otlp::Error) {
+    otel_error!(
+        "AutoConfig.ExporterFailed",
+        "{variable}=otlp: the OTLP exporter could not be built ({error}): nothing is installed for it"
+    );
 }
 
 fn opentelemetry_sdk_disabled() -> bool {

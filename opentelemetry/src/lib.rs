@@ -64,6 +64,9 @@ pub mod autoconfig;
 #[cfg(feature = "aws")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
 pub use opentelemetry_aws as aws;
+#[cfg(feature = "otlp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
+pub use opentelemetry_otlp as otlp;
 /// The Zipkin exporter and the B3 propagator (feature `zipkin`).
 #[cfg(feature = "zipkin")]
 #[cfg_attr(docsrs, doc(cfg(feature = "zipkin")))]

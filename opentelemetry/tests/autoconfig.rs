@@ -49,6 +49,7 @@ fn default_exporter_applies_only_when_the_variable_is_unset() {
 }
 
 #[test]
+#[cfg(not(feature = "otlp"))]
 fn exporter_not_compiled_in_is_reported() {
     let seen = capture();
     std::env::remove_var("OTEL_TRACES_EXPORTER");

@@ -1,0 +1,264 @@
+//! Builder states and the configuration traits shared by the three exporter builders.
+
+use crate::config::{Compression, ExportConfig, Protocol, Settings, Signal};
+use crate::error::Error;
+use crate::retry::RetryPolicy;
+use crate::transport::Transport;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Builder state: no transport chosen yet; `build()` picks it from
+/// `OTEL_EXPORTER_OTLP_PROTOCOL` (default `http/protobuf`).
+#[derive(Clone, Debug, Default)]
+pub struct NoExporterBuilderSet;
+
+/// Builder state: OTLP/HTTP (binary protobuf, or JSON with `Protocol::HttpJson`).
+#[derive(Clone, Debug, Default)]
+pub struct HttpExporterBuilder;
+
+/// Builder state: OTLP/gRPC with tonic.
+#[cfg(feature = "grpc-tonic")]
+#[derive(Clone, Debug, Default)]
+pub struct TonicExporterBuilder;
+
+pub(crate) mod sealed {
+    /// Gives the configuration traits access to a builder's settings.
+    pub trait HasSettings {
+        #[doc(hidden)]
+        fn settings_mut(&mut self) -> &mut crate::config::Settings;
+    }
+    /// A builder whose transport is OTLP/HTTP.
+    pub trait IsHttp: HasSettings {}
+    /// A builder whose transport is OTLP/gRPC.
+    #[cfg_attr(not(feature = "grpc-tonic"), allow(dead_code))]
+    pub trait IsTonic: HasSettings {}
+}
+
+/// Settings every builder has: endpoint, protocol, timeout, retries.
+pub trait WithExportConfig: sealed::HasSettings + Sized {
+    /// The endpoint. OTLP/HTTP: the full URL, used as-is (e.g.
+    /// `http://collector:4318/v1/traces`). OTLP/gRPC: the server's URL (e.g.
+    /// `http://collector:4317`).
+    fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.settings_mut().export.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// The protocol; on an HTTP builder, `HttpBinary` or `HttpJson`.
+    fn with_protocol(mut self, protocol: Protocol) -> Self {
+        self.settings_mut().export.protocol = Some(protocol);
+        self
+    }
+
+    /// The timeout of one export, retries included (default 10 s).
+    fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.settings_mut().export.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets endpoint, protocol and timeout at once (`None` fields are left as they are).
+    fn with_export_config(mut self, config: ExportConfig) -> Self {
+        let export = &mut self.settings_mut().export;
+        if config.endpoint.is_some() {
+            export.endpoint = config.endpoint;
+        }
+        if config.protocol.is_some() {
+            export.protocol = config.protocol;
+        }
+        if config.timeout.is_some() {
+            export.timeout = config.timeout;
+        }
+        self
+    }
+
+    /// How failed exports are retried (default: [`RetryPolicy::default`]).
+    fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.settings_mut().retry = Some(policy);
+        self
+    }
+}
+
+impl<B: sealed::HasSettings> WithExportConfig for B {}
+
+/// OTLP/HTTP settings: headers, compression, the HTTP client.
+pub trait WithHttpConfig: sealed::IsHttp + Sized {
+    /// Headers sent with every request (added to `OTEL_EXPORTER_OTLP_HEADERS`'s, replacing
+    /// those of the same name).
+    fn with_headers(mut self, headers: HashMap<String, String>) -> Self {
+        let mut sorted: Vec<_> = headers.into_iter().collect();
+        sorted.sort();
+        self.settings_mut().headers.extend(sorted);
+        self
+    }
+
+    /// Compresses request bodies (`None`: no compression, whatever the environment says).
+    fn with_compression(mut self, compression: impl Into<Option<Compression>>) -> Self {
+        self.settings_mut().compression = Some(compression.into());
+        self
+    }
+
+    /// The HTTP client (default: hyper's, or reqwest's with feature `reqwest-client`). It is
+    /// driven on the exporter's own tokio runtime thread, so any tokio-based async client
+    /// works, whatever executor polls the exporter.
+    fn with_http_client(mut self, client: impl opentelemetry_http::HttpClient + 'static) -> Self {
+        self.settings_mut().http_client = Some(Arc::new(client));
+        self
+    }
+}
+
+impl<B: sealed::IsHttp> WithHttpConfig for B {}
+
+/// OTLP/gRPC settings: metadata, compression, TLS.
+#[cfg(feature = "grpc-tonic")]
+pub trait WithTonicConfig: sealed::IsTonic + Sized {
+    /// Metadata (headers) sent with every request (added to `OTEL_EXPORTER_OTLP_HEADERS`'s).
+    fn with_metadata(mut self, metadata: tonic::metadata::MetadataMap) -> Self {
+        let headers: Vec<(String, String)> = metadata
+            .into_headers()
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        self.settings_mut().headers.extend(headers);
+        self
+    }
+
+    /// Metadata (headers) sent with every request, as a map.
+    fn with_headers(mut self, headers: HashMap<String, String>) -> Self {
+        let mut sorted: Vec<_> = headers.into_iter().collect();
+        sorted.sort();
+        self.settings_mut().headers.extend(sorted);
+        self
+    }
+
+    /// Compresses requests (`None`: no compression, whatever the environment says).
+    fn with_compression(mut self, compression: impl Into<Option<Compression>>) -> Self {
+        self.settings_mut().compression = Some(compression.into());
+        self
+    }
+
+    /// Whether an endpoint without a scheme is reached without TLS (`OTEL_EXPORTER_OTLP_INSECURE`).
+    fn with_insecure(mut self, insecure: bool) -> Self {
+        self.settings_mut().insecure = Some(insecure);
+        self
+    }
+
+    /// The TLS settings for `https://` endpoints (instead of the CERTIFICATE, CLIENT_KEY and
+    /// CLIENT_CERTIFICATE variables).
+    #[cfg(feature = "tls")]
+    fn with_tls_config(mut self, tls: tonic::transport::ClientTlsConfig) -> Self {
+        self.settings_mut().tls = Some(tls);
+        self
+    }
+}
+
+#[cfg(feature = "grpc-tonic")]
+impl<B: sealed::IsTonic> WithTonicConfig for B {}
+
+/// The protocol a builder in state `state` ends with.
+pub(crate) fn protocol_for(state: State, settings: &Settings, signal: Signal) -> Protocol {
+    let env = crate::config::env_protocol(signal);
+    match state {
+        State::Unset => settings
+            .export
+            .protocol
+            .or(env)
+            .unwrap_or(Protocol::HttpBinary),
+        State::Http => match settings.export.protocol.or(env) {
+            Some(Protocol::HttpJson) => Protocol::HttpJson,
+            _ => Protocol::HttpBinary,
+        },
+        State::Tonic => Protocol::Grpc,
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+#[doc(hidden)]
+pub enum State {
+    Unset,
+    Http,
+    Tonic,
+}
+
+/// A builder state: which transport it builds.
+pub trait BuilderState: sealed_state::Sealed {}
+mod sealed_state {
+    pub trait Sealed {
+        fn state() -> super::State;
+    }
+}
+impl sealed_state::Sealed for NoExporterBuilderSet {
+    fn state() -> State {
+        State::Unset
+    }
+}
+impl BuilderState for NoExporterBuilderSet {}
+impl sealed_state::Sealed for HttpExporterBuilder {
+    fn state() -> State {
+        State::Http
+    }
+}
+impl BuilderState for HttpExporterBuilder {}
+#[cfg(feature = "grpc-tonic")]
+impl sealed_state::Sealed for TonicExporterBuilder {
+    fn state() -> State {
+        State::Tonic
+    }
+}
+#[cfg(feature = "grpc-tonic")]
+impl BuilderState for TonicExporterBuilder {}
+
+/// Builds the transport for a builder in state `S`.
+pub(crate) fn build_transport<S: BuilderState>(
+    settings: &Settings,
+    signal: Signal,
+) -> Result<Transport, Error> {
+    let protocol = protocol_for(S::state(), settings, signal);
+    Transport::build(settings, signal, protocol)
+}
+
+/// Declares a signal's builder type with its states.
+macro_rules! signal_builder {
+    ($builder:ident, $what:literal $(, $field:ident : $ty:ty)*) => {
+        #[doc = concat!("Builds a [`", $what, "`](crate::", $what, "): choose a transport with `with_http()` or `with_tonic()` (or neither: `OTEL_EXPORTER_OTLP_PROTOCOL` decides), configure, `build()`.")]
+        #[derive(Debug, Default)]
+        pub struct $builder<S = crate::builder::NoExporterBuilderSet> {
+            #[allow(dead_code)] // the state is in the type
+            pub(crate) state: S,
+            pub(crate) settings: crate::config::Settings,
+            $(pub(crate) $field: $ty,)*
+        }
+
+        impl<S> crate::builder::sealed::HasSettings for $builder<S> {
+            fn settings_mut(&mut self) -> &mut crate::config::Settings {
+                &mut self.settings
+            }
+        }
+        impl crate::builder::sealed::IsHttp for $builder<crate::builder::HttpExporterBuilder> {}
+        #[cfg(feature = "grpc-tonic")]
+        impl crate::builder::sealed::IsTonic for $builder<crate::builder::TonicExporterBuilder> {}
+
+        impl<S> $builder<S> {
+            /// Sends over OTLP/HTTP (binary protobuf; JSON with `with_protocol(Protocol::HttpJson)`
+            /// or `OTEL_EXPORTER_OTLP_PROTOCOL=http/json`).
+            pub fn with_http(self) -> $builder<crate::builder::HttpExporterBuilder> {
+                $builder {
+                    state: crate::builder::HttpExporterBuilder,
+                    settings: self.settings,
+                    $($field: self.$field,)*
+                }
+            }
+
+            /// Sends over OTLP/gRPC with tonic.
+            #[cfg(feature = "grpc-tonic")]
+            pub fn with_tonic(self) -> $builder<crate::builder::TonicExporterBuilder> {
+                $builder {
+                    state: crate::builder::TonicExporterBuilder,
+                    settings: self.settings,
+                    $($field: self.$field,)*
+                }
+            }
+        }
+    };
+}
+pub(crate) use signal_builder;

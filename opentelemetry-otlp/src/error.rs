@@ -1,0 +1,59 @@
+//! The errors of building and running OTLP exporters.
+
+use std::time::Duration;
+
+/// What went wrong building an exporter or exporting.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The endpoint is not a valid URL.
+    #[error("invalid OTLP endpoint {endpoint:?}: {reason}")]
+    InvalidEndpoint {
+        /// The endpoint given.
+        endpoint: String,
+        /// Why it is invalid.
+        reason: String,
+    },
+    /// A header name or value is not valid in HTTP or gRPC metadata.
+    #[error("invalid header {0:?}")]
+    InvalidHeader(String),
+    /// The protocol asked for is not compiled in (see the crate features).
+    #[error(
+        "protocol {0} is not available in this build (enable the crate feature that provides it)"
+    )]
+    UnsupportedProtocol(&'static str),
+    /// A TLS setting could not be used (unreadable file, bad PEM, TLS feature off).
+    #[error("TLS configuration error: {0}")]
+    Tls(String),
+    /// The exporter's background thread could not start.
+    #[error("could not start the exporter's thread: {0}")]
+    Thread(#[from] std::io::Error),
+    /// The exporter was shut down.
+    #[error("the exporter is shut down")]
+    Shutdown,
+    /// The receiver refused the export with a non-retryable error.
+    #[error("the receiver rejected the export: {0}")]
+    Rejected(String),
+    /// Retryable failures went on until the export's timeout.
+    #[error("export failed after {attempts} attempt(s) within {timeout:?}: {last}")]
+    RetriesExhausted {
+        /// How many attempts were made.
+        attempts: u32,
+        /// The export timeout.
+        timeout: Duration,
+        /// The last failure.
+        last: String,
+    },
+    /// Encoding the request failed.
+    #[error("could not encode the request: {0}")]
+    Encode(String),
+}
+
+impl From<Error> for opentelemetry_sdk::Error {
+    fn from(error: Error) -> Self {
+        match error {
+            Error::Shutdown => opentelemetry_sdk::Error::AlreadyShutdown,
+            other => opentelemetry_sdk::Error::ExportFailed(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! OTLP exporters for OpenTelemetry traces, metrics and logs, over gRPC (tonic),
+//! HTTP/protobuf and HTTP/JSON.
+//!
+//! Each exporter has a builder: pick a transport with `with_http()` or `with_tonic()` (or
+//! neither, and `OTEL_EXPORTER_OTLP_PROTOCOL` decides, default `http/protobuf`), set what
+//! differs from the environment, and `build()`. Settings made on the builder win over the
+//! `OTEL_EXPORTER_OTLP_*` variables; invalid variables are reported through the diagnostic
+//! macros and their default used.
+//!
+//! ```no_run
+//! use opentelemetry_otlp::{Compression, LogExporter, MetricExporter, SpanExporter};
+//! use opentelemetry_otlp::{WithExportConfig, WithHttpConfig, WithTonicConfig};
+//! use opentelemetry_sdk::logs::SdkLoggerProvider;
+//! use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
+//! use opentelemetry_sdk::trace::SdkTracerProvider;
+//! use std::collections::HashMap;
+//! use std::time::Duration;
+//!
+//! let spans = SpanExporter::builder()
+//!     .with_tonic()
+//!     .with_endpoint("http://localhost:4317")
+//!     .with_compression(Compression::Gzip)
+//!     .build()?;
+//! let metrics = MetricExporter::builder().with_http().build()?;
+//! let logs = LogExporter::builder()
+//!     .with_http()
+//!     .with_endpoint("http://localhost:4318/v1/logs")
+//!     .with_headers(HashMap::from([("api-key".to_owned(), "secret".to_owned())]))
+//!     .with_timeout(Duration::from_secs(5))
+//!     .build()?;
+//!
+//! let tracer_provider = SdkTracerProvider::builder().with_batch_exporter(spans).build();
+//! let meter_provider = SdkMeterProvider::builder()
+//!     .with_reader(PeriodicReader::builder(metrics).build())
+//!     .build();
+//! let logger_provider = SdkLoggerProvider::builder().with_batch_exporter(logs).build();
+//! # Ok::<(), opentelemetry_otlp::Error>(())
+//! ```
+//!
+//! # Threads and runtimes
+//!
+//! Each exporter owns one thread running a small tokio runtime: requests, retries and their
+//! timers run there, and the future an export returns only waits for the outcome. So the
+//! exporters work when polled by the SDK's background threads (no runtime at all), inside a
+//! tokio runtime (current-thread included) and from async-std, without deadlock.
+//!
+//! # Retries
+//!
+//! Retryable failures (gRPC `UNAVAILABLE`, `CANCELLED`, `DEADLINE_EXCEEDED`, `ABORTED`,
+//! `OUT_OF_RANGE`, `DATA_LOSS`, and `RESOURCE_EXHAUSTED` with a `RetryInfo`; HTTP 429, 502,
+//! 503, 504; connection failures) are retried with exponential backoff and jitter, or after
+//! the delay the receiver asked for (`RetryInfo`, `Retry-After`), all within the export
+//! timeout ([`RetryPolicy`]). Other failures end the export at once with an error. Partial
+//! successes (rejected items, warnings) are reported with `otel_warn!`.
+//!
+//! # Features
+//!
+//! | feature | what |
+//! |---|---|
+//! | `grpc-tonic` (default) | OTLP/gRPC with tonic, gzip included |
+//! | `http-json` (default) | OTLP/HTTP with JSON bodies |
+//! | `tls` | TLS for gRPC with rustls (`ring`): CA certificate, client certificate and key |
+//! | `tls-roots` | with `tls`, the system's root certificates are trusted too |
+//! | `reqwest-client` | reqwest as the default HTTP client instead of hyper |
+//! | `reqwest-rustls` | HTTPS for OTLP/HTTP (reqwest with rustls): CA, client identity |
+//!
+//! OTLP/HTTP with binary protobuf over plain HTTP is always available.
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod builder;
+mod config;
+mod error;
+mod logs;
+mod metric;
+mod retry;
+mod span;
+// The RetryInfo reader serves the gRPC transport; the Status message, HTTP errors too.
+#[cfg_attr(not(feature = "grpc-tonic"), allow(dead_code))]
+mod status;
+mod transport;
+mod worker;
+
+pub use builder::{
+    BuilderState, HttpExporterBuilder, NoExporterBuilderSet, WithExportConfig, WithHttpConfig,
+};
+#[cfg(feature = "grpc-tonic")]
+pub use builder::{TonicExporterBuilder, WithTonicConfig};
+pub use config::{
+    Compression, ExportConfig, Protocol, DEFAULT_GRPC_ENDPOINT, DEFAULT_HTTP_ENDPOINT,
+    DEFAULT_TIMEOUT,
+};
+pub use error::Error;
+pub use logs::{LogExporter, LogExporterBuilder};
+pub use metric::{MetricExporter, MetricExporterBuilder};
+pub use retry::RetryPolicy;
+pub use span::{SpanExporter, SpanExporterBuilder};
+
+#[cfg(feature = "grpc-tonic")]
+pub use tonic;
+
+pub(crate) type BoxFuture<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;

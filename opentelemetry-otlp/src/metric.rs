@@ -1,0 +1,159 @@
+//! The OTLP metric exporter.
+
+use crate::builder::{build_transport, signal_builder, BuilderState};
+use crate::config::Signal;
+use crate::error::Error;
+use crate::transport::Transport;
+use opentelemetry_api::otel_warn;
+use opentelemetry_proto::collector::metrics::v1::ExportMetricsServiceRequest;
+use opentelemetry_sdk::metrics::{
+    Aggregation, InstrumentKind, ResourceMetrics, Temporality, TemporalityPreference,
+};
+use opentelemetry_sdk::trace::BoxFuture;
+
+signal_builder!(
+    MetricExporterBuilder,
+    "MetricExporter",
+    temporality: Option<TemporalityPreference>,
+    histogram: Option<Aggregation>
+);
+
+impl<S> MetricExporterBuilder<S> {
+    /// The temporality preference (default: `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`,
+    /// else cumulative).
+    pub fn with_temporality_preference(mut self, preference: TemporalityPreference) -> Self {
+        self.temporality = Some(preference);
+        self
+    }
+
+    /// Cumulative or delta for every kind that allows it (the `cumulative` and `delta`
+    /// preferences).
+    pub fn with_temporality(self, temporality: Temporality) -> Self {
+        self.with_temporality_preference(match temporality {
+            Temporality::Cumulative => TemporalityPreference::Cumulative,
+            Temporality::Delta => TemporalityPreference::Delta,
+            _ => TemporalityPreference::Cumulative,
+        })
+    }
+
+    /// The aggregation of histograms that no view configures (default:
+    /// `OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION`, else explicit buckets).
+    pub fn with_default_histogram_aggregation(mut self, aggregation: Aggregation) -> Self {
+        self.histogram = Some(aggregation);
+        self
+    }
+}
+
+impl<S: BuilderState> MetricExporterBuilder<S> {
+    /// Builds the exporter (starting its worker thread).
+    pub fn build(self) -> Result<MetricExporter, Error> {
+        Ok(MetricExporter {
+            transport: Some(build_transport::<S>(&self.settings, Signal::Metrics)?),
+            temporality: self.temporality.unwrap_or_else(env_temporality),
+            histogram: self.histogram.unwrap_or_else(env_histogram_aggregation),
+        })
+    }
+}
+
+/// `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE` (case-insensitive).
+pub(crate) fn env_temporality() -> TemporalityPreference {
+    let name = "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE";
+    match crate::config::var(name)
+        .map(|v| v.to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("cumulative") => TemporalityPreference::Cumulative,
+        Some("delta") => TemporalityPreference::Delta,
+        Some("lowmemory") => TemporalityPreference::LowMemory,
+        Some(other) => {
+            otel_warn!(
+                "Otlp.InvalidTemporality",
+                "{name}={other:?} is not cumulative, delta or lowmemory; using cumulative"
+            );
+            TemporalityPreference::Cumulative
+        }
+    }
+}
+
+/// `OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION`.
+pub(crate) fn env_histogram_aggregation() -> Aggregation {
+    let name = "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION";
+    match crate::config::var(name)
+        .map(|v| v.to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("explicit_bucket_histogram") => Aggregation::Default,
+        Some("base2_exponential_bucket_histogram") => Aggregation::default_exponential_histogram(),
+        Some(other) => {
+            otel_warn!(
+                "Otlp.InvalidHistogramAggregation",
+                "{name}={other:?} is not explicit_bucket_histogram or \
+                 base2_exponential_bucket_histogram; using explicit_bucket_histogram"
+            );
+            Aggregation::Default
+        }
+    }
+}
+
+/// Exports metrics over OTLP: gRPC, HTTP/protobuf or HTTP/JSON. Use it with a
+/// [`PeriodicReader`](opentelemetry_sdk::metrics::PeriodicReader).
+///
+/// ```no_run
+/// use opentelemetry_otlp::{MetricExporter, WithExportConfig};
+/// use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider, Temporality};
+///
+/// let exporter = MetricExporter::builder()
+///     .with_tonic()
+///     .with_endpoint("http://localhost:4317")
+///     .with_temporality(Temporality::Delta)
+///     .build()?;
+/// let provider = SdkMeterProvider::builder()
+///     .with_reader(PeriodicReader::builder(exporter).build())
+///     .build();
+/// # Ok::<(), opentelemetry_otlp::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct MetricExporter {
+    transport: Option<Transport>,
+    temporality: TemporalityPreference,
+    histogram: Aggregation,
+}
+
+impl MetricExporter {
+    /// A builder.
+    pub fn builder() -> MetricExporterBuilder {
+        MetricExporterBuilder::default()
+    }
+}
+
+impl opentelemetry_sdk::metrics::PushMetricExporter for MetricExporter {
+    fn export<'a>(
+        &'a mut self,
+        metrics: &'a ResourceMetrics,
+    ) -> BoxFuture<'a, opentelemetry_sdk::Result> {
+        let Some(transport) = &self.transport else {
+            return Box::pin(std::future::ready(Err(Error::Shutdown.into())));
+        };
+        let request = ExportMetricsServiceRequest::from_metrics(metrics);
+        let sent = transport.export(&request);
+        Box::pin(async move { sent.await.map_err(Into::into) })
+    }
+
+    fn shutdown(&mut self) -> opentelemetry_sdk::Result {
+        match self.transport.take() {
+            Some(_) => Ok(()),
+            None => Err(opentelemetry_sdk::Error::AlreadyShutdown),
+        }
+    }
+
+    fn temporality(&self, kind: InstrumentKind) -> Temporality {
+        self.temporality.temporality(kind)
+    }
+
+    fn aggregation(&self, kind: InstrumentKind) -> Aggregation {
+        match kind {
+            InstrumentKind::Histogram => self.histogram.clone(),
+            _ => Aggregation::Default,
+        }
+    }
+}
