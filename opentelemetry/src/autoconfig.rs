@@ -240,6 +240,8 @@ impl AutoConfig {
     fn meter_provider(
         &self,
         resource: &Resource,
+        // Only the Prometheus exporter has something to keep alive (its HTTP server).
+        #[cfg_attr(not(feature = "prometheus"), allow(unused_variables))]
         keep_alive: &mut KeepAlive,
     ) -> Option<SdkMeterProvider> {
         let mut builder = SdkMeterProvider::builder().with_resource(resource.clone());

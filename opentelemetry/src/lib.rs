@@ -61,12 +61,26 @@ pub use opentelemetry_sdk as sdk;
 #[cfg_attr(docsrs, doc(cfg(feature = "sdk")))]
 pub mod autoconfig;
 
+/// AWS: the X-Ray propagator and ID generator, and the resource detectors (feature `aws`).
 #[cfg(feature = "aws")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
 pub use opentelemetry_aws as aws;
+/// The Datadog exporter and propagator (feature `datadog`).
+#[cfg(feature = "datadog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "datadog")))]
+pub use opentelemetry_datadog as datadog;
+/// The Jaeger exporters, propagator and remote sampler (feature `jaeger`).
+#[cfg(feature = "jaeger")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jaeger")))]
+pub use opentelemetry_jaeger as jaeger;
+/// The OTLP exporters (feature `otlp`).
 #[cfg(feature = "otlp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
 pub use opentelemetry_otlp as otlp;
+/// The Prometheus exporter (feature `prometheus`).
+#[cfg(feature = "prometheus")]
+#[cfg_attr(docsrs, doc(cfg(feature = "prometheus")))]
+pub use opentelemetry_prometheus as prometheus;
 /// The Zipkin exporter and the B3 propagator (feature `zipkin`).
 #[cfg(feature = "zipkin")]
 #[cfg_attr(docsrs, doc(cfg(feature = "zipkin")))]
