@@ -84,6 +84,7 @@ const FEATURE_GATED_PROPAGATORS: &[(&str, &str)] = &[
     ("b3multi", "zipkin"),
     ("jaeger", "jaeger"),
     ("xray", "aws"),
+    #[cfg(not(feature = "contrib"))]
     ("ottrace", "contrib"),
 ];
 
@@ -261,6 +262,10 @@ fn propagator_from(value: Option<&str>) -> Option<TextMapCompositePropagator> {
         match name.as_str() {
             "tracecontext" => propagators.push(Box::new(TraceContextPropagator::new())),
             "baggage" => propagators.push(Box::new(BaggagePropagator::new())),
+            #[cfg(feature = "contrib")]
+            "ottrace" => propagators.push(Box::new(
+                opentelemetry_contrib::propagator::OtTracePropagator::new(),
+            )),
             "none" => {}
             other => report_unavailable("OTEL_PROPAGATORS", other, FEATURE_GATED_PROPAGATORS),
         }
