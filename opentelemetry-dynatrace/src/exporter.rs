@@ -330,6 +330,7 @@ impl DynatraceExporter {
         bodies: &mut Bodies,
     ) {
         let serializer = &self.serializer;
+        let mut dims = Vec::new();
         match data {
             MetricData::Gauge(g) => {
                 for p in &g.data_points {
@@ -340,6 +341,7 @@ impl DynatraceExporter {
                             Payload::Gauge(p.value.number()),
                             millis(p.time),
                             out,
+                            &mut dims,
                         )
                     });
                 }
@@ -354,6 +356,7 @@ impl DynatraceExporter {
                                 Payload::CountDelta(p.value.number()),
                                 millis(p.time),
                                 out,
+                                &mut dims,
                             )
                         });
                     }
@@ -391,6 +394,7 @@ impl DynatraceExporter {
                                 Payload::CountDelta(value),
                                 millis(p.time),
                                 out,
+                                &mut dims,
                             )
                         });
                     }
@@ -404,6 +408,7 @@ impl DynatraceExporter {
                                 Payload::Gauge(p.value.number()),
                                 millis(p.time),
                                 out,
+                                &mut dims,
                             )
                         });
                     }
@@ -455,6 +460,7 @@ impl DynatraceExporter {
                             },
                             millis(p.time),
                             out,
+                            &mut dims,
                         )
                     });
                 }
@@ -505,6 +511,7 @@ impl DynatraceExporter {
                             },
                             millis(p.time),
                             out,
+                            &mut dims,
                         )
                     });
                 }

@@ -4,6 +4,7 @@
 //!
 //! Lengths are counted in characters (Unicode scalar values), not bytes.
 
+use std::borrow::Cow;
 use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 
 /// Longest metric key, in characters.
@@ -101,7 +102,10 @@ fn dimension_key_char(c: char) -> bool {
 /// lower-cased, a leading run of characters other than `a-z` and `_` becomes one `_`, and
 /// each later run of characters other than `a-z`, `0-9`, `_`, `-` and `:` becomes one `_`.
 /// Empty sections are dropped.
-pub(crate) fn dimension_key(key: &str) -> Option<String> {
+pub(crate) fn dimension_key(key: &str) -> Option<Cow<'_, str>> {
+    if is_normalized_dimension_key(key) {
+        return Some(Cow::Borrowed(key));
+    }
     let key = truncate_chars(key, DIMENSION_KEY_MAX_LEN);
     let mut out = String::with_capacity(key.len());
     for section in key.split('.').filter(|s| !s.is_empty()) {
@@ -131,7 +135,22 @@ pub(crate) fn dimension_key(key: &str) -> Option<String> {
             }
         }
     }
-    (!out.is_empty()).then_some(out)
+    (!out.is_empty()).then_some(Cow::Owned(out))
+}
+
+/// Whether normalizing `key` would leave it unchanged: at most 100 bytes, `.`-separated
+/// non-empty sections of ASCII `a-z`, `0-9`, `_`, `-`, `:` that start with `a-z` or `_`.
+#[inline]
+fn is_normalized_dimension_key(key: &str) -> bool {
+    if key.is_empty() || key.len() > DIMENSION_KEY_MAX_LEN {
+        return false;
+    }
+    key.split('.').all(|section| {
+        let b = section.as_bytes();
+        !b.is_empty()
+            && (b[0].is_ascii_lowercase() || b[0] == b'_')
+            && b.iter().all(|&c| dimension_key_char(c as char))
+    })
 }
 
 /// Whether `c` is in Unicode's "Other" group (control, format, surrogate, private use,
@@ -146,11 +165,15 @@ fn is_other(c: char) -> bool {
 
 /// Normalizes a dimension value: cut to 250 characters, and each run of control, format,
 /// private-use or unassigned characters replaced by one `_`.
-pub(crate) fn dimension_value(value: &str) -> String {
+pub(crate) fn dimension_value(value: &str) -> Cow<'_, str> {
+    // The common case: short enough and nothing to replace.
+    if value.len() <= DIMENSION_VALUE_MAX_LEN && !value.chars().any(is_other) {
+        return Cow::Borrowed(value);
+    }
     let value = truncate_chars(value, DIMENSION_VALUE_MAX_LEN);
     let mut out = String::with_capacity(value.len());
     push_replacing_runs(value, |c| !is_other(c), &mut out);
-    out
+    Cow::Owned(out)
 }
 
 /// Appends a normalized dimension value to `out`, escaping `=`, space, `,`, `\` and `"` with
@@ -208,6 +231,9 @@ mod tests {
     #[test]
     fn dimension_keys() {
         assert_eq!(dimension_key("Dim.Key").as_deref(), Some("dim.key"));
+        assert!(matches!(dimension_key("dim.key"), Some(Cow::Borrowed(_))));
+        assert_eq!(dimension_key("a.").as_deref(), Some("a"));
+        assert_eq!(dimension_key("a.0").as_deref(), Some("a._"));
         assert_eq!(dimension_key("0a-b:c").as_deref(), Some("_a-b:c"));
         assert_eq!(dimension_key("a..b").as_deref(), Some("a.b"));
         assert_eq!(dimension_key("a b  c").as_deref(), Some("a_b_c"));

@@ -3,6 +3,7 @@
 
 use crate::normalize::{dimension_key, dimension_value, metric_key, push_escaped_value};
 use opentelemetry_api::KeyValue;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// Longest metric line the API accepts, in characters.
@@ -72,12 +73,48 @@ pub(crate) fn push_number(n: Number, out: &mut String) {
     }
 }
 
+/// A stack buffer for formatting one number (no allocation on the hot path).
+struct NumBuf {
+    buf: [u8; 40],
+    len: usize,
+}
+
+impl NumBuf {
+    fn format(args: std::fmt::Arguments<'_>) -> NumBuf {
+        let mut b = NumBuf {
+            buf: [0; 40],
+            len: 0,
+        };
+        // Exponent forms of an f64 are at most 25 bytes, so the buffer never overflows.
+        let _ = b.write_fmt(args);
+        b
+    }
+
+    fn as_str(&self) -> &str {
+        // Only `write_str` fills the buffer, with whole `&str`s.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Write for NumBuf {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        if end > self.buf.len() {
+            return Err(std::fmt::Error);
+        }
+        self.buf[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
 fn push_f64(v: f64, out: &mut String) {
     let abs = v.abs();
     if abs > 1e15 || (abs > 0.0 && abs < 1e-15) {
         // `{:.8e}` rounds correctly, like Python's `'{:.8e}'.format`.
-        let s = format!("{v:.8e}");
-        let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+        let buf = NumBuf::format(format_args!("{v:.8e}"));
+        let s = buf.as_str();
+        let (mantissa, exp) = s.split_once('e').unwrap_or((s, "0"));
         let mantissa = if mantissa.ends_with('0') {
             let trimmed = mantissa.trim_end_matches('0');
             out.push_str(trimmed);
@@ -97,14 +134,18 @@ fn push_f64(v: f64, out: &mut String) {
         return;
     }
     // Shortest round-trip digits, as Python's repr uses.
-    let s = format!("{v:e}");
-    let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let buf = NumBuf::format(format_args!("{v:e}"));
+    let s = buf.as_str();
+    let (mantissa, exp) = s.split_once('e').unwrap_or((s, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let (negative, mantissa) = match mantissa.strip_prefix('-') {
         Some(m) => (true, m),
         None => (false, mantissa),
     };
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    // The digits without the point: the first one, then those after the point.
+    let (first, rest) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digit_buf = NumBuf::format(format_args!("{first}{rest}"));
+    let digits = digit_buf.as_str();
     if negative {
         out.push('-');
     }
@@ -119,7 +160,7 @@ fn push_f64(v: f64, out: &mut String) {
         let int_len = exp as usize + 1;
         if digits.len() <= int_len {
             // An integral value: Python's "x.0" without its ".0".
-            out.push_str(&digits);
+            out.push_str(digits);
             out.extend(std::iter::repeat_n('0', int_len - digits.len()));
         } else {
             out.push_str(&digits[..int_len]);
@@ -129,7 +170,7 @@ fn push_f64(v: f64, out: &mut String) {
     } else {
         out.push_str("0.");
         out.extend(std::iter::repeat_n('0', (-exp - 1) as usize));
-        out.push_str(&digits);
+        out.push_str(digits);
     }
 }
 
@@ -157,10 +198,13 @@ pub(crate) struct Serializer {
     static_dimensions: Vec<(String, String)>,
 }
 
+/// Normalized dimensions of one line, borrowed where normalization changed nothing.
+pub(crate) type Dimensions<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
+
 /// Inserts or replaces: the order of first insertion, the value of the last (how a Python
 /// dict merges).
 #[inline]
-fn merge(dims: &mut Vec<(String, String)>, key: String, value: String) {
+fn merge<'a>(dims: &mut Dimensions<'a>, key: Cow<'a, str>, value: Cow<'a, str>) {
     match dims.iter_mut().find(|(k, _)| *k == key) {
         Some(slot) => slot.1 = value,
         None => dims.push((key, value)),
@@ -169,13 +213,17 @@ fn merge(dims: &mut Vec<(String, String)>, key: String, value: String) {
 
 fn normalize_dimensions<'a>(
     dims: impl IntoIterator<Item = (&'a str, &'a str)>,
-    into: &mut Vec<(String, String)>,
-) {
+) -> Vec<(String, String)> {
+    let mut merged: Dimensions<'a> = Vec::new();
     for (k, v) in dims {
         if let Some(key) = dimension_key(k) {
-            merge(into, key, dimension_value(v));
+            merge(&mut merged, key, dimension_value(v));
         }
     }
+    merged
+        .into_iter()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 impl Serializer {
@@ -184,17 +232,15 @@ impl Serializer {
         default_dimensions: &[(String, String)],
         metrics_source: Option<&str>,
     ) -> Self {
-        let mut defaults = Vec::new();
-        normalize_dimensions(
+        let defaults = normalize_dimensions(
             default_dimensions
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str())),
-            &mut defaults,
         );
-        let mut statics = Vec::new();
-        if let Some(source) = metrics_source.filter(|s| !s.is_empty()) {
-            normalize_dimensions([("dt.metrics.source", source)], &mut statics);
-        }
+        let statics = match metrics_source.filter(|s| !s.is_empty()) {
+            Some(source) => normalize_dimensions([("dt.metrics.source", source)]),
+            None => Vec::new(),
+        };
         Serializer {
             prefix: prefix.filter(|p| !p.is_empty()),
             default_dimensions: defaults,
@@ -215,27 +261,38 @@ impl Serializer {
     }
 
     /// Appends one line (without newline) to `out`; on error `out` is left unchanged.
-    pub(crate) fn write_line(
-        &self,
+    /// `dims` is scratch space, reused across lines.
+    pub(crate) fn write_line<'a>(
+        &'a self,
         key: &str,
-        attributes: &[KeyValue],
+        attributes: &'a [KeyValue],
         payload: Payload,
         timestamp_ms: Option<u64>,
         out: &mut String,
+        dims: &mut Dimensions<'a>,
     ) -> Result<(), LineError> {
         check_payload(payload)?;
         let start = out.len();
         out.push_str(key);
-        let mut dims = self.default_dimensions.clone();
+        dims.clear();
+        dims.extend(
+            self.default_dimensions
+                .iter()
+                .map(|(k, v)| (Cow::Borrowed(k.as_str()), Cow::Borrowed(v.as_str()))),
+        );
         for kv in attributes {
             if let Some(k) = dimension_key(kv.key.as_str()) {
-                merge(&mut dims, k, dimension_value(&kv.value.as_str()));
+                let value = match kv.value.as_str() {
+                    Cow::Borrowed(v) => dimension_value(v),
+                    Cow::Owned(v) => Cow::Owned(dimension_value(&v).into_owned()),
+                };
+                merge(dims, k, value);
             }
         }
         for (k, v) in &self.static_dimensions {
-            merge(&mut dims, k.clone(), v.clone());
+            merge(dims, Cow::Borrowed(k), Cow::Borrowed(v));
         }
-        for (k, v) in &dims {
+        for (k, v) in dims.iter() {
             out.push(',');
             out.push_str(k);
             out.push('=');
@@ -340,12 +397,15 @@ mod tests {
         );
         let key = s.metric_key("my metric").unwrap();
         let mut out = String::new();
+        let attrs = [KeyValue::new("x", "a b"), KeyValue::new("y", 2)];
+        let mut dims = Vec::new();
         s.write_line(
             &key,
-            &[KeyValue::new("x", "a b"), KeyValue::new("y", 2)],
+            &attrs,
             Payload::CountDelta(Number::Int(5)),
             Some(1_700_000_000_000),
             &mut out,
+            &mut dims,
         )
         .unwrap();
         assert_eq!(
@@ -358,7 +418,8 @@ mod tests {
                 &[],
                 Payload::Gauge(Number::Float(f64::NAN)),
                 None,
-                &mut out
+                &mut out,
+                &mut dims,
             ),
             Err(LineError::NotFinite)
         );
