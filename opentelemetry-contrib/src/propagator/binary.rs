@@ -25,8 +25,11 @@ pub trait BinaryFormat {
 /// ID, field `1` and the 8-byte span ID, field `2` and the trace options byte (bit 0:
 /// sampled).
 ///
-/// Decoding never panics: a wrong length, version or field id, or an all-zero ID give an
-/// invalid ([`SpanContext::NONE`]) context; reserved option bits are ignored.
+/// Decoding follows the OpenCensus reference decoders: the version must be 0 and the trace
+/// ID field must come first; the span ID and trace options fields follow, each optional (a
+/// missing span ID makes the context invalid, missing options mean "not sampled"), and
+/// bytes after them are ignored. Anything else, or an all-zero ID, gives an invalid
+/// ([`SpanContext::NONE`]) context; decoding never panics. Reserved option bits are ignored.
 ///
 /// ```
 /// use opentelemetry_api::trace::{SpanContext, SpanId, TraceFlags, TraceId, TraceState};
@@ -73,21 +76,34 @@ impl BinaryFormat for BinaryPropagator {
     }
 
     fn from_bytes(&self, bytes: &[u8]) -> SpanContext {
-        let Ok(bytes) = <&[u8; ENCODED_LEN]>::try_from(bytes) else {
+        // As the OpenCensus reference decoders read it: version 0, then the trace ID field
+        // (required), then the span ID and trace options fields (each optional, in order);
+        // bytes after the known fields are ignored.
+        let Some((&VERSION, mut rest)) = bytes.split_first() else {
             return SpanContext::NONE;
         };
-        if bytes[0] != VERSION
-            || bytes[1] != TRACE_ID_FIELD
-            || bytes[18] != SPAN_ID_FIELD
-            || bytes[27] != TRACE_OPTIONS_FIELD
-        {
-            return SpanContext::NONE;
+        let trace_id = match rest {
+            [TRACE_ID_FIELD, id @ ..] if id.len() >= 16 => {
+                let mut buf = [0u8; 16];
+                buf.copy_from_slice(&id[..16]);
+                rest = &id[16..];
+                TraceId::from_bytes(buf)
+            }
+            _ => return SpanContext::NONE,
+        };
+        let mut span_id = SpanId::INVALID;
+        if let [SPAN_ID_FIELD, id @ ..] = rest {
+            if id.len() >= 8 {
+                let mut buf = [0u8; 8];
+                buf.copy_from_slice(&id[..8]);
+                span_id = SpanId::from_bytes(buf);
+                rest = &id[8..];
+            }
         }
-        let mut trace_id = [0u8; 16];
-        trace_id.copy_from_slice(&bytes[2..18]);
-        let mut span_id = [0u8; 8];
-        span_id.copy_from_slice(&bytes[19..27]);
-        let (trace_id, span_id) = (TraceId::from_bytes(trace_id), SpanId::from_bytes(span_id));
+        let options = match rest {
+            [TRACE_OPTIONS_FIELD, options, ..] => *options,
+            _ => 0,
+        };
         if !trace_id.is_valid() || !span_id.is_valid() {
             return SpanContext::NONE;
         }
@@ -95,7 +111,7 @@ impl BinaryFormat for BinaryPropagator {
             trace_id,
             span_id,
             // Bits other than "sampled" are reserved: ignored.
-            TraceFlags::new(bytes[28] & TraceFlags::SAMPLED.to_u8()),
+            TraceFlags::new(options & TraceFlags::SAMPLED.to_u8()),
             true,
             TraceState::NONE,
         )
@@ -133,17 +149,28 @@ mod tests {
     #[test]
     fn invalid_encodings() {
         let p = BinaryPropagator::new();
-        let good = p.to_bytes(&sc(TraceFlags::NOT_SAMPLED));
+        let good = p.to_bytes(&sc(TraceFlags::SAMPLED));
         assert!(p.from_bytes(&good).is_valid());
         assert!(!p.from_bytes(&[]).is_valid());
+        // Trailing bytes are ignored; missing options mean "not sampled".
         let mut longer = good.to_vec();
-        longer.push(0);
-        assert!(!p.from_bytes(&longer).is_valid());
-        for (i, v) in [(0, 1), (1, 5), (18, 0), (27, 0)] {
+        longer.extend([3, 9, 9]);
+        assert!(p.from_bytes(&longer).is_sampled());
+        let no_options = p.from_bytes(&good[..27]);
+        assert!(no_options.is_valid() && !no_options.is_sampled());
+        // Without a span ID, or cut inside a field, or with a wrong version or field id.
+        assert!(!p.from_bytes(&good[..18]).is_valid());
+        assert!(!p.from_bytes(&good[..20]).is_valid());
+        assert!(!p.from_bytes(&good[..10]).is_valid());
+        for (i, v) in [(0, 1), (1, 5), (18, 0)] {
             let mut bad = good;
             bad[i] = v;
             assert!(!p.from_bytes(&bad).is_valid(), "byte {i} = {v}");
         }
+        // An unknown field id where the options should be: options ignored.
+        let mut other = good;
+        other[27] = 7;
+        assert!(p.from_bytes(&other).is_valid() && !p.from_bytes(&other).is_sampled());
         let mut reserved = good;
         reserved[28] = 0x81;
         assert!(p.from_bytes(&reserved).is_sampled());
