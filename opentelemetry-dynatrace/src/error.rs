@@ -13,7 +13,12 @@ pub enum BuildError {
     /// The default transport's thread could not start.
     #[error("the HTTP transport could not start: {0}")]
     Transport(#[source] std::io::Error),
-    /// No client was given and the `hyper-client` feature is off.
+    /// No client was given and neither the `hyper-client` nor the `reqwest-rustls` feature
+    /// is on.
     #[error("no HTTP client: enable the `hyper-client` feature or call with_http_client")]
     NoHttpClient,
+    /// The endpoint is `https://`, no client was given and the `reqwest-rustls` feature is
+    /// off.
+    #[error("no HTTPS client: enable the `reqwest-rustls` feature or call with_http_client")]
+    NoHttpsClient,
 }

@@ -132,7 +132,7 @@ impl DynatraceExporterBuilder {
         };
         let client = match self.client {
             Some(client) => client,
-            None => default_client(self.timeout.unwrap_or(DEFAULT_TIMEOUT))?,
+            None => default_client(&endpoint, self.timeout.unwrap_or(DEFAULT_TIMEOUT))?,
         };
         Ok(DynatraceExporter {
             endpoint,
@@ -149,17 +149,43 @@ impl DynatraceExporterBuilder {
     }
 }
 
-#[cfg(feature = "hyper-client")]
-fn default_client(timeout: Duration) -> std::result::Result<Arc<dyn HttpClient>, BuildError> {
-    let client = opentelemetry_http::DedicatedThread::new(opentelemetry_http::HyperClient::new())
-        .map_err(BuildError::Transport)?
-        .with_timeout(timeout);
-    Ok(Arc::new(client))
-}
-
-#[cfg(not(feature = "hyper-client"))]
-fn default_client(_timeout: Duration) -> std::result::Result<Arc<dyn HttpClient>, BuildError> {
-    Err(BuildError::NoHttpClient)
+/// The default transport for `endpoint`: hyper for `http://`, reqwest with rustls for
+/// `https://` (each on its own `DedicatedThread`), as the enabled features allow.
+fn default_client(
+    endpoint: &Uri,
+    timeout: Duration,
+) -> std::result::Result<Arc<dyn HttpClient>, BuildError> {
+    let https = endpoint.scheme() == Some(&http::uri::Scheme::HTTPS);
+    #[cfg(feature = "hyper-client")]
+    if !https {
+        let client =
+            opentelemetry_http::DedicatedThread::new(opentelemetry_http::HyperClient::new())
+                .map_err(BuildError::Transport)?
+                .with_timeout(timeout);
+        return Ok(Arc::new(client));
+    }
+    #[cfg(feature = "reqwest-rustls")]
+    {
+        // reqwest serves plain HTTP too when hyper is not compiled in.
+        let _ = https;
+        opentelemetry_http::install_rustls_provider();
+        let client = reqwest::Client::builder()
+            .build()
+            .map_err(|e| BuildError::Transport(std::io::Error::other(e)))?;
+        let client = opentelemetry_http::DedicatedThread::new(client)
+            .map_err(BuildError::Transport)?
+            .with_timeout(timeout);
+        Ok(Arc::new(client))
+    }
+    #[cfg(not(feature = "reqwest-rustls"))]
+    {
+        let _ = timeout;
+        Err(if https {
+            BuildError::NoHttpsClient
+        } else {
+            BuildError::NoHttpClient
+        })
+    }
 }
 
 /// A cumulative monotonic sum seen before: its start and last value.
@@ -729,6 +755,21 @@ mod tests {
             futures_executor::block_on(e.export(&metrics)),
             Err(Error::AlreadyShutdown)
         );
+    }
+
+    #[cfg(all(feature = "hyper-client", feature = "reqwest-rustls"))]
+    #[test]
+    fn default_transports_for_http_and_https() {
+        for endpoint in [
+            DEFAULT_ONEAGENT_ENDPOINT,
+            "https://abc12345.live.dynatrace.com/api/v2/metrics/ingest",
+        ] {
+            let e = DynatraceExporter::builder()
+                .with_endpoint(endpoint)
+                .build()
+                .unwrap();
+            assert!(format!("{e:?}").contains("DedicatedThread"), "{e:?}");
+        }
     }
 
     #[test]
