@@ -1,7 +1,9 @@
 """Serializes metric cases with PyPI `dynatrace-metric-utils`, the reference implementation
 of the Dynatrace metric line protocol (peer of tests/python_peer.rs).
 
-stdin: {"prefix": str|null, "default_dimensions": [[k, v]...], "cases": [case...]}
+stdin: {"prefix": str|null, "default_dimensions": [[k, v]...], "enrich": bool,
+        "cases": [case...]}  (with "enrich", the library reads the Dynatrace metadata
+        indirection file in the working directory)
 case:  {"name": str, "dims": [[k, v]...], "ts": int, "kind": "gauge"|"count"|"summary",
         "value": num} or, for summaries, "min", "max", "sum" (num) and "count" (int);
         num is {"int": int} or {"float": "<text parsed by float()>"}
@@ -26,7 +28,7 @@ def main():
     serializer = DynatraceMetricsSerializer(
         metric_key_prefix=spec["prefix"],
         default_dimensions=dict(spec["default_dimensions"]),
-        enrich_with_dynatrace_metadata=False,
+        enrich_with_dynatrace_metadata=spec.get("enrich", False),
         metrics_source="opentelemetry",
     )
     factory = DynatraceMetricsFactory()

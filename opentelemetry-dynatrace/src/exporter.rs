@@ -50,6 +50,7 @@ pub struct DynatraceExporterBuilder {
     default_dimensions: Vec<(String, String)>,
     client: Option<Arc<dyn HttpClient>>,
     timeout: Option<Duration>,
+    without_metadata: bool,
 }
 
 impl fmt::Debug for DynatraceExporterBuilder {
@@ -61,6 +62,7 @@ impl fmt::Debug for DynatraceExporterBuilder {
             .field("default_dimensions", &self.default_dimensions)
             .field("client", &self.client)
             .field("timeout", &self.timeout)
+            .field("dynatrace_metadata", &!self.without_metadata)
             .finish()
     }
 }
@@ -103,6 +105,14 @@ impl DynatraceExporterBuilder {
         self
     }
 
+    /// Whether to add the host's Dynatrace metadata (read where a OneAgent runs, through
+    /// the `dt_metadata_e617c525669e072eebe3d0f08212e8f2.properties` indirection file) as
+    /// dimensions of every line, as Dynatrace's metric libraries do (default: true).
+    pub fn with_dynatrace_metadata(mut self, enrich: bool) -> Self {
+        self.without_metadata = !enrich;
+        self
+    }
+
     /// The per-request timeout of the default transport (default [`DEFAULT_TIMEOUT`]).
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
@@ -141,6 +151,11 @@ impl DynatraceExporterBuilder {
             serializer: Serializer::new(
                 self.prefix,
                 &self.default_dimensions,
+                &if self.without_metadata {
+                    Vec::new()
+                } else {
+                    crate::metadata::read()
+                },
                 Some(METRICS_SOURCE),
             ),
             cumulative: HashMap::new(),

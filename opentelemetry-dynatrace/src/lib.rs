@@ -25,6 +25,7 @@
 mod error;
 mod exporter;
 mod histogram;
+mod metadata;
 mod normalize;
 mod serialize;
 

@@ -230,6 +230,7 @@ impl Serializer {
     pub(crate) fn new(
         prefix: Option<String>,
         default_dimensions: &[(String, String)],
+        metadata: &[(String, String)],
         metrics_source: Option<&str>,
     ) -> Self {
         let defaults = normalize_dimensions(
@@ -237,10 +238,16 @@ impl Serializer {
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str())),
         );
-        let statics = match metrics_source.filter(|s| !s.is_empty()) {
-            Some(source) => normalize_dimensions([("dt.metrics.source", source)]),
-            None => Vec::new(),
-        };
+        // Host metadata, then the source; these override the point's attributes.
+        let source = metrics_source
+            .filter(|s| !s.is_empty())
+            .map(|s| ("dt.metrics.source", s));
+        let statics = normalize_dimensions(
+            metadata
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .chain(source),
+        );
         Serializer {
             prefix: prefix.filter(|p| !p.is_empty()),
             default_dimensions: defaults,
@@ -393,6 +400,7 @@ mod tests {
         let s = Serializer::new(
             Some("pre".into()),
             &[("Default".into(), "d".into()), ("x".into(), "1".into())],
+            &[],
             Some("opentelemetry"),
         );
         let key = s.metric_key("my metric").unwrap();

@@ -186,9 +186,15 @@ fn case_json(c: &Case) -> Value {
     v
 }
 
-fn python_lines(prefix: Option<&str>, defaults: &[(&str, &str)], cases: &[Case]) -> Vec<Value> {
+fn python_lines(
+    prefix: Option<&str>,
+    defaults: &[(&str, &str)],
+    enrich: bool,
+    cases: &[Case],
+) -> Vec<Value> {
     let input = json!({
         "prefix": prefix,
+        "enrich": enrich,
         "default_dimensions": defaults.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
         "cases": cases.iter().map(case_json).collect::<Vec<_>>(),
     });
@@ -215,10 +221,16 @@ fn python_lines(prefix: Option<&str>, defaults: &[(&str, &str)], cases: &[Case])
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn rust_lines(prefix: Option<&str>, defaults: &[(&str, &str)], cases: &[Case]) -> Vec<Value> {
+fn rust_lines(
+    prefix: Option<&str>,
+    defaults: &[(&str, &str)],
+    enrich: bool,
+    cases: &[Case],
+) -> Vec<Value> {
     let capture = Capture::default();
     let mut builder = DynatraceExporter::builder()
         .with_http_client(capture.clone())
+        .with_dynatrace_metadata(enrich)
         .with_default_dimensions(
             defaults
                 .iter()
@@ -391,10 +403,10 @@ fn tricky_cases() -> Vec<Case> {
     cases
 }
 
-fn compare(prefix: Option<&str>, defaults: &[(&str, &str)]) {
+fn compare(prefix: Option<&str>, defaults: &[(&str, &str)], enrich: bool) {
     let cases = tricky_cases();
-    let ours = rust_lines(prefix, defaults, &cases);
-    let theirs = python_lines(prefix, defaults, &cases);
+    let ours = rust_lines(prefix, defaults, enrich, &cases);
+    let theirs = python_lines(prefix, defaults, enrich, &cases);
     assert_eq!(ours.len(), theirs.len());
     let mut mismatches = Vec::new();
     for ((c, o), t) in cases.iter().zip(&ours).zip(&theirs) {
@@ -419,7 +431,7 @@ fn compare(prefix: Option<&str>, defaults: &[(&str, &str)]) {
 
 #[test]
 fn lines_match_dynatrace_metric_utils() {
-    compare(None, &[]);
+    compare(None, &[], false);
 }
 
 #[test]
@@ -427,5 +439,35 @@ fn lines_match_dynatrace_metric_utils_with_prefix_and_default_dimensions() {
     compare(
         Some("my.Prefix~"),
         &[("Default", "d v"), ("x", "from default"), ("0Team", "a,b")],
+        false,
     );
+}
+
+/// With a OneAgent's metadata (the indirection file in the working directory names a
+/// properties file), its dimensions are on every line, as the reference library adds them.
+/// This test changes the working directory: nextest runs it in its own process.
+#[test]
+fn lines_match_dynatrace_metric_utils_with_host_metadata() {
+    let dir = std::env::temp_dir().join(format!("dt-peer-metadata-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let props = dir.join("host.properties");
+    std::fs::write(
+        &props,
+        "dt.entity.host=HOST-ABC\ndt.host_group.id=Group 1,x\nDim.Upper = v \nbad line\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("dt_metadata_e617c525669e072eebe3d0f08212e8f2.properties"),
+        props.to_str().unwrap(),
+    )
+    .unwrap();
+    std::env::set_current_dir(&dir).unwrap();
+    compare(Some("pre"), &[("dt.entity.host", "default loses")], true);
+    let cases = [case("m", &[], Kind::Gauge(N::F(1.0)))];
+    let line = rust_lines(None, &[], true, &cases)[0].clone();
+    assert!(
+        line.as_str().unwrap().contains("dt.entity.host=HOST-ABC"),
+        "{line}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
