@@ -104,6 +104,7 @@ const FEATURE_GATED_PROPAGATORS: &[(&str, &str)] = &[
     ("jaeger", "jaeger"),
     #[cfg(not(feature = "aws"))]
     ("xray", "aws"),
+    #[cfg(not(feature = "contrib"))]
     ("ottrace", "contrib"),
     #[cfg(not(feature = "datadog"))]
     ("datadog", "datadog"),
@@ -391,6 +392,10 @@ fn propagator_from(value: Option<&str>) -> Option<TextMapCompositePropagator> {
             }
             #[cfg(feature = "aws")]
             "xray" => propagators.push(Box::new(opentelemetry_aws::XrayPropagator::new())),
+            #[cfg(feature = "contrib")]
+            "ottrace" => propagators.push(Box::new(
+                opentelemetry_contrib::propagator::OtTracePropagator::new(),
+            )),
             "none" => {}
             other => report_unavailable("OTEL_PROPAGATORS", other, FEATURE_GATED_PROPAGATORS),
         }

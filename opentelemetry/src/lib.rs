@@ -65,6 +65,10 @@ pub mod autoconfig;
 #[cfg(feature = "aws")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
 pub use opentelemetry_aws as aws;
+/// The OT trace and binary propagators and the Jaeger JSON file exporter (feature `contrib`).
+#[cfg(feature = "contrib")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contrib")))]
+pub use opentelemetry_contrib as contrib;
 /// The Datadog exporter and propagator (feature `datadog`).
 #[cfg(feature = "datadog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "datadog")))]

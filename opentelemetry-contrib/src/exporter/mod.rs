@@ -1,0 +1,5 @@
+//! Span exporters.
+
+mod jaeger_json;
+
+pub use jaeger_json::JaegerJsonExporter;
