@@ -36,9 +36,15 @@ fn main() -> ExitCode {
 }
 
 /// The semantic conventions crate's directory (this package lives in its `generator/`).
+///
+/// `cargo run` sets `CARGO_MANIFEST_DIR` for the process: that is read first, so a binary
+/// reused from a shared target directory built in another checkout still finds this one. The
+/// compile-time value is the fallback (a binary run directly).
 fn crate_dir() -> PathBuf {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.parent().unwrap_or(here).to_path_buf()
+    let here = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    here.parent().map_or_else(|| here.clone(), Path::to_path_buf)
 }
 
 fn run(args: Vec<String>) -> Result<(), String> {
