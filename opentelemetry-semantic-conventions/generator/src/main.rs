@@ -44,7 +44,8 @@ fn crate_dir() -> PathBuf {
     let here = std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-    here.parent().map_or_else(|| here.clone(), Path::to_path_buf)
+    here.parent()
+        .map_or_else(|| here.clone(), Path::to_path_buf)
 }
 
 fn run(args: Vec<String>) -> Result<(), String> {
