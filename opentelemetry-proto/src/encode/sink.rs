@@ -388,22 +388,42 @@ fn escape_into(buf: &mut Vec<u8>, text: &str) {
     buf.extend_from_slice(&bytes[start..]);
 }
 
-/// Appends `value` in decimal.
+/// The two-digit decimal strings `00` to `99`.
+static DIGITS2: [u8; 200] = {
+    let mut table = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        table[2 * i] = b'0' + (i / 10) as u8;
+        table[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Appends `magnitude` in decimal, after a `-` when `negative`.
 #[inline]
 fn put_decimal(buf: &mut Vec<u8>, negative: bool, magnitude: u64) {
-    let mut tmp = [0u8; 20];
+    let mut tmp = [0u8; 21];
     let mut i = tmp.len();
     let mut n = magnitude;
-    loop {
+    // Two digits at a time.
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        tmp[i..i + 2].copy_from_slice(&DIGITS2[pair..pair + 2]);
+    }
+    if n >= 10 {
+        let pair = n as usize * 2;
+        i -= 2;
+        tmp[i..i + 2].copy_from_slice(&DIGITS2[pair..pair + 2]);
+    } else {
         i -= 1;
-        tmp[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+        tmp[i] = b'0' + n as u8;
     }
     if negative {
-        buf.push(b'-');
+        i -= 1;
+        tmp[i] = b'-';
     }
     buf.extend_from_slice(&tmp[i..]);
 }
@@ -411,8 +431,15 @@ fn put_decimal(buf: &mut Vec<u8>, negative: bool, magnitude: u64) {
 /// Appends a double: the shortest decimal that reads back as the same value (as serde_json
 /// writes it), or `"NaN"`, `"Infinity"`, `"-Infinity"`.
 #[inline]
-fn put_double(buf: &mut Vec<u8>, value: f64) {
-    if value.is_finite() {
+pub(crate) fn put_double(buf: &mut Vec<u8>, value: f64) {
+    // Integral values of magnitude below 2^53 (histogram bounds, most sums): the shortest
+    // round-trip form is the integer's digits (a double this small is exact, and its
+    // neighbours are at most 1 apart), which ryu writes with `.0`. Zero keeps its sign.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    if value != 0.0 && value.abs() < EXACT && value.fract() == 0.0 {
+        put_decimal(buf, value < 0.0, value.abs() as u64);
+        buf.extend_from_slice(b".0");
+    } else if value.is_finite() {
         let mut text = ryu::Buffer::new();
         buf.extend_from_slice(text.format_finite(value).as_bytes());
     } else if value.is_nan() {
@@ -655,6 +682,100 @@ impl Sink for Json<'_> {
         }
         if !first {
             self.buf.push(b']');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doubles_are_written_as_ryu_writes_them() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            7.5,
+            7500.0,
+            1e15,
+            1e16,
+            1e17,
+            1e300,
+            5e-324,
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            9_007_199_254_740_991.0,
+            9_007_199_254_740_992.0,
+            9_007_199_254_740_994.0,
+            -9_007_199_254_740_991.0,
+            4_503_599_627_370_497.0,
+            123_456_789_012_345_680.0,
+        ];
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..100_000 {
+            // xorshift: bit patterns of every kind, and integers of every size.
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push(f64::from_bits(x));
+            values.push((x >> (x % 64)) as f64);
+            values.push(-((x >> (x % 64)) as f64));
+        }
+        for v in values.into_iter().filter(|v| v.is_finite()) {
+            let mut ours = Vec::new();
+            put_double(&mut ours, v);
+            let mut ryu = ryu::Buffer::new();
+            assert_eq!(
+                std::str::from_utf8(&ours).unwrap(),
+                ryu.format_finite(v),
+                "{v:e}"
+            );
+        }
+    }
+
+    #[test]
+    fn decimals_of_every_length() {
+        let mut n = 1u64;
+        for _ in 0..20 {
+            for m in [n - 1, n, n + 1, n.wrapping_mul(7) / 3] {
+                for negative in [false, true] {
+                    let mut ours = Vec::new();
+                    put_decimal(&mut ours, negative, m);
+                    let expected = if negative {
+                        format!("-{m}")
+                    } else {
+                        m.to_string()
+                    };
+                    assert_eq!(std::str::from_utf8(&ours).unwrap(), expected);
+                }
+            }
+            n = n.saturating_mul(10);
+        }
+        let mut ours = Vec::new();
+        put_decimal(&mut ours, true, i64::MIN.unsigned_abs());
+        assert_eq!(ours, i64::MIN.to_string().as_bytes());
+        ours.clear();
+        put_decimal(&mut ours, false, u64::MAX);
+        assert_eq!(ours, u64::MAX.to_string().as_bytes());
+    }
+
+    #[test]
+    fn lengths_are_back_patched_whatever_the_guess() {
+        for reserve in 0..=5 {
+            for len in [0usize, 1, 127, 128, 300, 16_383, 16_384, 70_000, 2_097_152] {
+                let mut buf = Vec::new();
+                let body = vec![0xabu8; len];
+                Protobuf { buf: &mut buf }
+                    .message(1, "m", reserve, |s| s.buf.extend_from_slice(&body));
+                let mut expected = vec![0x0a];
+                put_varint(&mut expected, len as u64);
+                expected.extend_from_slice(&body);
+                assert!(buf == expected, "reserve {reserve}, length {len}");
+            }
         }
     }
 }
