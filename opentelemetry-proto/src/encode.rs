@@ -73,6 +73,15 @@ pub fn encode_metrics(metrics: &ResourceMetrics, out: &mut Vec<u8>) {
 
 /// Appends the OTLP/JSON encoding of the `ExportMetricsServiceRequest` for one collection to
 /// `out`. A metric whose kind of data this version cannot encode is left out and reported.
+///
+/// ```
+/// use opentelemetry_proto::encode;
+/// use opentelemetry_sdk::metrics::ResourceMetrics;
+///
+/// let mut body = Vec::new();
+/// encode::encode_metrics_json(&ResourceMetrics::default(), &mut body);
+/// assert_eq!(body, br#"{"resourceMetrics":[{"resource":{}}]}"#);
+/// ```
 pub fn encode_metrics_json(metrics: &ResourceMetrics, out: &mut Vec<u8>) {
     out.push(b'{');
     metrics::request(&mut Json { buf: out }, metrics);

@@ -364,12 +364,48 @@ static ESCAPE: [u8; 256] = {
     table
 };
 
+/// The index of the first byte of `bytes` that JSON escapes (a control character, a quote or a
+/// backslash), or `bytes.len()`: eight bytes at a time, as most strings need no escaping.
+#[inline]
+fn first_escape(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        // A byte is flagged (high bit set) when below 0x20, or a quote or backslash (a zero
+        // byte after the XOR); bytes >= 0x80 are never flagged (`& !x`).
+        let control = x.wrapping_sub(ONES * 0x20);
+        let quote = (x ^ (ONES * u64::from(b'"'))).wrapping_sub(ONES);
+        let backslash = (x ^ (ONES * u64::from(b'\\'))).wrapping_sub(ONES);
+        if (control | quote | backslash) & !x & HIGH != 0 {
+            // The first flagged byte may be a false positive only after a true one (borrows
+            // propagate upwards): the byte loop below finds the exact place.
+            break;
+        }
+        offset += 8;
+    }
+    offset
+        + bytes[offset..]
+            .iter()
+            .position(|&b| ESCAPE[b as usize] != 0)
+            .unwrap_or(bytes.len() - offset)
+}
+
 /// Appends `text` escaped for the inside of a JSON string.
 #[inline]
 fn escape_into(buf: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let first = first_escape(bytes);
+    buf.extend_from_slice(&bytes[..first]);
+    if first == bytes.len() {
+        return;
+    }
+    let mut start = first;
+    for (i, &b) in bytes.iter().enumerate().skip(first) {
         let escape = ESCAPE[b as usize];
         if escape == 0 {
             continue;
@@ -733,6 +769,33 @@ mod tests {
                 std::str::from_utf8(&ours).unwrap(),
                 ryu.format_finite(v),
                 "{v:e}"
+            );
+        }
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        // Every byte value at every position of chunks and tails, among plain text and
+        // multi-byte characters.
+        let mut texts: Vec<String> = vec![String::new(), "plain".into(), "é€😀".into()];
+        for c in (0u32..0x80).chain([0xe9, 0x20ac, 0x1f600]) {
+            let c = char::from_u32(c).unwrap();
+            for len in [1usize, 7, 8, 9, 16, 17] {
+                for at in 0..len {
+                    let mut text: String = "a".repeat(len);
+                    text.replace_range(at..at + 1, c.encode_utf8(&mut [0; 4]));
+                    texts.push(text);
+                }
+            }
+        }
+        for text in texts {
+            let mut ours = Vec::new();
+            escape_into(&mut ours, &text);
+            let serde = serde_json::to_string(&text).unwrap();
+            assert_eq!(
+                std::str::from_utf8(&ours).unwrap(),
+                &serde[1..serde.len() - 1],
+                "{text:?}"
             );
         }
     }
