@@ -439,6 +439,11 @@ static DIGITS2: [u8; 200] = {
 /// Appends `magnitude` in decimal, after a `-` when `negative`.
 #[inline]
 fn put_decimal(buf: &mut Vec<u8>, negative: bool, magnitude: u64) {
+    // Single digits (most bucket counts, small integers) directly.
+    if magnitude < 10 && !negative {
+        buf.push(b'0' + magnitude as u8);
+        return;
+    }
     let mut tmp = [0u8; 21];
     let mut i = tmp.len();
     let mut n = magnitude;
