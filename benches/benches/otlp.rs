@@ -7,7 +7,7 @@
 //! protobuf with prost 0.14 and JSON with serde_json.
 //!
 //! Compared, in each group, side by side in one process: `ours/...` and `upstream/...` on the
-//! same data, built the same way on both sides.
+//! same data.
 //!
 //! Differences that cannot be removed, as they are the exporters' interfaces: our conversion
 //! borrows the batch (`&[SpanData]`, what our `SpanExporter::export` receives); upstream's
@@ -22,6 +22,12 @@
 //! - `otlp_metrics_1000`: one collection of 1000 data points (5 counters and 5 histograms with
 //!   the default buckets, 100 attribute sets each, 2 attributes per set), from each SDK's
 //!   manual reader, to an `ExportMetricsServiceRequest`, then `protobuf` or `json`.
+//!
+//! `ours/...` is the path our OTLP exporter takes: `opentelemetry_proto::encode` writes the
+//! same bytes (protobuf) or the same JSON value straight from the SDK's data, into a fresh
+//! `Vec` (growth included), without building the request's messages. `ours-messages/...` is
+//! the way both sides did it before: the request's messages (`from_spans`/`from_metrics`),
+//! then prost or serde_json, as upstream does.
 //!
 //! Ratios, not absolute times, are what to read from these: see `benches/ratios.py`.
 
@@ -195,10 +201,17 @@ fn traces(c: &mut Criterion) {
     );
 
     let mut g = c.benchmark_group("otlp_traces_512");
-    g.bench_function("ours/protobuf", |b| {
+    g.bench_function("ours-messages/protobuf", |b| {
         b.iter(|| {
             let request = OursRequest::from_spans(black_box(&ours_batch), &ours_resource);
             black_box(request.encode_to_vec())
+        })
+    });
+    g.bench_function("ours/protobuf", |b| {
+        b.iter(|| {
+            let mut out = Vec::new();
+            ours_proto::encode::encode_traces(black_box(&ours_batch), &ours_resource, &mut out);
+            black_box(out)
         })
     });
     g.bench_function("upstream/protobuf", |b| {
@@ -214,10 +227,21 @@ fn traces(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
-    g.bench_function("ours/json", |b| {
+    g.bench_function("ours-messages/json", |b| {
         b.iter(|| {
             let request = OursRequest::from_spans(black_box(&ours_batch), &ours_resource);
             black_box(serde_json::to_vec(&request).expect("serializable"))
+        })
+    });
+    g.bench_function("ours/json", |b| {
+        b.iter(|| {
+            let mut out = Vec::new();
+            ours_proto::encode::encode_traces_json(
+                black_box(&ours_batch),
+                &ours_resource,
+                &mut out,
+            );
+            black_box(out)
         })
     });
     g.bench_function("upstream/json", |b| {
@@ -334,16 +358,30 @@ fn metrics(c: &mut Criterion) {
     );
 
     let mut g = c.benchmark_group("otlp_metrics_1000");
-    g.bench_function("ours/protobuf", |b| {
+    g.bench_function("ours-messages/protobuf", |b| {
         b.iter(|| black_box(OursRequest::from_metrics(black_box(&ours_metrics)).encode_to_vec()))
+    });
+    g.bench_function("ours/protobuf", |b| {
+        b.iter(|| {
+            let mut out = Vec::new();
+            ours_proto::encode::encode_metrics(black_box(&ours_metrics), &mut out);
+            black_box(out)
+        })
     });
     g.bench_function("upstream/protobuf", |b| {
         b.iter(|| black_box(UpRequest::from(black_box(&up_metrics)).encode_to_vec()))
     });
-    g.bench_function("ours/json", |b| {
+    g.bench_function("ours-messages/json", |b| {
         b.iter(|| {
             let request = OursRequest::from_metrics(black_box(&ours_metrics));
             black_box(serde_json::to_vec(&request).expect("serializable"))
+        })
+    });
+    g.bench_function("ours/json", |b| {
+        b.iter(|| {
+            let mut out = Vec::new();
+            ours_proto::encode::encode_metrics_json(black_box(&ours_metrics), &mut out);
+            black_box(out)
         })
     });
     g.bench_function("upstream/json", |b| {

@@ -3,8 +3,8 @@
 use crate::builder::{build_transport, signal_builder, BuilderState};
 use crate::config::Signal;
 use crate::error::Error;
-use crate::transport::Transport;
-use opentelemetry_proto::collector::logs::v1::ExportLogsServiceRequest;
+use crate::transport::{Format, Transport};
+use opentelemetry_proto::encode;
 use opentelemetry_sdk::logs::LogData;
 use opentelemetry_sdk::trace::BoxFuture;
 use opentelemetry_sdk::Resource;
@@ -54,8 +54,11 @@ impl opentelemetry_sdk::logs::LogExporter for LogExporter {
         let Some(transport) = &self.transport else {
             return Box::pin(std::future::ready(Err(Error::Shutdown.into())));
         };
-        let request = ExportLogsServiceRequest::from_logs(batch, &self.resource);
-        let sent = transport.export(&request);
+        let resource = &self.resource;
+        let sent = transport.export(|format, out| match format {
+            Format::Protobuf => encode::encode_logs(batch, resource, out),
+            Format::Json => encode::encode_logs_json(batch, resource, out),
+        });
         Box::pin(async move { sent.await.map_err(Into::into) })
     }
 

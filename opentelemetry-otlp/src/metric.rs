@@ -3,9 +3,9 @@
 use crate::builder::{build_transport, signal_builder, BuilderState};
 use crate::config::Signal;
 use crate::error::Error;
-use crate::transport::Transport;
+use crate::transport::{Format, Transport};
 use opentelemetry_api::otel_warn;
-use opentelemetry_proto::collector::metrics::v1::ExportMetricsServiceRequest;
+use opentelemetry_proto::encode;
 use opentelemetry_sdk::metrics::{
     Aggregation, InstrumentKind, ResourceMetrics, Temporality, TemporalityPreference,
 };
@@ -134,8 +134,10 @@ impl opentelemetry_sdk::metrics::PushMetricExporter for MetricExporter {
         let Some(transport) = &self.transport else {
             return Box::pin(std::future::ready(Err(Error::Shutdown.into())));
         };
-        let request = ExportMetricsServiceRequest::from_metrics(metrics);
-        let sent = transport.export(&request);
+        let sent = transport.export(|format, out| match format {
+            Format::Protobuf => encode::encode_metrics(metrics, out),
+            Format::Json => encode::encode_metrics_json(metrics, out),
+        });
         Box::pin(async move { sent.await.map_err(Into::into) })
     }
 

@@ -3,8 +3,8 @@
 use crate::builder::{build_transport, signal_builder, BuilderState};
 use crate::config::Signal;
 use crate::error::Error;
-use crate::transport::Transport;
-use opentelemetry_proto::collector::trace::v1::ExportTraceServiceRequest;
+use crate::transport::{Format, Transport};
+use opentelemetry_proto::encode;
 use opentelemetry_sdk::trace::{BoxFuture, SpanData};
 use opentelemetry_sdk::Resource;
 
@@ -53,8 +53,11 @@ impl opentelemetry_sdk::trace::SpanExporter for SpanExporter {
         let Some(transport) = &self.transport else {
             return Box::pin(std::future::ready(Err(Error::Shutdown.into())));
         };
-        let request = ExportTraceServiceRequest::from_spans(batch, &self.resource);
-        let sent = transport.export(&request);
+        let resource = &self.resource;
+        let sent = transport.export(|format, out| match format {
+            Format::Protobuf => encode::encode_traces(batch, resource, out),
+            Format::Json => encode::encode_traces_json(batch, resource, out),
+        });
         Box::pin(async move { sent.await.map_err(Into::into) })
     }
 

@@ -9,29 +9,19 @@ use bytes::Bytes;
 use opentelemetry_api::otel_warn;
 use opentelemetry_http::HttpClient;
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// The `User-Agent` of export requests.
 const USER_AGENT: &str = concat!("OTel-OTLP-Exporter-Rust/", env!("CARGO_PKG_VERSION"));
 
-/// Encodes a request as OTLP/JSON (with feature `http-json`).
-pub(crate) trait JsonEncode {
-    fn to_json(&self) -> Result<Vec<u8>, Error>;
-}
-
-#[cfg(feature = "http-json")]
-impl<T: serde::Serialize> JsonEncode for T {
-    fn to_json(&self) -> Result<Vec<u8>, Error> {
-        serde_json::to_vec(self).map_err(|e| Error::Encode(e.to_string()))
-    }
-}
-
-#[cfg(not(feature = "http-json"))]
-impl<T> JsonEncode for T {
-    fn to_json(&self) -> Result<Vec<u8>, Error> {
-        Err(Error::UnsupportedProtocol("http/json"))
-    }
+/// The encoding of a request body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Format {
+    Protobuf,
+    /// OTLP/JSON (only asked for with feature `http-json`).
+    Json,
 }
 
 /// A built transport.
@@ -43,6 +33,8 @@ pub(crate) struct Transport {
     timeout: Duration,
     retry: RetryPolicy,
     kind: Kind,
+    /// The size of the last encoded request: the capacity the next one starts with.
+    last_len: AtomicUsize,
 }
 
 #[derive(Debug)]
@@ -105,26 +97,45 @@ impl Transport {
             timeout,
             retry,
             kind,
+            last_len: AtomicUsize::new(0),
         })
     }
 
-    /// Encodes `request` (on the caller's thread) and sends it on the worker, with retries.
-    pub(crate) fn export<M: prost::Message + JsonEncode>(
+    /// Encodes a request with `encode` (on the caller's thread: it appends the request in the
+    /// format asked for to the buffer) and sends it on the worker, with retries.
+    pub(crate) fn export(
         &self,
-        request: &M,
+        encode: impl FnOnce(Format, &mut Vec<u8>),
     ) -> impl Future<Output = Result<(), Error>> + Send + 'static {
         let policy = self.retry;
         let timeout = self.timeout;
+        // Requests of one exporter are usually of similar sizes: start where the last ended,
+        // with some room, rather than growing from empty.
+        let last = self.last_len.load(Ordering::Relaxed);
+        let mut raw = Vec::with_capacity(last + last / 8);
         let job: Result<crate::BoxFuture<'static, Result<(), Error>>, Error> = match &self.kind {
-            Kind::Http(sender) => sender.encode(request).map(|body| {
-                let sender = Arc::clone(sender);
-                Box::pin(async move {
-                    retry::with_retries(policy, timeout, |_| sender.attempt(body.clone())).await
-                }) as crate::BoxFuture<'static, _>
-            }),
+            Kind::Http(sender) => {
+                encode(
+                    if sender.json {
+                        Format::Json
+                    } else {
+                        Format::Protobuf
+                    },
+                    &mut raw,
+                );
+                self.last_len.store(raw.len(), Ordering::Relaxed);
+                sender.compress(raw).map(|body| {
+                    let sender = Arc::clone(sender);
+                    Box::pin(async move {
+                        retry::with_retries(policy, timeout, |_| sender.attempt(body.clone())).await
+                    }) as crate::BoxFuture<'static, _>
+                })
+            }
             #[cfg(feature = "grpc-tonic")]
             Kind::Grpc(sender) => {
-                let body = Bytes::from(request.encode_to_vec());
+                encode(Format::Protobuf, &mut raw);
+                self.last_len.store(raw.len(), Ordering::Relaxed);
+                let body = Bytes::from(raw);
                 let sender = sender.clone();
                 let signal = self.signal;
                 Ok(Box::pin(async move {
@@ -256,12 +267,8 @@ impl HttpSender {
         })
     }
 
-    fn encode<M: prost::Message + JsonEncode>(&self, request: &M) -> Result<Bytes, Error> {
-        let raw = if self.json {
-            request.to_json()?
-        } else {
-            request.encode_to_vec()
-        };
+    /// The body for an encoded request: compressed when configured.
+    fn compress(&self, raw: Vec<u8>) -> Result<Bytes, Error> {
         Ok(match self.compression {
             Some(Compression::Gzip) => {
                 use std::io::Write;

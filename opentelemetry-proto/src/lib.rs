@@ -7,7 +7,8 @@
 //! - with feature `gen-tonic`, the gRPC clients and server traits of the three collector
 //!   services, with tonic;
 //! - with feature `sdk` (on by default), conversions from the SDK's span, metric and log data
-//!   to the export requests, in [`transform`].
+//!   to the export requests, in [`transform`], and direct encoders from that data to the
+//!   requests' protobuf and OTLP/JSON bytes (no intermediate messages), in [`encode`].
 //!
 //! The modules follow the protobuf packages: `opentelemetry.proto.trace.v1` is
 //! [`trace::v1`], `opentelemetry.proto.collector.trace.v1` is [`collector::trace::v1`], and so
@@ -44,5 +45,8 @@ mod json;
 
 #[cfg(feature = "sdk")]
 pub mod transform;
+
+#[cfg(feature = "sdk")]
+pub mod encode;
 
 pub use prost;

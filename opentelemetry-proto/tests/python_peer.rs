@@ -897,3 +897,63 @@ fn responses_with_partial_success_both_ways() {
         json!({"partial_success": {"error_message": "warning only"}})
     );
 }
+
+/// Has Python decode the direct encoders' protobuf and JSON (`opentelemetry_proto::encode`);
+/// both decodings must agree with each other and with its decoding of `message`, the
+/// converted request.
+fn python_decodes_direct<M: Message + serde::Serialize>(
+    signal: &str,
+    message: &M,
+    pb_bytes: &[u8],
+    json_bytes: &[u8],
+) {
+    let expected = python_decodes(signal, message);
+    let (pb, json_file) = files(&format!("{signal}-direct"));
+    std::fs::write(&pb, pb_bytes).unwrap();
+    std::fs::write(&json_file, json_bytes).unwrap();
+    let out: Json = serde_json::from_str(&run_python(&[
+        "decode",
+        signal,
+        pb.to_str().unwrap(),
+        json_file.to_str().unwrap(),
+    ]))
+    .unwrap();
+    assert_tree("direct protobuf", &out["pb"], &expected);
+    assert_tree("direct json", &out["json"], &expected);
+}
+
+#[test]
+fn python_decodes_the_direct_encoders_output() {
+    use opentelemetry_proto::encode;
+    if !have_python() {
+        return;
+    }
+    let (spans, metrics, logs, resource) = (spans(), metrics(), logs(), resource());
+    let (mut pb, mut json) = (Vec::new(), Vec::new());
+    encode::encode_traces(&spans, &resource, &mut pb);
+    encode::encode_traces_json(&spans, &resource, &mut json);
+    python_decodes_direct(
+        "traces",
+        &ExportTraceServiceRequest::from_spans(&spans, &resource),
+        &pb,
+        &json,
+    );
+    let (mut pb, mut json) = (Vec::new(), Vec::new());
+    encode::encode_metrics(&metrics, &mut pb);
+    encode::encode_metrics_json(&metrics, &mut json);
+    python_decodes_direct(
+        "metrics",
+        &ExportMetricsServiceRequest::from_metrics(&metrics),
+        &pb,
+        &json,
+    );
+    let (mut pb, mut json) = (Vec::new(), Vec::new());
+    encode::encode_logs(&logs, &resource, &mut pb);
+    encode::encode_logs_json(&logs, &resource, &mut json);
+    python_decodes_direct(
+        "logs",
+        &ExportLogsServiceRequest::from_logs(&logs, &resource),
+        &pb,
+        &json,
+    );
+}
