@@ -78,7 +78,8 @@ impl ValueCheck {
 
 /// One attribute set's series.
 pub(crate) struct Series<T, A> {
-    pub(crate) attributes: Vec<KeyValue>,
+    /// Shared with the data points: a collection clones no attribute.
+    pub(crate) attributes: Arc<[KeyValue]>,
     /// The series' exemplar reservoir (allocated on the first offer).
     exemplars: exemplar::Cell<T>,
     /// Each attribute's hash, in the same order.
@@ -97,7 +98,7 @@ impl<T, A> Series<T, A> {
         Series {
             exemplars: exemplar::Cell::new(),
             hashes: attributes.iter().map(hash_kv).collect(),
-            attributes,
+            attributes: attributes.into(),
             start,
             agg,
             updated: AtomicBool::new(false),
@@ -214,9 +215,28 @@ where
         Some(gate.0.read().unwrap_or_else(|p| p.into_inner()))
     }
 
-    /// Records one measurement (the provider's shutdown is checked by the caller).
-    #[inline]
+    /// Records one measurement (the provider's shutdown is checked by the caller). The
+    /// empty attribute set, once it holds its slot, takes a short path that the caller can
+    /// inline: no lookup, and none of the register saves the lookup path needs.
+    #[inline(always)]
     pub(crate) fn record(&self, value: T, attributes: &[KeyValue]) {
+        if attributes.is_empty()
+            && self.empty_state.load(Ordering::Relaxed) == EMPTY_ADMITTED
+            && self.check.accepts(value)
+        {
+            self.empty.record(value, &self.config);
+            if let Some(sampler) = &self.exemplars {
+                // No attribute for the exemplar to carry.
+                sampler.offer(&self.empty.exemplars, &self.empty.attributes, value, |_| {});
+            }
+            return;
+        }
+        self.record_any(value, attributes);
+    }
+
+    /// [`record`](Self::record) for any attribute set.
+    #[inline(never)]
+    fn record_any(&self, value: T, attributes: &[KeyValue]) {
         if !self.check.accepts(value) {
             self.report_invalid(value);
             return;
