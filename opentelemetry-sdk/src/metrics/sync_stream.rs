@@ -225,13 +225,23 @@ where
             && self.check.accepts(value)
         {
             self.empty.record(value, &self.config);
-            if let Some(sampler) = &self.exemplars {
-                // No attribute for the exemplar to carry.
-                sampler.offer(&self.empty.exemplars, &self.empty.attributes, value, |_| {});
+            if self.exemplars.as_ref().is_some_and(Sampler::eligible) {
+                self.offer_empty(value);
             }
             return;
         }
         self.record_any(value, attributes);
+    }
+
+    /// Offers an eligible measurement of the empty set for an exemplar (out of line: the
+    /// short path then needs no register saves).
+    #[cold]
+    #[inline(never)]
+    fn offer_empty(&self, value: T) {
+        if let Some(sampler) = &self.exemplars {
+            // No attribute for the exemplar to carry.
+            sampler.offer(&self.empty.exemplars, &self.empty.attributes, value, |_| {});
+        }
     }
 
     /// [`record`](Self::record) for any attribute set.
@@ -277,6 +287,22 @@ where
         keep: F,
     ) {
         series.record(value, &self.config);
+        if self.exemplars.as_ref().is_some_and(Sampler::eligible) {
+            self.offer(series, value, attributes, keep);
+        }
+    }
+
+    /// Offers an eligible measurement of `series` for an exemplar (out of line: rare, and
+    /// it needs registers the measurement path does not).
+    #[cold]
+    #[inline(never)]
+    fn offer<F: Fn(&Key) -> bool>(
+        &self,
+        series: &Series<T, A>,
+        value: T,
+        attributes: &[KeyValue],
+        keep: F,
+    ) {
         if let Some(sampler) = &self.exemplars {
             // The overflow point carries none of the measurement's attributes.
             let overflow = std::ptr::eq(series, &*self.overflow);
@@ -596,7 +622,26 @@ where
             return;
         }
         self.series.record(value, &stream.config);
-        if let Some(sampler) = &stream.exemplars {
+        if stream.exemplars.as_ref().is_some_and(Sampler::eligible) {
+            self.offer(value);
+        }
+    }
+
+    fn enabled(&self) -> bool {
+        !self.stream.shutdown.load(Ordering::Relaxed)
+    }
+}
+
+impl<T: Number, A: Aggregator<T>> BoundSeries<T, A>
+where
+    A::Point: WithExemplars<T>,
+{
+    /// Offers an eligible measurement for an exemplar (out of line: the measurement path
+    /// then needs no register saves).
+    #[cold]
+    #[inline(never)]
+    fn offer(&self, value: T) {
+        if let Some(sampler) = &self.stream.exemplars {
             sampler.offer(
                 &self.series.exemplars,
                 &self.series.attributes,
@@ -606,10 +651,6 @@ where
                 },
             );
         }
-    }
-
-    fn enabled(&self) -> bool {
-        !self.stream.shutdown.load(Ordering::Relaxed)
     }
 }
 
