@@ -272,7 +272,7 @@ fn metric_names_are_sanitized() {
     // The SDK refuses such instrument names; producers may still bring them.
     let gauge = opentelemetry_sdk::metrics::Gauge {
         data_points: vec![opentelemetry_sdk::metrics::GaugeDataPoint {
-            attributes: vec![],
+            attributes: Default::default(),
             start_time: None,
             time: at(1),
             value: 1i64,
@@ -341,7 +341,7 @@ fn target_info_can_be_disabled_and_is_absent_for_an_empty_resource() {
 fn delta_scope() -> ScopeMetrics {
     let sum = Sum {
         data_points: vec![SumDataPoint {
-            attributes: vec![KeyValue::new("k", "v")],
+            attributes: vec![KeyValue::new("k", "v")].into(),
             start_time: at(100),
             time: at(110),
             value: 3u64,
@@ -352,7 +352,7 @@ fn delta_scope() -> ScopeMetrics {
     };
     let updown = Sum {
         data_points: vec![SumDataPoint {
-            attributes: vec![],
+            attributes: Default::default(),
             start_time: at(100),
             time: at(110),
             value: -2i64,
@@ -363,7 +363,7 @@ fn delta_scope() -> ScopeMetrics {
     };
     let hist = Histogram {
         data_points: vec![HistogramDataPoint {
-            attributes: vec![],
+            attributes: Default::default(),
             start_time: at(100),
             time: at(110),
             count: 3,
@@ -416,7 +416,7 @@ fn delta_sums_and_histograms_are_accumulated_into_cumulative_series() {
 
 fn exponential_scope(temporality: Temporality) -> ScopeMetrics {
     let point = ExponentialHistogramDataPoint {
-        attributes: vec![],
+        attributes: Default::default(),
         start_time: at(100),
         time: at(110),
         count: 6,
@@ -491,7 +491,7 @@ fn exemplars_are_rendered_in_openmetrics_only() {
     };
     let counter = Sum {
         data_points: vec![SumDataPoint {
-            attributes: vec![],
+            attributes: Default::default(),
             start_time: at(100),
             time: at(110),
             value: 4.0,
@@ -502,7 +502,7 @@ fn exemplars_are_rendered_in_openmetrics_only() {
     };
     let hist = Histogram {
         data_points: vec![HistogramDataPoint {
-            attributes: vec![],
+            attributes: Default::default(),
             start_time: at(100),
             time: at(110),
             count: 2,

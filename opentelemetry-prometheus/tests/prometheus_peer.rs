@@ -140,7 +140,7 @@ impl MetricProducer for WithExemplar {
         };
         let sum = Sum {
             data_points: vec![SumDataPoint {
-                attributes: vec![],
+                attributes: Default::default(),
                 start_time: self.0,
                 time: self.0,
                 value: 2.5,

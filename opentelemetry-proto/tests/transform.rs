@@ -322,7 +322,7 @@ fn u64_values_above_i64_max_saturate() {
                 unit: "".into(),
                 data: AggregatedMetrics::U64(MetricData::Sum(Sum {
                     data_points: vec![SumDataPoint {
-                        attributes: Vec::new(),
+                        attributes: Default::default(),
                         start_time: at(T0),
                         time: at(T0),
                         value: u64::MAX,

@@ -216,7 +216,7 @@ fn attributes_a_view_removes_are_the_exemplars_filtered_attributes() {
         panic!("not a sum");
     };
     let point = &sum.data_points[0];
-    assert_eq!(point.attributes, [KeyValue::new("route", "/a")]);
+    assert_eq!(*point.attributes, [KeyValue::new("route", "/a")]);
     assert_eq!(
         point.exemplars[0].filtered_attributes,
         [KeyValue::new("user", "u1"), KeyValue::new("shard", 3)],
@@ -384,7 +384,7 @@ fn the_overflow_series_exemplars_carry_every_attribute() {
     let overflow = sum
         .data_points
         .iter()
-        .find(|p| p.attributes == [KeyValue::new("otel.metric.overflow", true)])
+        .find(|p| *p.attributes == [KeyValue::new("otel.metric.overflow", true)])
         .expect("an overflow point");
     assert_eq!(
         overflow.exemplars[0].filtered_attributes,

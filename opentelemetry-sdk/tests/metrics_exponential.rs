@@ -98,7 +98,7 @@ fn a_view_selects_the_exponential_histogram() {
     let (temporality, points) = f64_points(&rm, "latency");
     assert_eq!(temporality, Temporality::Cumulative);
     let p = &points[0];
-    assert_eq!(p.attributes, attrs);
+    assert_eq!(*p.attributes, attrs);
     // 1, 2, 4 ... 128 in 4 buckets: scale -2 (base 16): (1/16,1] (1,16] (16,256].
     assert_eq!(p.scale, -2);
     assert_eq!(p.positive_bucket, bucket(-1, &[1, 4, 3]));

@@ -1113,7 +1113,7 @@ impl MetricProducer for Bridge {
                 unit: "".into(),
                 data: AggregatedMetrics::U64(MetricData::Sum(opentelemetry_sdk::metrics::Sum {
                     data_points: vec![opentelemetry_sdk::metrics::SumDataPoint {
-                        attributes: vec![],
+                        attributes: Default::default(),
                         start_time: SystemTime::UNIX_EPOCH,
                         time: SystemTime::now(),
                         value: 77,

@@ -202,7 +202,7 @@ pub fn metrics() -> ResourceMetrics {
                         "f64.gauge",
                         AggregatedMetrics::F64(MetricData::Gauge(Gauge {
                             data_points: vec![GaugeDataPoint {
-                                attributes: attrs(),
+                                attributes: attrs().into(),
                                 start_time: Some(at(T0)),
                                 time: at(T0 + 100),
                                 value: 2.5,
@@ -214,7 +214,7 @@ pub fn metrics() -> ResourceMetrics {
                         "i64.gauge",
                         AggregatedMetrics::I64(MetricData::Gauge(Gauge {
                             data_points: vec![GaugeDataPoint {
-                                attributes: Vec::new(),
+                                attributes: Default::default(),
                                 start_time: None,
                                 time: at(T0 + 100),
                                 value: -7,
@@ -226,7 +226,7 @@ pub fn metrics() -> ResourceMetrics {
                         "u64.sum",
                         AggregatedMetrics::U64(MetricData::Sum(Sum {
                             data_points: vec![SumDataPoint {
-                                attributes: attrs(),
+                                attributes: attrs().into(),
                                 start_time: at(T0),
                                 time: at(T0 + 100),
                                 value: 42,
@@ -240,7 +240,7 @@ pub fn metrics() -> ResourceMetrics {
                         "i64.updown",
                         AggregatedMetrics::I64(MetricData::Sum(Sum {
                             data_points: vec![SumDataPoint {
-                                attributes: Vec::new(),
+                                attributes: Default::default(),
                                 start_time: at(T0 + 50),
                                 time: at(T0 + 100),
                                 value: -3,
@@ -259,7 +259,7 @@ pub fn metrics() -> ResourceMetrics {
                         "f64.sum",
                         AggregatedMetrics::F64(MetricData::Sum(Sum {
                             data_points: vec![SumDataPoint {
-                                attributes: Vec::new(),
+                                attributes: Default::default(),
                                 start_time: at(T0 + 50),
                                 time: at(T0 + 100),
                                 value: 1.25,
@@ -273,7 +273,7 @@ pub fn metrics() -> ResourceMetrics {
                         "f64.histogram",
                         AggregatedMetrics::F64(MetricData::Histogram(Histogram {
                             data_points: vec![HistogramDataPoint {
-                                attributes: attrs(),
+                                attributes: attrs().into(),
                                 start_time: at(T0 + 50),
                                 time: at(T0 + 100),
                                 count: 10,
@@ -291,7 +291,7 @@ pub fn metrics() -> ResourceMetrics {
                         "u64.histogram",
                         AggregatedMetrics::U64(MetricData::Histogram(Histogram {
                             data_points: vec![HistogramDataPoint {
-                                attributes: Vec::new(),
+                                attributes: Default::default(),
                                 start_time: at(T0),
                                 time: at(T0 + 100),
                                 count: 3,
@@ -309,7 +309,7 @@ pub fn metrics() -> ResourceMetrics {
                         "i64.histogram",
                         AggregatedMetrics::I64(MetricData::Histogram(Histogram {
                             data_points: vec![HistogramDataPoint {
-                                attributes: Vec::new(),
+                                attributes: Default::default(),
                                 start_time: at(T0),
                                 time: at(T0 + 100),
                                 count: 2,

@@ -11,7 +11,7 @@ use super::data::{
 };
 use super::number::{AtomicNumber, Number};
 use opentelemetry_api::KeyValue;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 /// One series' aggregation state.
@@ -32,7 +32,7 @@ pub(crate) trait Aggregator<T: Number>: Send + Sync + Sized + 'static {
         &self,
         config: &Self::Config,
         reset: bool,
-        attributes: Vec<KeyValue>,
+        attributes: Arc<[KeyValue]>,
         start_time: SystemTime,
         time: SystemTime,
     ) -> Self::Point;
@@ -74,7 +74,7 @@ impl<T: Number> Aggregator<T> for SumCell<T> {
         &self,
         _: &SumConfig,
         reset: bool,
-        attributes: Vec<KeyValue>,
+        attributes: Arc<[KeyValue]>,
         start_time: SystemTime,
         time: SystemTime,
     ) -> SumDataPoint<T> {
@@ -128,7 +128,7 @@ impl<T: Number> Aggregator<T> for LastValueCell<T> {
         &self,
         _: &(),
         _reset: bool,
-        attributes: Vec<KeyValue>,
+        attributes: Arc<[KeyValue]>,
         start_time: SystemTime,
         time: SystemTime,
     ) -> GaugeDataPoint<T> {
@@ -227,7 +227,7 @@ impl<T: Number> Aggregator<T> for HistogramCell<T> {
         &self,
         config: &HistogramConfig,
         reset: bool,
-        attributes: Vec<KeyValue>,
+        attributes: Arc<[KeyValue]>,
         start_time: SystemTime,
         time: SystemTime,
     ) -> HistogramDataPoint<T> {
@@ -286,13 +286,13 @@ mod tests {
         for v in [0.0, 0.5, 5.0, 5.5, 10.0, 11.0, 1000.0] {
             h.record(v, &config);
         }
-        let p = h.point(&config, true, vec![], at(), at());
+        let p = h.point(&config, true, Arc::default(), at(), at());
         // (-inf,0] (0,5] (5,10] (10,+inf)
         assert_eq!(p.bucket_counts, [1, 2, 2, 2]);
         assert_eq!(p.count, 7);
         assert_eq!(p.sum, Some(1032.0));
         assert_eq!((p.min, p.max), (Some(0.0), Some(1000.0)));
-        let empty = h.point(&config, false, vec![], at(), at());
+        let empty = h.point(&config, false, Arc::default(), at(), at());
         assert_eq!(empty.count, 0, "reset after a delta point");
         assert_eq!((empty.min, empty.max), (None, None));
         assert_eq!(empty.bucket_counts, [0, 0, 0, 0]);
@@ -324,7 +324,7 @@ mod tests {
         let h = HistogramCell::<i64>::new(&config);
         h.record(-3, &config);
         h.record(4, &config);
-        let p = h.point(&config, false, vec![], at(), at());
+        let p = h.point(&config, false, Arc::default(), at(), at());
         assert_eq!(p.bucket_counts, [2]);
         assert_eq!((p.min, p.max, p.sum), (None, None, None));
     }
@@ -335,12 +335,12 @@ mod tests {
         let config = SumConfig { monotonic: true };
         s.record(3, &config);
         s.record(4, &config);
-        assert_eq!(s.point(&config, false, vec![], at(), at()).value, 7);
-        assert_eq!(s.point(&config, true, vec![], at(), at()).value, 7);
-        assert_eq!(s.point(&config, true, vec![], at(), at()).value, 0);
+        assert_eq!(s.point(&config, false, Arc::default(), at(), at()).value, 7);
+        assert_eq!(s.point(&config, true, Arc::default(), at(), at()).value, 7);
+        assert_eq!(s.point(&config, true, Arc::default(), at(), at()).value, 0);
         let g = LastValueCell::<f64>::new(&());
         g.record(1.0, &());
         g.record(-2.5, &());
-        assert_eq!(g.point(&(), false, vec![], at(), at()).value, -2.5);
+        assert_eq!(g.point(&(), false, Arc::default(), at(), at()).value, -2.5);
     }
 }

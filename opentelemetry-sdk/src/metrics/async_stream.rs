@@ -13,12 +13,13 @@ use opentelemetry_api::{otel_warn, KeyValue};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-/// A normalised attribute set as a map key (floats compare by bits).
+/// A normalised attribute set as a map key (floats compare by bits), shared with the data
+/// points.
 #[derive(Clone, Debug)]
-struct AttributeSet(Vec<KeyValue>);
+struct AttributeSet(Arc<[KeyValue]>);
 
 impl PartialEq for AttributeSet {
     fn eq(&self, other: &Self) -> bool {
@@ -111,10 +112,13 @@ impl<T: Number> AsyncStream<T> {
             }
             return;
         }
-        let set = AttributeSet(match &self.filter {
-            None => normalize(attributes, |_| true),
-            Some(filter) => normalize(attributes, |k| filter.keeps(k)),
-        });
+        let set = AttributeSet(
+            match &self.filter {
+                None => normalize(attributes, |_| true),
+                Some(filter) => normalize(attributes, |k| filter.keeps(k)),
+            }
+            .into(),
+        );
         let mut state = self.lock();
         if let Some(&i) = state.index.get(&set) {
             state.current[i].1 = value;
@@ -150,7 +154,10 @@ impl<T: Number> CollectStream for AsyncStream<T> {
         let mut observed = std::mem::take(&mut state.current);
         state.index.clear();
         if let Some(value) = state.overflow.take() {
-            observed.push((AttributeSet(vec![KeyValue::new(OVERFLOW_KEY, true)]), value));
+            observed.push((
+                AttributeSet(Arc::new([KeyValue::new(OVERFLOW_KEY, true)])),
+                value,
+            ));
         }
         let mut previous = std::mem::take(&mut state.previous);
         drop(state);

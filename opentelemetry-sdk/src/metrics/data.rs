@@ -5,6 +5,7 @@ use crate::resource::Resource;
 use opentelemetry_api::trace::{SpanId, TraceId};
 use opentelemetry_api::{InstrumentationScope, KeyValue};
 use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 /// Whether a data point covers the time since the previous collection or since its start.
@@ -108,8 +109,9 @@ pub struct Gauge<T> {
 /// The last value recorded for one attribute set.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GaugeDataPoint<T> {
-    /// The attribute set, sorted by key.
-    pub attributes: Vec<KeyValue>,
+    /// The attribute set, sorted by key. Shared with the SDK's series (and with the points of
+    /// other collections of the same series): cloning it is one reference count increment.
+    pub attributes: Arc<[KeyValue]>,
     /// When the series started (optional for gauges; the SDK always sets it).
     pub start_time: Option<SystemTime>,
     /// When it was collected.
@@ -134,8 +136,9 @@ pub struct Sum<T> {
 /// The sum for one attribute set over `(start_time, time]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SumDataPoint<T> {
-    /// The attribute set, sorted by key.
-    pub attributes: Vec<KeyValue>,
+    /// The attribute set, sorted by key. Shared with the SDK's series (and with the points of
+    /// other collections of the same series): cloning it is one reference count increment.
+    pub attributes: Arc<[KeyValue]>,
     /// The start of the interval.
     pub start_time: SystemTime,
     /// The end of the interval (the collection time).
@@ -158,8 +161,9 @@ pub struct Histogram<T> {
 /// The distribution of one attribute set's values over `(start_time, time]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistogramDataPoint<T> {
-    /// The attribute set, sorted by key.
-    pub attributes: Vec<KeyValue>,
+    /// The attribute set, sorted by key. Shared with the SDK's series (and with the points of
+    /// other collections of the same series): cloning it is one reference count increment.
+    pub attributes: Arc<[KeyValue]>,
     /// The start of the interval.
     pub start_time: SystemTime,
     /// The end of the interval (the collection time).
@@ -233,8 +237,9 @@ pub struct ExponentialHistogram<T> {
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExponentialHistogramDataPoint<T> {
-    /// The attribute set, sorted by key.
-    pub attributes: Vec<KeyValue>,
+    /// The attribute set, sorted by key. Shared with the SDK's series (and with the points of
+    /// other collections of the same series): cloning it is one reference count increment.
+    pub attributes: Arc<[KeyValue]>,
     /// The start of the interval.
     pub start_time: SystemTime,
     /// The end of the interval (the collection time).

@@ -331,6 +331,13 @@ impl Sampler {
         Some(Sampler { always, kind })
     }
 
+    /// Whether the current measurement may become an exemplar (what [`offer`](Self::offer)
+    /// checks first).
+    #[inline(always)]
+    pub(crate) fn eligible(&self) -> bool {
+        self.always || active_span_is_sampled()
+    }
+
     /// Offers a measurement to the reservoir of the series with attributes `series`;
     /// `filtered` appends the measurement's attributes the series does not carry. Cheap when
     /// the measurement is not eligible.

@@ -5,12 +5,15 @@
 //! `(2^(i / 2^s), 2^((i + 1) / 2^s)]` (upper-inclusive). The index of a value comes from its
 //! exact IEEE 754 decomposition `|v| = m · 2^e` with `m` in `[1, 2)` (subnormals normalised,
 //! exactly): for `s <= 0` it is the scale-0 index (`e`, minus one for exact powers of two)
-//! shifted right by `-s`, which is exact; for `s > 0` it is `(e << s) + ⌊log2(m) · 2^s⌋`,
-//! exact for powers of two and within one bucket of the exact answer elsewhere (the
-//! logarithm method the data model allows). Because the fractional part is computed once and
-//! scaled by a power of two, the index at scale `s - k` always equals the index at scale `s`
-//! shifted right by `k`: downscaling recorded buckets and mapping new values at the lower
-//! scale agree.
+//! shifted right by `-s`, which is exact; for `s > 0` it is `(e << s) + k` with `k` the
+//! bucket of `m` among the `2^s` buckets of `[1, 2]`. Up to [`TABLE_SCALE`] `k` comes from
+//! lookup tables of the boundaries `2^(k / 2^s)` (two loads and a comparison; exact up to
+//! the rounding of the boundaries to `f64`); above it from `⌊log2(m) · 2^s⌋` (the logarithm
+//! method the data model allows, within one bucket of the exact answer), kept within the
+//! bucket the tables give at [`TABLE_SCALE`]. Both methods give, at scale `s - j`, the
+//! index at scale `s` shifted right by `j` (the boundaries at a lower scale are every other
+//! boundary of the higher one, and the logarithm is computed once and scaled by powers of
+//! two): downscaling recorded buckets and mapping new values at the lower scale agree.
 //!
 //! A series starts at the configured maximum scale and lowers it by the least amount that
 //! keeps every value of the positive range, and of the negative range, within `max_size`
@@ -24,7 +27,7 @@ use super::data::{
 };
 use super::number::Number;
 use opentelemetry_api::KeyValue;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
 /// The lowest scale the aggregation ever uses. At scale -11 every finite non-zero value maps
@@ -60,8 +63,73 @@ fn decompose(value: f64) -> (i32, u64) {
     }
 }
 
+/// The highest scale whose bucket within an octave comes from [`Tables`].
+pub(crate) const TABLE_SCALE: i8 = 10;
+
+/// For each scale `s` in `1..=TABLE_SCALE`, the boundaries of the `2^s` buckets of an octave,
+/// as 52-bit significand fractions: bucket `k` holds the significands `m` in
+/// `(2^(k / 2^s), 2^((k + 1) / 2^s)]`.
+struct Tables {
+    /// `bounds[s][k]`: the fraction of `2^(k / 2^s)` for `k` in `0..2^s`, then `2^52` (the
+    /// fraction of 2, above every fraction).
+    bounds: Vec<Box<[u64]>>,
+    /// `first[s][t]`: for the fractions whose top `s + 1` bits are `t`, the highest `k` with
+    /// `bounds[s][k]` below `t · 2^(51 - s)` (0 for `t = 0`). Boundaries are more than
+    /// `2^(51 - s)` apart (`2^(1 / 2^s) - 1 > ln 2 / 2^s`), so at most one lies within such
+    /// a run of fractions: the bucket is `first` or the next one.
+    first: Vec<Box<[u16]>>,
+}
+
+impl Tables {
+    fn build() -> Tables {
+        let mut bounds = vec![Box::default()];
+        let mut first = vec![Box::default()];
+        for scale in 1..=TABLE_SCALE {
+            let buckets = 1usize << scale;
+            let b: Box<[u64]> = (0..buckets)
+                // k · 2^-scale is exact; exp2 is monotonic, so the boundaries increase.
+                .map(|k| {
+                    (k as f64 * 2f64.powi(-i32::from(scale))).exp2().to_bits() & SIGNIFICAND_MASK
+                })
+                .chain(std::iter::once(1u64 << SIGNIFICAND_WIDTH))
+                .collect();
+            let width = 1u64 << (SIGNIFICAND_WIDTH - 1 - scale as u32);
+            let mut k = 0usize;
+            let f: Box<[u16]> = (0..2 * buckets as u64)
+                .map(|t| {
+                    while k + 1 < buckets && b[k + 1] < t * width {
+                        k += 1;
+                    }
+                    // k < 2^TABLE_SCALE fits in u16.
+                    k as u16
+                })
+                .collect();
+            bounds.push(b);
+            first.push(f);
+        }
+        Tables { bounds, first }
+    }
+
+    fn get() -> &'static Tables {
+        static TABLES: OnceLock<Tables> = OnceLock::new();
+        TABLES.get_or_init(Tables::build)
+    }
+
+    /// The bucket, among the `2^scale` of an octave (`1 <= scale <= TABLE_SCALE`), of the
+    /// significand with the non-zero `fraction`.
+    #[inline]
+    fn within(&self, scale: i8, fraction: u64) -> i32 {
+        let s = scale as usize;
+        let t = (fraction >> (SIGNIFICAND_WIDTH - 1 - scale as u32)) as usize;
+        let k = usize::from(self.first[s][t]);
+        let bounds = &self.bounds[s];
+        (k + usize::from(bounds[k + 1] < fraction)) as i32
+    }
+}
+
 /// The index, at `scale` (`MIN_SCALE..=MAX_SCALE`), of the bucket holding the finite,
 /// non-zero absolute value `abs`.
+#[inline]
 pub(crate) fn map_to_index(abs: f64, scale: i8) -> i32 {
     let (exponent, fraction) = decompose(abs);
     if scale <= 0 {
@@ -78,14 +146,26 @@ pub(crate) fn map_to_index(abs: f64, scale: i8) -> i32 {
     if fraction == 0 {
         return first - 1;
     }
+    let tables = Tables::get();
+    if scale <= TABLE_SCALE {
+        return first + tables.within(scale, fraction);
+    }
+    first + within_by_logarithm(tables, scale, fraction)
+}
+
+/// The bucket within an octave above [`TABLE_SCALE`]: the logarithm of the significand,
+/// kept within the bucket the tables give at `TABLE_SCALE` (so that the two methods agree
+/// when buckets are merged down to the tables' scales).
+#[inline(never)]
+fn within_by_logarithm(tables: &Tables, scale: i8, fraction: u64) -> i32 {
     // The significand m in (1, 2), exactly, and its position among the 2^scale buckets of
-    // [1, 2]. Multiplying by 2^scale is exact, so this is consistent across scales.
+    // [1, 2]. Multiplying by 2^scale is exact, so this is consistent across scales; the
+    // product is not negative, so truncation is the floor.
     let significand = f64::from_bits(((EXPONENT_BIAS as u64) << SIGNIFICAND_WIDTH) | fraction);
-    let per_octave = 1i32 << scale;
-    let within = (significand.log2() * f64::from(per_octave)).floor() as i32;
-    // log2 of a significand just below 2 may round up to 1: that value is still in the last
-    // bucket of this octave.
-    first + within.clamp(0, per_octave - 1)
+    let within = (significand.log2() * f64::from(1i32 << scale)) as i32;
+    let shift = (scale - TABLE_SCALE) as u32;
+    let coarse = tables.within(TABLE_SCALE, fraction);
+    within.clamp(coarse << shift, ((coarse + 1) << shift) - 1)
 }
 
 /// The lower boundary (exclusive) of the bucket `index` at `scale`: `2^(index / 2^scale)`.
@@ -296,7 +376,25 @@ impl<T: Number> State<T> {
             self.zero_count += 1;
             return;
         }
-        let mut index = map_to_index(v.abs(), self.scale);
+        let index = map_to_index(v.abs(), self.scale);
+        let range = if v > 0.0 {
+            &mut self.positive
+        } else {
+            &mut self.negative
+        };
+        // The common case once a series has settled: a bucket within the current window.
+        if range.start <= index && index <= range.end {
+            let at = range.position(index);
+            range.counts[at] += 1;
+            return;
+        }
+        self.record_outside(v, index, config);
+    }
+
+    /// Counts a value whose bucket lies outside its range's window: the window widens, and
+    /// the scale goes down if it must.
+    #[cold]
+    fn record_outside(&mut self, v: f64, mut index: i32, config: &ExponentialConfig) {
         let room = (self.scale - MIN_SCALE) as u32;
         let range = if v > 0.0 {
             &self.positive
@@ -362,7 +460,7 @@ impl<T: Number> Aggregator<T> for ExponentialHistogramCell<T> {
         &self,
         config: &ExponentialConfig,
         reset: bool,
-        attributes: Vec<KeyValue>,
+        attributes: Arc<[KeyValue]>,
         start_time: SystemTime,
         time: SystemTime,
     ) -> ExponentialHistogramDataPoint<T> {
@@ -581,12 +679,66 @@ mod tests {
     }
 
     #[test]
+    fn tables_find_the_bucket_a_search_of_the_boundaries_finds() {
+        use rand::{Rng, SeedableRng};
+        let tables = Tables::get();
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(11);
+        for scale in 1..=TABLE_SCALE {
+            let bounds = &tables.bounds[scale as usize];
+            assert_eq!(bounds.len(), (1 << scale) + 1);
+            assert!(bounds.windows(2).all(|w| w[0] < w[1]), "scale {scale}");
+            // Every boundary, its neighbours, and random fractions.
+            let mut fractions: Vec<u64> = bounds[1..bounds.len() - 1]
+                .iter()
+                .flat_map(|b| [b - 1, *b, b + 1])
+                .collect();
+            fractions.extend([1, SIGNIFICAND_MASK]);
+            fractions.extend((0..2000).map(|_| rng.random_range(1..=SIGNIFICAND_MASK)));
+            for fraction in fractions {
+                // The highest k whose lower boundary is below the fraction.
+                let expected = bounds.partition_point(|b| *b < fraction) as i32 - 1;
+                assert_eq!(
+                    tables.within(scale, fraction),
+                    expected,
+                    "scale {scale}, fraction {fraction:#x}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn tables_and_logarithm_agree_within_one_bucket_and_across_scales() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(5);
+        for _ in 0..3000 {
+            let value = f64::from_bits(rng.random_range(1..0x7fef_ffff_ffff_ffffu64));
+            for scale in 1..=MAX_SCALE {
+                let index = map_to_index(value, scale);
+                // The logarithm method, unclamped.
+                let (exponent, fraction) = decompose(value);
+                if fraction != 0 {
+                    let m =
+                        f64::from_bits(((EXPONENT_BIAS as u64) << SIGNIFICAND_WIDTH) | fraction);
+                    let by_log = (exponent << scale) + (m.log2() * f64::from(1i32 << scale)) as i32;
+                    assert!((index - by_log).abs() <= 1, "{value:e} at scale {scale}");
+                }
+                assert_eq!(
+                    index >> 1,
+                    map_to_index(value, scale - 1),
+                    "{value:e} from scale {scale} to {}",
+                    scale - 1
+                );
+            }
+        }
+    }
+
+    #[test]
     fn a_single_value_keeps_the_maximum_scale() {
         let c = config(160, 20);
         let h = ExponentialHistogramCell::<f64>::new(&c);
         h.record(1.5, &c);
         h.record(1.5, &c);
-        let p = h.point(&c, false, vec![], at(), at());
+        let p = h.point(&c, false, Arc::default(), at(), at());
         assert_eq!(p.scale, 20);
         assert_eq!(p.positive_bucket, bucket(613_377, &[2]));
         assert_eq!(p.negative_bucket, ExponentialBucket::default());
@@ -614,7 +766,7 @@ mod tests {
         .into_iter();
         for k in 0..8 {
             h.record(2f64.powi(k), &c);
-            let p = h.point(&c, false, vec![], at(), at());
+            let p = h.point(&c, false, Arc::default(), at(), at());
             let (scale, positive) = expected.next().unwrap_or_else(|| unreachable!());
             assert_eq!(
                 (p.scale, &p.positive_bucket),
@@ -622,7 +774,7 @@ mod tests {
                 "after 2^{k}"
             );
         }
-        let p = h.point(&c, false, vec![], at(), at());
+        let p = h.point(&c, false, Arc::default(), at(), at());
         assert_eq!(p.count, 8);
         assert_eq!(p.sum, Some(255.0));
         assert_eq!((p.min, p.max), (Some(1.0), Some(128.0)));
@@ -636,7 +788,7 @@ mod tests {
         for v in [-1.0, -2.0, -4.0, -8.0, 0.0, -0.0, 5.0] {
             h.record(v, &c);
         }
-        let p = h.point(&c, false, vec![], at(), at());
+        let p = h.point(&c, false, Arc::default(), at(), at());
         assert_eq!(p.scale, 0);
         // |v| in (0.5,1] (1,2] (2,4] (4,8].
         assert_eq!(p.negative_bucket, bucket(-1, &[1, 1, 1, 1]));
@@ -649,7 +801,7 @@ mod tests {
         // 1000 is bucket 9 at scale 0: the positive range needs scale -1, and the negative
         // range goes down with it.
         h.record(1000.0, &c);
-        let p = h.point(&c, false, vec![], at(), at());
+        let p = h.point(&c, false, Arc::default(), at(), at());
         assert_eq!(p.scale, -1);
         assert_eq!(p.negative_bucket, bucket(-1, &[1, 2, 1]));
         assert_eq!(p.positive_bucket, bucket(1, &[1, 0, 0, 1]));
@@ -663,7 +815,7 @@ mod tests {
         for v in [1, 2, 4, 8, -1, -2, -4, -8] {
             h.record(v, &c);
         }
-        let p = h.point(&c, false, vec![], at(), at());
+        let p = h.point(&c, false, Arc::default(), at(), at());
         assert_eq!(p.scale, 0);
         assert_eq!(p.positive_bucket, bucket(-1, &[1, 1, 1, 1]));
         assert_eq!(p.negative_bucket, bucket(-1, &[1, 1, 1, 1]));
@@ -677,7 +829,7 @@ mod tests {
         for v in [SMALLEST_SUBNORMAL, 1.0, f64::MAX] {
             h.record(v, &c);
         }
-        let p = h.point(&c, false, vec![], at(), at());
+        let p = h.point(&c, false, Arc::default(), at(), at());
         assert_eq!(p.scale, MIN_SCALE);
         assert_eq!(p.positive_bucket, bucket(-1, &[2, 1]));
         assert_eq!(p.count, 3);
@@ -689,7 +841,7 @@ mod tests {
         let h = ExponentialHistogramCell::<f64>::new(&c);
         h.record(1e-300, &c);
         h.record(1e300, &c);
-        let p = h.point(&c, false, vec![], at(), at());
+        let p = h.point(&c, false, Arc::default(), at(), at());
         // Scale-0 indexes -997 and 996: 1994 buckets at scale 0, 125 at scale -4
         // (-997 >> 4 = -63, 996 >> 4 = 62), 250 at scale -3.
         assert_eq!(p.scale, -4);
@@ -745,7 +897,7 @@ mod tests {
             for v in &values {
                 h.record(*v, &c);
             }
-            let p = h.point(&c, false, vec![], at(), at());
+            let p = h.point(&c, false, Arc::default(), at(), at());
             assert_eq!(
                 p.scale,
                 ideal_scale(&values, max_size as i64, max_scale),
@@ -781,19 +933,19 @@ mod tests {
         for v in [1, 2, 4, 8, 16, 0] {
             h.record(v, &c);
         }
-        let p = h.point(&c, true, vec![], at(), at());
+        let p = h.point(&c, true, Arc::default(), at(), at());
         assert_eq!(p.scale, -1);
         assert_eq!(p.positive_bucket, bucket(-1, &[1, 2, 2]));
         assert_eq!((p.count, p.zero_count, p.sum), (6, 1, Some(31)));
         assert_eq!((p.min, p.max), (Some(0), Some(16)));
 
-        let empty = h.point(&c, true, vec![], at(), at());
+        let empty = h.point(&c, true, Arc::default(), at(), at());
         assert_eq!((empty.count, empty.zero_count, empty.scale), (0, 0, 20));
         assert_eq!((empty.min, empty.max, empty.sum), (None, None, Some(0)));
         assert_eq!(empty.positive_bucket, ExponentialBucket::default());
 
         h.record(3, &c);
-        let p = h.point(&c, true, vec![], at(), at());
+        let p = h.point(&c, true, Arc::default(), at(), at());
         // 3 = 2 · 1.5: (1 << 20) + 613377 at scale 20.
         assert_eq!(p.scale, 20);
         assert_eq!(p.positive_bucket, bucket((1 << 20) + 613_377, &[1]));
@@ -810,15 +962,15 @@ mod tests {
         for v in [1, 2, 4, 8, 16] {
             h.record(v, &c);
         }
-        let first = h.point(&c, false, vec![], at(), at());
+        let first = h.point(&c, false, Arc::default(), at(), at());
         assert_eq!(first.scale, -1);
         assert_eq!(first.positive_bucket, bucket(-1, &[1, 2, 2]));
         h.record(3, &c);
-        let second = h.point(&c, false, vec![], at(), at());
+        let second = h.point(&c, false, Arc::default(), at(), at());
         assert_eq!(second.scale, -1, "a small value does not raise the scale");
         assert_eq!(second.positive_bucket, bucket(-1, &[1, 3, 2]));
         assert_eq!((second.count, second.sum), (6, Some(34)));
-        assert_eq!(h.point(&c, false, vec![], at(), at()), second);
+        assert_eq!(h.point(&c, false, Arc::default(), at(), at()), second);
     }
 
     #[test]
@@ -832,7 +984,7 @@ mod tests {
         let h = ExponentialHistogramCell::<i64>::new(&c);
         h.record(-3, &c);
         h.record(4, &c);
-        let p = h.point(&c, false, vec![], at(), at());
+        let p = h.point(&c, false, Arc::default(), at(), at());
         assert_eq!((p.min, p.max, p.sum), (None, None, None));
         assert_eq!(p.count, 2);
     }
@@ -850,12 +1002,12 @@ mod tests {
         for v in &values {
             h.record(*v, &c);
         }
-        let p = h.point(&c, false, vec![], at(), at());
+        let p = h.point(&c, false, Arc::default(), at(), at());
         assert_eq!(p.scale, 0);
         assert_eq!(p.positive_bucket, bucket(-20, &[1; 40]));
         // One more below needs 41 buckets: scale -1 merges pairs.
         h.record(2f64.powi(-21) * 1.5, &c);
-        let p = h.point(&c, false, vec![], at(), at());
+        let p = h.point(&c, false, Arc::default(), at(), at());
         assert_eq!(p.scale, -1);
         // Indexes -21..=19 shifted: -11 holds -21 alone, -10 holds -20 and -19, ..., 9 holds
         // 18 and 19.

@@ -698,7 +698,7 @@ mod tests {
             data: AggregatedMetrics::U64(MetricData::Sum(Sum {
                 data_points: (0..points)
                     .map(|i| SumDataPoint {
-                        attributes: vec![KeyValue::new("i", i as i64)],
+                        attributes: vec![KeyValue::new("i", i as i64)].into(),
                         start_time: SystemTime::UNIX_EPOCH,
                         time: SystemTime::UNIX_EPOCH,
                         value: i as u64,

@@ -78,7 +78,8 @@ impl ValueCheck {
 
 /// One attribute set's series.
 pub(crate) struct Series<T, A> {
-    pub(crate) attributes: Vec<KeyValue>,
+    /// Shared with the data points: a collection clones no attribute.
+    pub(crate) attributes: Arc<[KeyValue]>,
     /// The series' exemplar reservoir (allocated on the first offer).
     exemplars: exemplar::Cell<T>,
     /// Each attribute's hash, in the same order.
@@ -97,7 +98,7 @@ impl<T, A> Series<T, A> {
         Series {
             exemplars: exemplar::Cell::new(),
             hashes: attributes.iter().map(hash_kv).collect(),
-            attributes,
+            attributes: attributes.into(),
             start,
             agg,
             updated: AtomicBool::new(false),
@@ -214,9 +215,38 @@ where
         Some(gate.0.read().unwrap_or_else(|p| p.into_inner()))
     }
 
-    /// Records one measurement (the provider's shutdown is checked by the caller).
-    #[inline]
+    /// Records one measurement (the provider's shutdown is checked by the caller). The
+    /// empty attribute set, once it holds its slot, takes a short path that the caller can
+    /// inline: no lookup, and none of the register saves the lookup path needs.
+    #[inline(always)]
     pub(crate) fn record(&self, value: T, attributes: &[KeyValue]) {
+        if attributes.is_empty()
+            && self.empty_state.load(Ordering::Relaxed) == EMPTY_ADMITTED
+            && self.check.accepts(value)
+        {
+            self.empty.record(value, &self.config);
+            if self.exemplars.as_ref().is_some_and(Sampler::eligible) {
+                self.offer_empty(value);
+            }
+            return;
+        }
+        self.record_any(value, attributes);
+    }
+
+    /// Offers an eligible measurement of the empty set for an exemplar (out of line: the
+    /// short path then needs no register saves).
+    #[cold]
+    #[inline(never)]
+    fn offer_empty(&self, value: T) {
+        if let Some(sampler) = &self.exemplars {
+            // No attribute for the exemplar to carry.
+            sampler.offer(&self.empty.exemplars, &self.empty.attributes, value, |_| {});
+        }
+    }
+
+    /// [`record`](Self::record) for any attribute set.
+    #[inline(never)]
+    fn record_any(&self, value: T, attributes: &[KeyValue]) {
         if !self.check.accepts(value) {
             self.report_invalid(value);
             return;
@@ -257,6 +287,22 @@ where
         keep: F,
     ) {
         series.record(value, &self.config);
+        if self.exemplars.as_ref().is_some_and(Sampler::eligible) {
+            self.offer(series, value, attributes, keep);
+        }
+    }
+
+    /// Offers an eligible measurement of `series` for an exemplar (out of line: rare, and
+    /// it needs registers the measurement path does not).
+    #[cold]
+    #[inline(never)]
+    fn offer<F: Fn(&Key) -> bool>(
+        &self,
+        series: &Series<T, A>,
+        value: T,
+        attributes: &[KeyValue],
+        keep: F,
+    ) {
         if let Some(sampler) = &self.exemplars {
             // The overflow point carries none of the measurement's attributes.
             let overflow = std::ptr::eq(series, &*self.overflow);
@@ -576,7 +622,26 @@ where
             return;
         }
         self.series.record(value, &stream.config);
-        if let Some(sampler) = &stream.exemplars {
+        if stream.exemplars.as_ref().is_some_and(Sampler::eligible) {
+            self.offer(value);
+        }
+    }
+
+    fn enabled(&self) -> bool {
+        !self.stream.shutdown.load(Ordering::Relaxed)
+    }
+}
+
+impl<T: Number, A: Aggregator<T>> BoundSeries<T, A>
+where
+    A::Point: WithExemplars<T>,
+{
+    /// Offers an eligible measurement for an exemplar (out of line: the measurement path
+    /// then needs no register saves).
+    #[cold]
+    #[inline(never)]
+    fn offer(&self, value: T) {
+        if let Some(sampler) = &self.stream.exemplars {
             sampler.offer(
                 &self.series.exemplars,
                 &self.series.attributes,
@@ -586,10 +651,6 @@ where
                 },
             );
         }
-    }
-
-    fn enabled(&self) -> bool {
-        !self.stream.shutdown.load(Ordering::Relaxed)
     }
 }
 
