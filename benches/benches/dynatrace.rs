@@ -63,7 +63,8 @@ mod ours {
                     KeyValue::new("http.route", format!("/api/v1/items/{}", i % 50)),
                     KeyValue::new("http.request.method", "GET"),
                     KeyValue::new("server.instance", i as i64),
-                ],
+                ]
+                .into(),
                 start_time: None,
                 time,
                 value: i as f64 * 1.25,

@@ -210,7 +210,7 @@ struct Previous {
     value: Number,
 }
 
-type SeriesKey = (String, Vec<KeyValue>);
+type SeriesKey = (String, Arc<[KeyValue]>);
 
 /// Exports metrics to the Dynatrace metrics ingest API v2 (line protocol).
 ///
@@ -703,7 +703,7 @@ mod tests {
         let data_points = values
             .iter()
             .map(|&(start, v)| SumDataPoint {
-                attributes: vec![KeyValue::new("k", "v")],
+                attributes: vec![KeyValue::new("k", "v")].into(),
                 start_time: UNIX_EPOCH + Duration::from_secs(start),
                 time: UNIX_EPOCH + Duration::from_secs(2_000_000_000),
                 value: v,

@@ -74,7 +74,8 @@ fn gauge_points(name: &str, n: usize) -> ResourceMetrics {
             attributes: vec![
                 KeyValue::new("index", i as i64),
                 KeyValue::new("Weird Key", "a=b, \"c\"\\"),
-            ],
+            ]
+            .into(),
             start_time: None,
             time: SystemTime::now(),
             value: i as f64 * 0.5,

@@ -87,7 +87,7 @@ fn metric_data<T>(kind: &Kind, attrs: Vec<KeyValue>, conv: impl Fn(N) -> T) -> M
     match kind {
         Kind::Gauge(v) => MetricData::Gauge(Gauge {
             data_points: vec![GaugeDataPoint {
-                attributes: attrs,
+                attributes: attrs.into(),
                 start_time: Some(start),
                 time,
                 value: conv(*v),
@@ -96,7 +96,7 @@ fn metric_data<T>(kind: &Kind, attrs: Vec<KeyValue>, conv: impl Fn(N) -> T) -> M
         }),
         Kind::Count(v) => MetricData::Sum(Sum {
             data_points: vec![SumDataPoint {
-                attributes: attrs,
+                attributes: attrs.into(),
                 start_time: start,
                 time,
                 value: conv(*v),
@@ -107,7 +107,7 @@ fn metric_data<T>(kind: &Kind, attrs: Vec<KeyValue>, conv: impl Fn(N) -> T) -> M
         }),
         Kind::Summary(min, max, sum, count) => MetricData::Histogram(Histogram {
             data_points: vec![HistogramDataPoint {
-                attributes: attrs,
+                attributes: attrs.into(),
                 start_time: start,
                 time,
                 count: *count,

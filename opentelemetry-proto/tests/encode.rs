@@ -262,7 +262,7 @@ fn non_finite_doubles() {
     ];
     check_spans(&[span], &Resource::empty());
     let point = HistogramDataPoint {
-        attributes: Vec::new(),
+        attributes: Vec::new().into(),
         start_time: UNIX_EPOCH,
         time: UNIX_EPOCH,
         count: 0,
@@ -631,7 +631,7 @@ fn metric_data<T: Num>() -> impl Strategy<Value = MetricData<T>> {
         )
             .prop_map(
                 |(attributes, start_time, time, value, exemplars)| GaugeDataPoint {
-                    attributes,
+                    attributes: attributes.into(),
                     start_time,
                     time,
                     value,
@@ -652,7 +652,7 @@ fn metric_data<T: Num>() -> impl Strategy<Value = MetricData<T>> {
             )
                 .prop_map(|(attributes, start_time, time, value, exemplars)| {
                     SumDataPoint {
-                        attributes,
+                        attributes: attributes.into(),
                         start_time,
                         time,
                         value,
@@ -692,7 +692,7 @@ fn metric_data<T: Num>() -> impl Strategy<Value = MetricData<T>> {
                         (bounds, bucket_counts),
                         (min, max, sum, exemplars),
                     )| HistogramDataPoint {
-                        attributes,
+                        attributes: attributes.into(),
                         start_time,
                         time,
                         count,
@@ -732,7 +732,7 @@ fn metric_data<T: Num>() -> impl Strategy<Value = MetricData<T>> {
                         (min, max, sum, scale),
                         (zero_count, zero_threshold, positive_bucket, negative_bucket, exemplars),
                     )| ExponentialHistogramDataPoint {
-                        attributes,
+                        attributes: attributes.into(),
                         start_time,
                         time,
                         count,

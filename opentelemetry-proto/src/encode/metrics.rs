@@ -113,7 +113,7 @@ fn data<S: Sink, T: Number>(s: &mut S, data: &MetricData<T>) {
                 s.fixed64(3, "timeUnixNano", unix_nanos(p.time));
                 number(s, 4, p.value);
                 exemplars(s, 5, &p.exemplars);
-                attributes(s, 7, "attributes", &p.attributes);
+                attributes(s, 7, "attributes", &p.attributes[..]);
             });
         }),
         MetricData::Sum(sum) => s.message(7, "sum", 3, |s| {
@@ -122,7 +122,7 @@ fn data<S: Sink, T: Number>(s: &mut S, data: &MetricData<T>) {
                 s.fixed64(3, "timeUnixNano", unix_nanos(p.time));
                 number(s, 4, p.value);
                 exemplars(s, 5, &p.exemplars);
-                attributes(s, 7, "attributes", &p.attributes);
+                attributes(s, 7, "attributes", &p.attributes[..]);
             });
             s.enumeration(2, "aggregationTemporality", temporality(sum.temporality));
             s.boolean(3, "isMonotonic", sum.is_monotonic);
@@ -138,7 +138,7 @@ fn data<S: Sink, T: Number>(s: &mut S, data: &MetricData<T>) {
                 s.packed_fixed64(6, "bucketCounts", &p.bucket_counts);
                 s.packed_double(7, "explicitBounds", &p.bounds);
                 exemplars(s, 8, &p.exemplars);
-                attributes(s, 9, "attributes", &p.attributes);
+                attributes(s, 9, "attributes", &p.attributes[..]);
                 if let Some(min) = p.min {
                     s.double_always(11, "min", min.as_f64());
                 }
@@ -155,7 +155,7 @@ fn data<S: Sink, T: Number>(s: &mut S, data: &MetricData<T>) {
         MetricData::ExponentialHistogram(histogram) => {
             s.message(10, "exponentialHistogram", 3, |s| {
                 s.repeated(1, "dataPoints", 2, &histogram.data_points, |s, p| {
-                    attributes(s, 1, "attributes", &p.attributes);
+                    attributes(s, 1, "attributes", &p.attributes[..]);
                     s.fixed64(2, "startTimeUnixNano", unix_nanos(p.start_time));
                     s.fixed64(3, "timeUnixNano", unix_nanos(p.time));
                     s.fixed64(4, "count", p.count);
