@@ -3,6 +3,7 @@
 //! batch processor (`crate::export::batch`); this file holds the span-specific parts.
 
 use super::export::{BoxFuture, SpanData, SpanExporter};
+use super::processor::private::{EndedSpan, Sealed};
 use super::span::Span;
 use crate::error::Result;
 use crate::export::batch::{
@@ -224,6 +225,10 @@ impl BatchSpanProcessor {
 impl super::SpanProcessor for BatchSpanProcessor {
     fn on_start(&self, _span: &mut Span, _parent_cx: &Context) {}
 
+    fn ignores_start(&self, _: Sealed) -> bool {
+        true
+    }
+
     #[inline]
     fn on_end(&self, mut span: SpanData) {
         if !span.span_context.is_sampled() {
@@ -234,6 +239,16 @@ impl super::SpanProcessor for BatchSpanProcessor {
         if unsafe { self.batcher.push_from(&mut span) } {
             std::mem::forget(span);
         }
+    }
+
+    #[inline]
+    fn on_end_in_place(&self, span: EndedSpan<'_>) {
+        if !span.get().span_context.is_sampled() {
+            return; // dropped in place
+        }
+        // Copied from where the span kept it straight into the queue.
+        // SAFETY: `push_from` returns true exactly when it moved the item into the queue.
+        unsafe { span.move_out_if(|data| self.batcher.push_from(&mut *data)) }
     }
 
     fn force_flush(&self) -> Result {
