@@ -183,20 +183,35 @@ impl SimpleSpanProcessor {
     }
 }
 
-impl SpanProcessor for SimpleSpanProcessor {
-    fn on_start(&self, _span: &mut Span, _parent_cx: &Context) {}
-
-    fn on_end(&self, span: SpanData) {
+impl SimpleSpanProcessor {
+    fn export_one(&self, span: &SpanData) {
         if !span.span_context.is_sampled() || self.is_shutdown.load(Ordering::Relaxed) {
             return;
         }
         let mut exporter = self.exporter();
-        if let Err(err) = run_export(&mut **exporter, std::slice::from_ref(&span)) {
+        if let Err(err) = run_export(&mut **exporter, std::slice::from_ref(span)) {
             otel_error!(
                 "SimpleSpanProcessor.ExportFailed",
                 "span export failed: {err}"
             );
         }
+    }
+}
+
+impl SpanProcessor for SimpleSpanProcessor {
+    fn on_start(&self, _span: &mut Span, _parent_cx: &Context) {}
+
+    fn ignores_start(&self, _: private::Sealed) -> bool {
+        true
+    }
+
+    fn on_end(&self, span: SpanData) {
+        self.export_one(&span)
+    }
+
+    /// Exports the span from where it is (then drops it there): no copy.
+    fn on_end_in_place(&self, span: private::EndedSpan<'_>) {
+        self.export_one(span.get())
     }
 
     fn force_flush(&self) -> Result {

@@ -484,6 +484,23 @@ mod end_in_place_tests {
             )
             .build();
         assert!(!batch_only.calls_on_start());
+
+        // The simple processor exports the span from where the span kept it.
+        let exporter = InMemorySpanExporter::default();
+        let simple_only = SdkTracerProvider::builder()
+            .with_span_processor(super::super::SimpleSpanProcessor::new(exporter.clone()))
+            .build();
+        assert!(!simple_only.calls_on_start());
+        let mut span = simple_only.tracer("t").start("simple");
+        span.set_attribute(opentelemetry_api::KeyValue::new("k", "v".to_owned()));
+        span.end();
+        let spans = exporter.get_finished_spans();
+        assert_eq!(spans.len(), 1);
+        assert_eq!(spans[0].name, "simple");
+        assert_eq!(
+            spans[0].attributes,
+            vec![opentelemetry_api::KeyValue::new("k", "v")]
+        );
     }
 
     #[test]
