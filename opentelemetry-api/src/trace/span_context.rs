@@ -395,11 +395,13 @@ impl TraceState {
     }
 
     /// Number of entries.
+    #[inline]
     pub fn len(&self) -> usize {
         self.0.as_ref().map_or(0, |l| l.len())
     }
 
     /// Whether there are no entries.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

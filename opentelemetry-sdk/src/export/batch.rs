@@ -41,6 +41,11 @@ pub(crate) trait BatchExporter: Send + 'static {
     fn shutdown(&mut self) -> Result;
     /// Hands the exporter the provider's resource.
     fn set_resource(&mut self, resource: &Resource);
+    /// Empties an exported batch (keeping its capacity): drops the items.
+    #[inline]
+    fn clear(batch: &mut Vec<Self::Item>) {
+        batch.clear()
+    }
 }
 
 /// The names and defaults of one signal's batch processor.
@@ -792,7 +797,7 @@ impl<E: BatchExporter> Worker<E> {
                 .await
             }
         };
-        self.batch.clear();
+        E::clear(&mut self.batch);
         match &result {
             Ok(()) => {}
             Err(Error::Timeout(limit)) => otel_error!(

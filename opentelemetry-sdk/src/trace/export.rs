@@ -77,6 +77,43 @@ pub struct SpanData {
     pub instrumentation_scope: &'static InstrumentationScope,
 }
 
+impl SpanData {
+    /// Whether dropping this span frees anything; false means that forgetting it instead of
+    /// dropping it leaks nothing. Every field is named, so that a new field cannot be
+    /// forgotten here.
+    #[inline]
+    pub(crate) fn owns_heap_data(&self) -> bool {
+        let SpanData {
+            span_context,
+            parent_span_id: _,
+            parent_span_is_remote: _,
+            span_kind: _,
+            name,
+            start_time: _,
+            end_time: _,
+            attributes,
+            dropped_attributes_count: _,
+            events,
+            links,
+            status,
+            instrumentation_scope: _,
+        } = self;
+        // A trace state with no entries holds no allocation (`TraceState` keeps none for
+        // an empty list).
+        matches!(name, Cow::Owned(_))
+            | (attributes.capacity() != 0)
+            | (events.events.capacity() != 0)
+            | (links.links.capacity() != 0)
+            | matches!(
+                status,
+                Status::Error {
+                    description: Cow::Owned(_)
+                }
+            )
+            | !span_context.trace_state().is_empty()
+    }
+}
+
 /// Sends batches of ended spans somewhere: the interface every trace exporter implements.
 ///
 /// It is dyn-compatible: a provider holds `Box<dyn SpanExporter>`. `export` returns a boxed
@@ -128,5 +165,88 @@ impl<T: SpanExporter + ?Sized> SpanExporter for Box<T> {
     }
     fn set_resource(&mut self, resource: &Resource) {
         (**self).set_resource(resource)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::batch::BatchExporter;
+    use opentelemetry_api::trace::{SpanContext, TraceFlags, TraceId, TraceState};
+
+    fn plain() -> SpanData {
+        SpanData {
+            span_context: SpanContext::new(
+                TraceId::from(1),
+                SpanId::from(2),
+                TraceFlags::SAMPLED,
+                false,
+                TraceState::NONE,
+            ),
+            parent_span_id: SpanId::INVALID,
+            parent_span_is_remote: false,
+            span_kind: SpanKind::Internal,
+            name: Cow::Borrowed("plain"),
+            start_time: SystemTime::UNIX_EPOCH,
+            end_time: SystemTime::UNIX_EPOCH,
+            attributes: Vec::new(),
+            dropped_attributes_count: 0,
+            events: SpanEvents::default(),
+            links: SpanLinks::default(),
+            status: Status::error("static"),
+            instrumentation_scope: crate::trace::scope::intern(
+                InstrumentationScope::builder("t").build(),
+            ),
+        }
+    }
+
+    #[test]
+    fn owns_heap_data_sees_every_owning_field() {
+        assert!(!plain().owns_heap_data());
+        let changes: Vec<fn(&mut SpanData)> = vec![
+            |s| s.name = Cow::Owned("owned".into()),
+            |s| s.attributes.push(KeyValue::new("k", 1)),
+            |s| s.attributes = Vec::with_capacity(1),
+            |s| s.events.events = Vec::with_capacity(1),
+            |s| s.links.links = Vec::with_capacity(1),
+            |s| {
+                s.status = Status::Error {
+                    description: Cow::Owned("owned".into()),
+                }
+            },
+            |s| {
+                let state = TraceState::from_key_value([("k", "v")]).unwrap();
+                s.span_context = SpanContext::new(
+                    TraceId::from(1),
+                    SpanId::from(2),
+                    TraceFlags::SAMPLED,
+                    false,
+                    state,
+                );
+            },
+        ];
+        for change in changes {
+            let mut span = plain();
+            change(&mut span);
+            assert!(span.owns_heap_data(), "{span:?}");
+        }
+    }
+
+    #[test]
+    fn clearing_a_batch_drops_what_owns_something_and_keeps_the_capacity() {
+        // Its count tells whether the span holding a clone was dropped.
+        let value: std::sync::Arc<str> = "shared".into();
+        let mut with_owned = plain();
+        with_owned.attributes.push(KeyValue::new(
+            "k",
+            opentelemetry_api::StringValue::from(value.clone()),
+        ));
+        let mut batch = vec![plain(), with_owned, plain()];
+        assert_eq!(std::sync::Arc::strong_count(&value), 2);
+        let capacity = batch.capacity();
+        <Box<dyn SpanExporter> as BatchExporter>::clear(&mut batch);
+        assert!(batch.is_empty());
+        assert_eq!(batch.capacity(), capacity);
+        assert_eq!(std::sync::Arc::strong_count(&value), 1);
     }
 }

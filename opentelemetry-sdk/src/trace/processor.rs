@@ -35,12 +35,32 @@ pub trait SpanProcessor: Send + Sync + Debug {
     /// span may be modified (e.g. attributes added).
     fn on_start(&self, span: &mut Span, parent_cx: &Context);
 
+    /// Whether [`on_start`](Self::on_start) does nothing (then the SDK skips calling it and
+    /// returns new spans without moving them again). Only the SDK's processors answer; its
+    /// argument's type cannot be named outside the SDK.
+    #[doc(hidden)]
+    #[inline]
+    fn ignores_start(&self, _: private::Sealed) -> bool {
+        false
+    }
+
     /// Called while the span ends, after its end time is set and before any `on_end`; the
     /// span's data may still be modified.
     fn on_ending(&self, _span: &mut SpanData) {}
 
     /// Called with the ended span.
     fn on_end(&self, span: SpanData);
+
+    /// How the SDK's span hands its ended data over when this is its provider's only
+    /// processor: in place, so that a processor which moves the data on (the batch processor
+    /// into its queue) copies it once. Calls [`on_end`](Self::on_end) by default. Its
+    /// argument's type cannot be named outside the SDK, so this is not for other processors
+    /// to implement.
+    #[doc(hidden)]
+    #[inline]
+    fn on_end_in_place(&self, span: private::EndedSpan<'_>) {
+        self.on_end(span.take())
+    }
 
     /// Exports everything received so far; returns when done or failed.
     fn force_flush(&self) -> Result;
@@ -55,6 +75,75 @@ pub trait SpanProcessor: Send + Sync + Debug {
 
     /// Receives the provider's resource when the provider is built.
     fn set_resource(&mut self, _resource: &Resource) {}
+}
+
+pub(crate) mod private {
+    use super::SpanData;
+    use std::marker::PhantomData;
+
+    /// A token only the SDK can make: methods taking it cannot be implemented outside.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Sealed(pub(crate) ());
+
+    /// An ended span's data, owned but left where the span kept it: [`take`](Self::take)
+    /// moves it out; dropping this drops the data in place. Public (for the hidden
+    /// [`SpanProcessor::on_end_in_place`](super::SpanProcessor::on_end_in_place)) in a
+    /// private module: only the SDK can name or make one.
+    pub struct EndedSpan<'a> {
+        data: *mut SpanData,
+        _owner: PhantomData<&'a mut SpanData>,
+    }
+
+    impl<'a> EndedSpan<'a> {
+        /// # Safety
+        /// `*data` is valid, and from now on owned by the result: the caller neither uses
+        /// nor drops it again (the value is moved out or dropped through the result).
+        #[inline]
+        pub(crate) unsafe fn new(data: *mut SpanData) -> Self {
+            EndedSpan {
+                data,
+                _owner: PhantomData,
+            }
+        }
+
+        /// The data (still in place).
+        #[inline]
+        pub(crate) fn get(&self) -> &SpanData {
+            // SAFETY: `new`'s contract: valid and owned by `self`.
+            unsafe { &*self.data }
+        }
+
+        /// Moves the data out.
+        #[inline]
+        pub(crate) fn take(self) -> SpanData {
+            let this = std::mem::ManuallyDrop::new(self);
+            // SAFETY: valid and owned (see `new`); read once, and `self` is not dropped, so
+            // the data is not dropped in place afterwards.
+            unsafe { std::ptr::read(this.data) }
+        }
+
+        /// Gives the data up to a callee that moves it out when it returns true (and leaves
+        /// it alone otherwise, when it is then dropped in place).
+        ///
+        /// # Safety
+        /// `f` returns true exactly when it moved `*ptr` out (a bitwise copy it now owns).
+        #[inline]
+        pub(crate) unsafe fn move_out_if(self, f: impl FnOnce(*mut SpanData) -> bool) {
+            let this = std::mem::ManuallyDrop::new(self);
+            if !f(this.data) {
+                // SAFETY: not moved out: still valid and owned here, dropped once.
+                unsafe { std::ptr::drop_in_place(this.data) };
+            }
+        }
+    }
+
+    impl Drop for EndedSpan<'_> {
+        fn drop(&mut self) {
+            // SAFETY: valid and owned (see `new`); dropped once (`take` and `move_out_if`
+            // do not run this).
+            unsafe { std::ptr::drop_in_place(self.data) }
+        }
+    }
 }
 
 /// Runs an export to completion with telemetry suppressed, containing a panic in the exporter.
@@ -94,20 +183,35 @@ impl SimpleSpanProcessor {
     }
 }
 
-impl SpanProcessor for SimpleSpanProcessor {
-    fn on_start(&self, _span: &mut Span, _parent_cx: &Context) {}
-
-    fn on_end(&self, span: SpanData) {
+impl SimpleSpanProcessor {
+    fn export_one(&self, span: &SpanData) {
         if !span.span_context.is_sampled() || self.is_shutdown.load(Ordering::Relaxed) {
             return;
         }
         let mut exporter = self.exporter();
-        if let Err(err) = run_export(&mut **exporter, std::slice::from_ref(&span)) {
+        if let Err(err) = run_export(&mut **exporter, std::slice::from_ref(span)) {
             otel_error!(
                 "SimpleSpanProcessor.ExportFailed",
                 "span export failed: {err}"
             );
         }
+    }
+}
+
+impl SpanProcessor for SimpleSpanProcessor {
+    fn on_start(&self, _span: &mut Span, _parent_cx: &Context) {}
+
+    fn ignores_start(&self, _: private::Sealed) -> bool {
+        true
+    }
+
+    fn on_end(&self, span: SpanData) {
+        self.export_one(&span)
+    }
+
+    /// Exports the span from where it is (then drops it there): no copy.
+    fn on_end_in_place(&self, span: private::EndedSpan<'_>) {
+        self.export_one(span.get())
     }
 
     fn force_flush(&self) -> Result {

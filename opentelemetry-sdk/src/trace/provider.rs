@@ -29,6 +29,8 @@ pub(crate) struct Config {
 
 struct ProviderInner {
     processors: Vec<Box<dyn SpanProcessor>>,
+    /// Whether a processor has something to do in `on_start`.
+    starts: bool,
     config: Config,
     is_shutdown: AtomicBool,
     /// `OTEL_SDK_DISABLED`: record nothing.
@@ -109,6 +111,12 @@ impl SdkTracerProvider {
     #[inline]
     pub(crate) fn span_limits(&self) -> &SpanLimits {
         &self.inner.config.span_limits
+    }
+
+    /// Whether a processor has something to do when a span starts.
+    #[inline]
+    pub(crate) fn calls_on_start(&self) -> bool {
+        self.inner.starts
     }
 
     #[inline]
@@ -247,8 +255,13 @@ impl TracerProviderBuilder {
         for p in &mut self.processors {
             p.set_resource(&resource);
         }
+        let starts = self
+            .processors
+            .iter()
+            .any(|p| !p.ignores_start(super::processor::private::Sealed(())));
         SdkTracerProvider {
             inner: Arc::new(ProviderInner {
+                starts,
                 processors: self.processors,
                 config: Config {
                     sampler: self

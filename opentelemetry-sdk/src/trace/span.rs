@@ -2,6 +2,7 @@
 
 use super::export::{Event, SpanData};
 use super::limits::SpanLimits;
+use super::processor::private::EndedSpan;
 use super::tracer::SdkTracer;
 use opentelemetry_api::trace::{Link, SpanContext, Status};
 use opentelemetry_api::{otel_warn, Array, KeyValue, StringValue, Value};
@@ -90,17 +91,41 @@ impl Span {
         }
         let done = State::Done(r.data.span_context.clone());
         if let [only] = processors {
-            // The usual case, one processor: the ~240-byte data is moved out by hand and
-            // passed on at once, so that it is copied once (`mem::replace`, a destructuring
-            // move or a local that may still be dropped later each cost one more copy).
-            // SAFETY: `r.data` is valid and is read exactly once; the state is then
-            // overwritten without being dropped, so the moved-out data is never dropped or
-            // used through `self` again (`Recording`'s other field is a `bool`, which needs
-            // no drop). Nothing between the read and the write can panic.
-            let data = unsafe { std::ptr::read(&r.data) };
-            // SAFETY: see above; `self.state` is valid for writes.
-            unsafe { std::ptr::write(&mut self.state, done) };
-            only.on_end(data);
+            // The usual case, one processor: the ~240-byte data is handed over where it is,
+            // so that a processor that moves it on (the batch processor, into its queue)
+            // copies it once.
+            let state: *mut State = &mut self.state;
+            // Writes `Done` over the state without dropping it, once the processor is done
+            // with the data (also if it panics): the data then belongs to the processor.
+            struct Finish {
+                state: *mut State,
+                done: std::mem::ManuallyDrop<State>,
+            }
+            impl Drop for Finish {
+                fn drop(&mut self) {
+                    // SAFETY: `state` points to the span's state, whose data was given up
+                    // (moved out or dropped by the processor's `EndedSpan`): overwritten
+                    // without a drop. `done` is taken once.
+                    unsafe {
+                        std::ptr::write(self.state, std::mem::ManuallyDrop::take(&mut self.done))
+                    }
+                }
+            }
+            let finish = Finish {
+                state,
+                done: std::mem::ManuallyDrop::new(done),
+            };
+            // SAFETY: the state is `Recording` (checked above); its data is valid, and owned
+            // by the `EndedSpan` from here on: `finish` overwrites the state without dropping
+            // it when the call returns or unwinds (after the `EndedSpan`, which the callee
+            // owns, is gone), and nothing else touches the state before that. `Recording`'s
+            // other field is a `bool` (no drop).
+            unsafe {
+                if let State::Recording(r) = &mut *state {
+                    only.on_end_in_place(EndedSpan::new(&mut r.data));
+                }
+            }
+            drop(finish);
             return;
         }
         let State::Recording(Recording { data, .. }) = std::mem::replace(&mut self.state, done)
@@ -371,5 +396,137 @@ mod tests {
         let mut n = Value::from(12345i64);
         truncate_value(&mut n, Some(1));
         assert_eq!(n, Value::from(12345i64));
+    }
+}
+
+#[cfg(test)]
+mod end_in_place_tests {
+    use super::super::{
+        BatchSpanProcessor, InMemorySpanExporter, SdkTracerProvider, SpanProcessor,
+    };
+    use super::*;
+    use crate::error::Result;
+    use opentelemetry_api::trace::{Span as _, Tracer as _, TracerProvider as _};
+    use opentelemetry_api::Context;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    /// Counts drops of what it is attached to (as a span attribute value's owner).
+    #[derive(Debug)]
+    struct Panics;
+
+    impl SpanProcessor for Panics {
+        fn on_start(&self, _: &mut Span, _: &Context) {}
+        fn on_end(&self, _: SpanData) {
+            panic!("processor panics in on_end");
+        }
+        fn force_flush(&self) -> Result {
+            Ok(())
+        }
+        fn shutdown_with_timeout(&self, _: Duration) -> Result {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_sole_processor_panicking_in_on_end_leaves_the_span_ended_and_dropped_once() {
+        let provider = SdkTracerProvider::builder()
+            .with_span_processor(Panics)
+            .build();
+        let mut span = provider.tracer("t").start("s");
+        // An owned attribute: a double drop of the data would free it twice.
+        span.set_attribute(opentelemetry_api::KeyValue::new("k", "owned".to_owned()));
+        let ended = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| span.end()));
+        assert!(ended.is_err());
+        assert!(!span.is_recording());
+        assert!(span.span_context().is_valid());
+        drop(span); // ends nothing more
+    }
+
+    /// Records the starts it sees.
+    #[derive(Debug, Default)]
+    struct Starts(Arc<AtomicUsize>);
+
+    impl SpanProcessor for Starts {
+        fn on_start(&self, span: &mut Span, _: &Context) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            span.set_attribute(opentelemetry_api::KeyValue::new("started", true));
+        }
+        fn on_end(&self, _: SpanData) {}
+        fn force_flush(&self) -> Result {
+            Ok(())
+        }
+        fn shutdown_with_timeout(&self, _: Duration) -> Result {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn on_start_is_skipped_only_when_every_processor_ignores_it() {
+        let starts = Arc::new(AtomicUsize::new(0));
+        let exporter = InMemorySpanExporter::default();
+        let provider = SdkTracerProvider::builder()
+            .with_span_processor(BatchSpanProcessor::builder(exporter.clone()).build())
+            .with_span_processor(Starts(starts.clone()))
+            .build();
+        assert!(provider.calls_on_start());
+        provider.tracer("t").start("s").end();
+        provider.force_flush().unwrap();
+        assert_eq!(starts.load(Ordering::Relaxed), 1);
+        let spans = exporter.get_finished_spans();
+        assert_eq!(spans.len(), 1);
+        assert_eq!(spans[0].attributes.len(), 1);
+
+        let batch_only = SdkTracerProvider::builder()
+            .with_span_processor(
+                BatchSpanProcessor::builder(InMemorySpanExporter::default()).build(),
+            )
+            .build();
+        assert!(!batch_only.calls_on_start());
+
+        // The simple processor exports the span from where the span kept it.
+        let exporter = InMemorySpanExporter::default();
+        let simple_only = SdkTracerProvider::builder()
+            .with_span_processor(super::super::SimpleSpanProcessor::new(exporter.clone()))
+            .build();
+        assert!(!simple_only.calls_on_start());
+        let mut span = simple_only.tracer("t").start("simple");
+        span.set_attribute(opentelemetry_api::KeyValue::new("k", "v".to_owned()));
+        span.end();
+        let spans = exporter.get_finished_spans();
+        assert_eq!(spans.len(), 1);
+        assert_eq!(spans[0].name, "simple");
+        assert_eq!(
+            spans[0].attributes,
+            vec![opentelemetry_api::KeyValue::new("k", "v")]
+        );
+    }
+
+    #[test]
+    fn spans_the_batch_processor_refuses_are_dropped_in_place() {
+        let exporter = InMemorySpanExporter::default();
+        let provider = SdkTracerProvider::builder()
+            .with_span_processor(BatchSpanProcessor::builder(exporter.clone()).build())
+            .build();
+        let tracer = provider.tracer("t");
+        let mut spans: Vec<Span> = (0..4)
+            .map(|i| {
+                let mut span = tracer.start(format!("span {i}"));
+                span.set_attribute(opentelemetry_api::KeyValue::new("i", format!("{i}")));
+                span
+            })
+            .collect();
+        spans.remove(0).end();
+        provider.shutdown().unwrap();
+        // After shutdown the processor refuses them: their owned data is dropped in place.
+        for mut span in spans {
+            span.end();
+            assert!(!span.is_recording());
+        }
+        let exported = exporter.get_finished_spans();
+        assert_eq!(exported.len(), 1);
+        assert_eq!(exported[0].name, "span 0");
+        assert_eq!(exported[0].attributes.len(), 1);
     }
 }

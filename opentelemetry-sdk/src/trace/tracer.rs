@@ -147,30 +147,38 @@ impl opentelemetry_api::trace::Tracer for SdkTracer {
                 builder.name
             );
         }
-        let data = SpanData {
-            span_context,
-            parent_span_id: if parent_valid {
-                parent.span_id()
-            } else {
-                SpanId::INVALID
+        // Built in place in the span (a `SpanData` local would be one more copy).
+        let span = Span::recording(
+            SpanData {
+                span_context,
+                parent_span_id: if parent_valid {
+                    parent.span_id()
+                } else {
+                    SpanId::INVALID
+                },
+                parent_span_is_remote: parent_valid && parent.is_remote(),
+                span_kind,
+                name: builder.name,
+                start_time: builder.start_time.unwrap_or_else(SystemTime::now),
+                // Set when the span ends.
+                end_time: SystemTime::UNIX_EPOCH,
+                attributes,
+                dropped_attributes_count,
+                events: SpanEvents::default(),
+                links: SpanLinks {
+                    links,
+                    dropped_count: dropped_links,
+                },
+                status: Status::Unset,
+                instrumentation_scope: self.inner.scope,
             },
-            parent_span_is_remote: parent_valid && parent.is_remote(),
-            span_kind,
-            name: builder.name,
-            start_time: builder.start_time.unwrap_or_else(SystemTime::now),
-            // Set when the span ends.
-            end_time: SystemTime::UNIX_EPOCH,
-            attributes,
-            dropped_attributes_count,
-            events: SpanEvents::default(),
-            links: SpanLinks {
-                links,
-                dropped_count: dropped_links,
-            },
-            status: Status::Unset,
-            instrumentation_scope: self.inner.scope,
-        };
-        let mut span = Span::recording(data, creation_drops, self.clone());
+            creation_drops,
+            self.clone(),
+        );
+        if !provider.calls_on_start() {
+            return span;
+        }
+        let mut span = span;
         for processor in provider.processors() {
             processor.on_start(&mut span, parent_cx);
         }
