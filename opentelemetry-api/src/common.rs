@@ -1,19 +1,60 @@
 //! Types shared by every signal: attribute keys and values, and the instrumentation scope.
 //!
 //! Keys and string values built from `&'static str` never allocate; owned strings are kept
-//! in a `Box<str>` and shared strings in an `Arc<str>`, so cloning never copies text.
+//! in a `Box<str>` and shared strings in an `Arc<str>`, so cloning never copies text; short
+//! strings copied from a borrowed `&str` ([`StringValue::copied`], [`Key::copied`]) are kept
+//! inline, without allocating.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-/// A string that is static, owned or reference counted: the text inside keys and values.
+/// The longest text kept inline (the size of the other variants' payload, less the length
+/// byte): an `OtelString` stays 24 bytes.
+const INLINE_CAPACITY: usize = 22;
+
+/// Short text stored in place. Invariant: `bytes[..len]` is valid UTF-8 and
+/// `len <= INLINE_CAPACITY`; only [`InlineStr::new`] builds one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct InlineStr {
+    len: u8,
+    bytes: [u8; INLINE_CAPACITY],
+}
+
+impl InlineStr {
+    /// A copy of `s`, when it fits.
+    #[inline]
+    fn new(s: &str) -> Option<Self> {
+        if s.len() > INLINE_CAPACITY {
+            return None;
+        }
+        let mut bytes = [0u8; INLINE_CAPACITY];
+        bytes[..s.len()].copy_from_slice(s.as_bytes());
+        Some(InlineStr {
+            // `s.len() <= INLINE_CAPACITY < 256`.
+            len: s.len() as u8,
+            bytes,
+        })
+    }
+
+    #[inline]
+    fn as_str(&self) -> &str {
+        let bytes = self.bytes.get(..self.len as usize).unwrap_or(&[]);
+        // SAFETY: `new` is the only constructor and the fields are never written afterwards:
+        // `bytes[..len]` is a byte-for-byte copy of a `&str`, so it is valid UTF-8.
+        unsafe { std::str::from_utf8_unchecked(bytes) }
+    }
+}
+
+/// A string that is static, owned, reference counted or short and inline: the text inside
+/// keys and values.
 #[derive(Clone, Eq)]
 enum OtelString {
     Static(&'static str),
     Owned(Box<str>),
     Shared(Arc<str>),
+    Inline(InlineStr),
 }
 
 impl OtelString {
@@ -23,7 +64,22 @@ impl OtelString {
             OtelString::Static(s) => s,
             OtelString::Owned(s) => s,
             OtelString::Shared(s) => s,
+            OtelString::Inline(s) => s.as_str(),
         }
+    }
+
+    /// A copy of `s`: inline when short, otherwise in a new allocation of its exact size.
+    #[inline]
+    fn copied(s: &str) -> Self {
+        match InlineStr::new(s) {
+            Some(inline) => OtelString::Inline(inline),
+            None => OtelString::Owned(Box::from(s)),
+        }
+    }
+
+    #[inline]
+    fn is_heap_allocated(&self) -> bool {
+        matches!(self, OtelString::Owned(_) | OtelString::Shared(_))
     }
 }
 
@@ -89,6 +145,28 @@ impl Key {
     /// Creates a key that shares its text with other holders of the `Arc`.
     pub fn from_arc(value: Arc<str>) -> Self {
         Key(OtelString::Shared(value))
+    }
+
+    /// Creates a key holding a copy of `value`: kept inline, without allocating, when it is
+    /// at most 22 bytes long.
+    ///
+    /// ```
+    /// use opentelemetry_api::Key;
+    /// let name = String::from("user.id");
+    /// let key = Key::copied(&name);
+    /// assert_eq!(key, Key::from_static_str("user.id"));
+    /// assert!(!key.is_heap_allocated());
+    /// ```
+    #[inline]
+    pub fn copied(value: &str) -> Self {
+        Key(OtelString::copied(value))
+    }
+
+    /// Whether the text lives in a heap allocation the key owns or shares (`false` for
+    /// static and short inline text, which a key releases without any work).
+    #[inline]
+    pub fn is_heap_allocated(&self) -> bool {
+        self.0.is_heap_allocated()
     }
 
     /// The key as a string slice.
@@ -193,6 +271,30 @@ impl StringValue {
     #[inline]
     pub const fn from_static_str(value: &'static str) -> Self {
         StringValue(OtelString::Static(value))
+    }
+
+    /// Creates a value holding a copy of `value`: kept inline, without allocating, when it
+    /// is at most 22 bytes long, otherwise in one allocation of its exact size.
+    ///
+    /// ```
+    /// use opentelemetry_api::StringValue;
+    /// let text = format!("order {}", 42);
+    /// let short = StringValue::copied(&text);
+    /// assert_eq!(short.as_str(), "order 42");
+    /// assert!(!short.is_heap_allocated());
+    /// let long = StringValue::copied("a text longer than twenty-two bytes");
+    /// assert!(long.is_heap_allocated());
+    /// ```
+    #[inline]
+    pub fn copied(value: &str) -> Self {
+        StringValue(OtelString::copied(value))
+    }
+
+    /// Whether the text lives in a heap allocation the value owns or shares (`false` for
+    /// static and short inline text, which a value releases without any work).
+    #[inline]
+    pub fn is_heap_allocated(&self) -> bool {
+        self.0.is_heap_allocated()
     }
 }
 
@@ -625,6 +727,28 @@ mod tests {
         let mut h = DefaultHasher::new();
         t.hash(&mut h);
         h.finish()
+    }
+
+    #[test]
+    fn copied_text_is_inline_up_to_22_bytes_and_equal_to_any_other_storage() {
+        assert_eq!(std::mem::size_of::<OtelString>(), 24);
+        for len in 0..=30 {
+            // Multi-byte characters too: the inline copy is byte for byte.
+            let text: String = "é".repeat(len / 2) + &"x".repeat(len % 2);
+            let value = StringValue::copied(&text);
+            assert_eq!(value.as_str(), text);
+            assert_eq!(value.is_heap_allocated(), text.len() > INLINE_CAPACITY);
+            let other = StringValue::from(text.clone());
+            assert_eq!(value, other);
+            assert_eq!(hash(&value), hash(&other));
+            assert_eq!(value.clone().as_str(), text);
+            let key = Key::copied(&text);
+            assert_eq!(key.as_str(), text);
+            assert_eq!(key, Key::from(text.clone()));
+        }
+        assert!(!Key::from_static_str("k").is_heap_allocated());
+        assert!(Key::from(Arc::<str>::from("k")).is_heap_allocated());
+        assert!(!StringValue::from_static_str("v").is_heap_allocated());
     }
 
     #[test]

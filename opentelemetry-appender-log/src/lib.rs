@@ -46,7 +46,7 @@
 
 use log::{Level, Metadata, Record};
 use opentelemetry_api::logs::{LogRecord, Logger, LoggerProvider, Severity};
-use opentelemetry_api::{AnyValue, Context, InstrumentationScope, Key};
+use opentelemetry_api::{AnyValue, Context, InstrumentationScope, Key, StringValue};
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
@@ -80,9 +80,10 @@ thread_local! {
     static FORMAT_BUFFER: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
-/// `args` formatted into a `String` of exactly its length.
+/// `args` formatted into a string value: inline when short (no allocation at all),
+/// otherwise allocated once at its exact size.
 #[inline]
-fn format_exact(args: fmt::Arguments<'_>) -> String {
+fn format_value(args: fmt::Arguments<'_>) -> StringValue {
     FORMAT_BUFFER
         .try_with(|buffer| {
             // A `Display` implementation that logs while being formatted finds the buffer
@@ -90,16 +91,15 @@ fn format_exact(args: fmt::Arguments<'_>) -> String {
             let mut buffer = buffer.try_borrow_mut().ok()?;
             buffer.clear();
             let _ = buffer.write_fmt(args);
-            let mut exact = String::with_capacity(buffer.len());
-            exact.push_str(&buffer);
+            let value = StringValue::copied(&buffer);
             if buffer.capacity() > FORMAT_BUFFER_KEEP {
                 *buffer = String::new();
             }
-            Some(exact)
+            Some(value)
         })
         .ok()
         .flatten()
-        .unwrap_or_else(|| fmt::format(args))
+        .unwrap_or_else(|| StringValue::from(fmt::format(args)))
 }
 
 /// A [`log::Log`] that emits every record through an OpenTelemetry logger (see the
@@ -184,14 +184,14 @@ where
         otel.set_severity_text(level.as_str());
         let body = match record.args().as_str() {
             Some(literal) => AnyValue::from(literal),
-            None => AnyValue::from(format_exact(*record.args())),
+            None => AnyValue::String(format_value(*record.args())),
         };
         otel.set_body(body);
         let target = record.target();
         let module = record.module_path_static();
         // The default target is the module path: reuse the static string when it is.
         let target: Cow<'static, str> = match module {
-            Some(m) if m == target => Cow::Borrowed(m),
+            Some(m) if std::ptr::eq(m, target) || m == target => Cow::Borrowed(m),
             _ => Cow::Owned(target.to_owned()),
         };
         otel.set_target(target);
@@ -222,14 +222,14 @@ where
 mod kv {
     use log::kv::{Error, Key as LogKey, Value as LogValue, VisitSource};
     use opentelemetry_api::logs::LogRecord;
-    use opentelemetry_api::{AnyValue, Key};
+    use opentelemetry_api::{AnyValue, Key, StringValue};
 
     struct Visitor<'r, R>(&'r mut R);
 
     impl<'kvs, R: LogRecord> VisitSource<'kvs> for Visitor<'_, R> {
         fn visit_pair(&mut self, key: LogKey<'kvs>, value: LogValue<'kvs>) -> Result<(), Error> {
             self.0
-                .record_attribute(Key::from(key.as_str().to_owned()), any_value(&value));
+                .record_attribute(Key::copied(key.as_str()), any_value(&value));
             Ok(())
         }
     }
@@ -250,7 +250,7 @@ mod kv {
             return AnyValue::Double(f);
         }
         if let Some(s) = value.to_borrowed_str() {
-            return AnyValue::from(s.to_owned());
+            return AnyValue::String(StringValue::copied(s));
         }
         AnyValue::from(value.to_string())
     }

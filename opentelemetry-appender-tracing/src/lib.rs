@@ -67,7 +67,8 @@ use opentelemetry_api::logs::{LogRecord, Logger, LoggerProvider, Severity};
 use opentelemetry_api::trace::noop::NoopTracer;
 use opentelemetry_api::trace::{SpanKind, Status, TraceContextExt, Tracer};
 use opentelemetry_api::{
-    AnyValue, Context as OtelContext, ContextGuard, InstrumentationScope, Key, KeyValue, Value,
+    AnyValue, Context as OtelContext, ContextGuard, InstrumentationScope, Key, KeyValue,
+    StringValue, Value,
 };
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -278,9 +279,10 @@ thread_local! {
     static FORMAT_BUFFER: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
-/// `args` formatted into a `String` of exactly its length.
+/// `args` formatted into a string value: inline when short (no allocation at all),
+/// otherwise allocated once at its exact size.
 #[inline]
-fn format_exact(args: fmt::Arguments<'_>) -> String {
+fn format_value(args: fmt::Arguments<'_>) -> StringValue {
     FORMAT_BUFFER
         .try_with(|buffer| {
             // A `Display` implementation that logs while being formatted finds the buffer
@@ -288,16 +290,15 @@ fn format_exact(args: fmt::Arguments<'_>) -> String {
             let mut buffer = buffer.try_borrow_mut().ok()?;
             buffer.clear();
             let _ = buffer.write_fmt(args);
-            let mut exact = String::with_capacity(buffer.len());
-            exact.push_str(&buffer);
+            let value = StringValue::copied(&buffer);
             if buffer.capacity() > FORMAT_BUFFER_KEEP {
                 *buffer = String::new();
             }
-            Some(exact)
+            Some(value)
         })
         .ok()
         .flatten()
-        .unwrap_or_else(|| fmt::format(args))
+        .unwrap_or_else(|| StringValue::from(fmt::format(args)))
 }
 
 /// Fills a log record from an event's fields.
@@ -346,21 +347,23 @@ impl<R: LogRecord> Visit for RecordVisitor<'_, R> {
         self.attribute(field, AnyValue::Boolean(value));
     }
     fn record_str(&mut self, field: &Field, value: &str) {
+        // Short text is copied inline: no allocation.
+        let value = AnyValue::String(StringValue::copied(value));
         if field.name() == MESSAGE {
-            self.record.set_body(AnyValue::from(value.to_owned()));
+            self.record.set_body(value);
         } else {
-            self.attribute(field, AnyValue::from(value.to_owned()));
+            self.attribute(field, value);
         }
     }
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
         self.attribute(field, AnyValue::from(value.to_string()));
     }
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        let text = format_exact(format_args!("{value:?}"));
+        let text = AnyValue::String(format_value(format_args!("{value:?}")));
         if field.name() == MESSAGE {
-            self.record.set_body(AnyValue::from(text));
+            self.record.set_body(text);
         } else {
-            self.attribute(field, AnyValue::from(text));
+            self.attribute(field, text);
         }
     }
 }

@@ -8,7 +8,7 @@ use super::record::{SdkLogRecord, TraceContext};
 use crate::error::{first_error, Error, Result};
 use crate::resource::Resource;
 use opentelemetry_api::logs::{Logger, LoggerProvider, Severity};
-use opentelemetry_api::trace::{get_active_span, TraceContextExt};
+use opentelemetry_api::trace::{active_span_ids, SpanId, TraceContextExt, TraceId};
 use opentelemetry_api::{otel_debug, otel_warn, Context, InstrumentationScope};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -293,16 +293,16 @@ impl Logger for SdkLogger {
             return;
         }
         if record.trace_context.is_none() {
-            get_active_span(|span| {
-                let sc = span.span_context();
-                if sc.is_valid() {
+            // The IDs only, read under the thread's borrow: no span reference taken.
+            if let Some((trace_id, span_id, flags)) = active_span_ids() {
+                if trace_id != TraceId::INVALID && span_id != SpanId::INVALID {
                     record.trace_context = Some(TraceContext {
-                        trace_id: sc.trace_id(),
-                        span_id: sc.span_id(),
-                        trace_flags: Some(sc.trace_flags()),
+                        trace_id,
+                        span_id,
+                        trace_flags: Some(flags),
                     });
                 }
-            });
+            }
         }
         self.process(&mut record)
     }

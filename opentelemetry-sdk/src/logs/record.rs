@@ -36,6 +36,17 @@ fn release(value: &mut AnyValue) {
     }
 }
 
+/// Whether dropping `value` has work to do (it owns or shares memory). Folds to a constant
+/// for a value built in place from a number, a boolean or a static string.
+#[inline(always)]
+fn value_owns(value: &AnyValue) -> bool {
+    match value {
+        AnyValue::Int(_) | AnyValue::Double(_) | AnyValue::Boolean(_) => false,
+        AnyValue::String(s) => s.is_heap_allocated(),
+        _ => true,
+    }
+}
+
 /// The trace context fields of a log record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TraceContext {
@@ -102,12 +113,23 @@ pub struct SdkLogRecord {
     dropped_attributes_count: u32,
     /// `key_bit` of every key held (a key whose bit is clear is new).
     key_filter: u64,
+    /// Whether the body or an inline attribute may own memory: when not, dropping the record
+    /// releases nothing of them (set whenever one that owns is stored; never cleared).
+    owns: bool,
     limits: LogRecordLimits,
 }
 
 impl Drop for SdkLogRecord {
     #[inline]
     fn drop(&mut self) {
+        if !self.owns {
+            // Numbers, booleans, static and inline strings only: nothing to release but a
+            // spilled attribute list.
+            if self.overflow.capacity() != 0 {
+                drop(std::mem::take(&mut *self.overflow));
+            }
+            return;
+        }
         if let Some(body) = &mut *self.body {
             release(body);
         }
@@ -146,6 +168,7 @@ impl Clone for SdkLogRecord {
             limit_reported: self.limit_reported,
             dropped_attributes_count: self.dropped_attributes_count,
             key_filter: self.key_filter,
+            owns: self.owns,
             limits: self.limits,
         }
     }
@@ -199,6 +222,7 @@ impl SdkLogRecord {
             limit_reported: false,
             dropped_attributes_count: 0,
             key_filter: 0,
+            owns: false,
             limits,
         }
     }
@@ -312,6 +336,7 @@ impl SdkLogRecord {
         let bit = key_bit(&key);
         if len < self.inline_fast as usize && self.key_filter & bit == 0 {
             self.key_filter |= bit;
+            self.owns |= key.is_heap_allocated() || value_owns(&value);
             // `len < inline_fast <= INLINE_ATTRIBUTES`; the slot holds a placeholder, which
             // owns nothing and is overwritten without being dropped.
             if let Some(slot) = self.inline.get_mut(len) {
@@ -329,6 +354,8 @@ impl SdkLogRecord {
             truncate(&mut value, limit as usize);
         }
         let len = self.inline_len as usize;
+        // Conservative: an attribute that is replaced, dropped or spilled sets it too.
+        self.owns |= key.is_heap_allocated() || value_owns(&value);
         if self.key_filter & bit != 0 {
             for (k, v) in self.inline[..len].iter_mut() {
                 if *k == key {
@@ -408,6 +435,7 @@ impl LogRecord for SdkLogRecord {
 
     #[inline]
     fn set_body(&mut self, body: AnyValue) {
+        self.owns |= value_owns(&body);
         // Assigning through the `ManuallyDrop` drops a previous body.
         *self.body = Some(body);
     }
@@ -540,6 +568,40 @@ mod tests {
         drop(copy);
         assert_eq!(Arc::strong_count(&text), 1);
         assert_eq!(Arc::strong_count(&key), 1);
+    }
+
+    #[test]
+    fn records_owning_nothing_skip_release_and_others_still_release() {
+        use std::sync::Arc;
+        // Static and inline text only: nothing owned.
+        let mut r = SdkLogRecord::new(limits(128, None));
+        r.set_body(AnyValue::String(StringValue::copied("short body")));
+        r.add_attribute("a", 1i64);
+        r.add_attribute(Key::copied("b"), StringValue::copied("inline"));
+        assert!(!r.owns);
+        // Spilled attributes are released even by a record that owns nothing inline.
+        let shared: Arc<str> = Arc::from("spilled");
+        for i in 0..8 {
+            r.add_attribute(format!("k{i}"), i64::from(i));
+        }
+        r.add_attribute("spill", StringValue::from(shared.clone()));
+        assert_eq!(Arc::strong_count(&shared), 2);
+        drop(r);
+        assert_eq!(Arc::strong_count(&shared), 1);
+        // An owned key, an owned body, a shared value: each makes the record release.
+        for setup in [0, 1, 2] {
+            let mut r = SdkLogRecord::new(limits(128, None));
+            match setup {
+                0 => r.add_attribute(Key::from_arc(shared.clone()), 1i64),
+                1 => r.set_body(AnyValue::from(StringValue::from(shared.clone()))),
+                _ => r.add_attribute("v", StringValue::from(shared.clone())),
+            }
+            assert!(r.owns);
+            let copy = r.clone();
+            assert_eq!(Arc::strong_count(&shared), 3);
+            drop((r, copy));
+            assert_eq!(Arc::strong_count(&shared), 1);
+        }
     }
 
     #[test]
