@@ -178,41 +178,43 @@ where
         if !self.enabled(record.metadata()) {
             return;
         }
-        let level = record.level();
-        let mut otel = self.logger.create_log_record();
-        otel.set_severity_number(severity_of(level));
-        otel.set_severity_text(level.as_str());
-        let body = match record.args().as_str() {
-            Some(literal) => AnyValue::from(literal),
-            None => AnyValue::String(format_value(*record.args())),
-        };
-        otel.set_body(body);
-        let target = record.target();
-        let module = record.module_path_static();
-        // The default target is the module path: reuse the static string when it is.
-        let target: Cow<'static, str> = match module {
-            Some(m) if std::ptr::eq(m, target) || m == target => Cow::Borrowed(m),
-            _ => Cow::Owned(target.to_owned()),
-        };
-        otel.set_target(target);
-        if self.code_attributes {
-            match (record.file_static(), record.file()) {
-                (Some(file), _) => otel.add_attribute(CODE_FILE_PATH, file),
-                (None, Some(file)) => otel.add_attribute(CODE_FILE_PATH, file.to_owned()),
-                (None, None) => {}
+        let code_attributes = self.code_attributes;
+        // Filled in place: the logger's record is never moved.
+        self.logger.emit_with(|otel| {
+            let level = record.level();
+            otel.set_severity_number(severity_of(level));
+            otel.set_severity_text(level.as_str());
+            let body = match record.args().as_str() {
+                Some(literal) => AnyValue::from(literal),
+                None => AnyValue::String(format_value(*record.args())),
+            };
+            otel.set_body(body);
+            let target = record.target();
+            let module = record.module_path_static();
+            // The default target is the module path: reuse the static string when it is.
+            let target: Cow<'static, str> = match module {
+                Some(m) if std::ptr::eq(m, target) || m == target => Cow::Borrowed(m),
+                _ => Cow::Owned(target.to_owned()),
+            };
+            otel.set_target(target);
+            if code_attributes {
+                match (record.file_static(), record.file()) {
+                    (Some(file), _) => otel.add_attribute(CODE_FILE_PATH, file),
+                    (None, Some(file)) => otel.add_attribute(CODE_FILE_PATH, file.to_owned()),
+                    (None, None) => {}
+                }
+                if let Some(line) = record.line() {
+                    otel.add_attribute(CODE_LINE_NUMBER, i64::from(line));
+                }
+                match (module, record.module_path()) {
+                    (Some(m), _) => otel.add_attribute(CODE_NAMESPACE, m),
+                    (None, Some(m)) => otel.add_attribute(CODE_NAMESPACE, m.to_owned()),
+                    (None, None) => {}
+                }
             }
-            if let Some(line) = record.line() {
-                otel.add_attribute(CODE_LINE_NUMBER, i64::from(line));
-            }
-            match (module, record.module_path()) {
-                (Some(m), _) => otel.add_attribute(CODE_NAMESPACE, m),
-                (None, Some(m)) => otel.add_attribute(CODE_NAMESPACE, m.to_owned()),
-                (None, None) => {}
-            }
-        }
-        #[cfg(feature = "with-kv")]
-        kv::record_key_values(record, &mut otel);
-        self.logger.emit(otel);
+            #[cfg(feature = "with-kv")]
+            kv::record_key_values(record, otel);
+        });
     }
 
     fn flush(&self) {}

@@ -494,39 +494,39 @@ where
         span_cx: Option<&OtelContext>,
     ) {
         let meta = event.metadata();
-        let target = meta.target();
-        let mut record = self.logger.create_log_record();
-        record.set_severity_number(severity);
-        record.set_severity_text(severity.name());
-        record.set_target(target);
-        if let Some(name) = name {
-            record.set_event_name(name);
-        }
-        event.record(&mut RecordVisitor {
-            record: &mut record,
+        let code_attributes = self.code_attributes;
+        // Filled in place: the logger's record is never moved.
+        self.logger.emit_with(|record| {
+            record.set_severity_number(severity);
+            record.set_severity_text(severity.name());
+            record.set_target(meta.target());
+            if let Some(name) = name {
+                record.set_event_name(name);
+            }
+            event.record(&mut RecordVisitor {
+                record: &mut *record,
+            });
+            if code_attributes {
+                if let Some(file) = meta.file() {
+                    record.add_attribute(CODE_FILE_PATH, file);
+                }
+                if let Some(line) = meta.line() {
+                    record.add_attribute(CODE_LINE_NUMBER, i64::from(line));
+                }
+                if let Some(module) = meta.module_path() {
+                    record.add_attribute(CODE_NAMESPACE, module);
+                }
+            }
+            // The span the event belongs to, when the span bridge made one; otherwise the
+            // logger takes the current context's.
+            if let Some(cx) = span_cx {
+                let span = cx.span();
+                let sc = span.span_context();
+                if sc.is_valid() {
+                    record.set_trace_context(sc.trace_id(), sc.span_id(), Some(sc.trace_flags()));
+                }
+            }
         });
-        if self.code_attributes {
-            if let Some(file) = meta.file() {
-                record.add_attribute(CODE_FILE_PATH, file);
-            }
-            if let Some(line) = meta.line() {
-                record.add_attribute(CODE_LINE_NUMBER, i64::from(line));
-            }
-            if let Some(module) = meta.module_path() {
-                record.add_attribute(CODE_NAMESPACE, module);
-            }
-        }
-        // The span the event belongs to, when the span bridge made one; otherwise the logger
-        // takes the current context's. (One `emit` call site: the record is not copied once
-        // per branch.)
-        if let Some(cx) = span_cx {
-            let span = cx.span();
-            let sc = span.span_context();
-            if sc.is_valid() {
-                record.set_trace_context(sc.trace_id(), sc.span_id(), Some(sc.trace_flags()));
-            }
-        }
-        self.logger.emit(record);
     }
 }
 
