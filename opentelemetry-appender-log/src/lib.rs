@@ -48,8 +48,7 @@ use log::{Level, Metadata, Record};
 use opentelemetry_api::logs::{LogRecord, Logger, LoggerProvider, Severity};
 use opentelemetry_api::{AnyValue, Context, InstrumentationScope, Key, StringValue};
 use std::borrow::Cow;
-use std::cell::RefCell;
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 /// The instrumentation scope name of the bridge's logger.
 pub const SCOPE_NAME: &str = "opentelemetry-appender-log";
@@ -68,38 +67,6 @@ pub fn severity_of(level: Level) -> Severity {
         Level::Debug => Severity::Debug,
         Level::Trace => Severity::Trace,
     }
-}
-
-/// Formatted text longer than this is not kept in the thread's reusable buffer afterwards.
-const FORMAT_BUFFER_KEEP: usize = 1024;
-
-thread_local! {
-    /// A reusable buffer to format messages into, so that the text is allocated once, at
-    /// its final size (formatting straight into a new `String` grows it step by step, and
-    /// turning it into the record's boxed string shrinks it once more).
-    static FORMAT_BUFFER: RefCell<String> = const { RefCell::new(String::new()) };
-}
-
-/// `args` formatted into a string value: inline when short (no allocation at all),
-/// otherwise allocated once at its exact size.
-#[inline]
-fn format_value(args: fmt::Arguments<'_>) -> StringValue {
-    FORMAT_BUFFER
-        .try_with(|buffer| {
-            // A `Display` implementation that logs while being formatted finds the buffer
-            // busy and formats on its own.
-            let mut buffer = buffer.try_borrow_mut().ok()?;
-            buffer.clear();
-            let _ = buffer.write_fmt(args);
-            let value = StringValue::copied(&buffer);
-            if buffer.capacity() > FORMAT_BUFFER_KEEP {
-                *buffer = String::new();
-            }
-            Some(value)
-        })
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| StringValue::from(fmt::format(args)))
 }
 
 /// A [`log::Log`] that emits every record through an OpenTelemetry logger (see the
@@ -178,6 +145,17 @@ where
         if !self.enabled(record.metadata()) {
             return;
         }
+        self.emit(record)
+    }
+
+    fn flush(&self) {}
+}
+
+impl<L: Logger> OpenTelemetryLogBridge<L> {
+    /// Emits `record` (the logger said it is enabled for it). Kept out of line so that a
+    /// filtered-out record does not pay for this frame.
+    #[inline(never)]
+    fn emit(&self, record: &Record<'_>) {
         let code_attributes = self.code_attributes;
         // Filled in place: the logger's record is never moved.
         self.logger.emit_with(|otel| {
@@ -186,7 +164,7 @@ where
             otel.set_severity_text(level.as_str());
             let body = match record.args().as_str() {
                 Some(literal) => AnyValue::from(literal),
-                None => AnyValue::String(format_value(*record.args())),
+                None => AnyValue::String(StringValue::format(*record.args())),
             };
             otel.set_body(body);
             let target = record.target();
@@ -216,8 +194,6 @@ where
             kv::record_key_values(record, otel);
         });
     }
-
-    fn flush(&self) {}
 }
 
 #[cfg(feature = "with-kv")]

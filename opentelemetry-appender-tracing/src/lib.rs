@@ -72,7 +72,7 @@ use opentelemetry_api::{
 };
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::fmt::{self, Write as _};
+use std::fmt;
 use tracing_core::field::{Field, Visit};
 use tracing_core::span::{Attributes, Id, Record};
 use tracing_core::subscriber::Interest;
@@ -269,38 +269,6 @@ thread_local! {
     static ENTERED: RefCell<Vec<(Id, ContextGuard)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Formatted text longer than this is not kept in the thread's reusable buffer afterwards.
-const FORMAT_BUFFER_KEEP: usize = 1024;
-
-thread_local! {
-    /// A reusable buffer to format messages into, so that the text is allocated once, at
-    /// its final size (formatting straight into a new `String` grows it step by step, and
-    /// turning it into the record's boxed string shrinks it once more).
-    static FORMAT_BUFFER: RefCell<String> = const { RefCell::new(String::new()) };
-}
-
-/// `args` formatted into a string value: inline when short (no allocation at all),
-/// otherwise allocated once at its exact size.
-#[inline]
-fn format_value(args: fmt::Arguments<'_>) -> StringValue {
-    FORMAT_BUFFER
-        .try_with(|buffer| {
-            // A `Display` implementation that logs while being formatted finds the buffer
-            // busy and formats on its own.
-            let mut buffer = buffer.try_borrow_mut().ok()?;
-            buffer.clear();
-            let _ = buffer.write_fmt(args);
-            let value = StringValue::copied(&buffer);
-            if buffer.capacity() > FORMAT_BUFFER_KEEP {
-                *buffer = String::new();
-            }
-            Some(value)
-        })
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| StringValue::from(fmt::format(args)))
-}
-
 /// Fills a log record from an event's fields.
 struct RecordVisitor<'r, R> {
     record: &'r mut R,
@@ -359,7 +327,7 @@ impl<R: LogRecord> Visit for RecordVisitor<'_, R> {
         self.attribute(field, AnyValue::from(value.to_string()));
     }
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        let text = AnyValue::String(format_value(format_args!("{value:?}")));
+        let text = AnyValue::String(StringValue::format(format_args!("{value:?}")));
         if field.name() == MESSAGE {
             self.record.set_body(text);
         } else {
