@@ -30,7 +30,9 @@ impl InlineStr {
             return None;
         }
         let mut bytes = [0u8; INLINE_CAPACITY];
-        bytes[..s.len()].copy_from_slice(s.as_bytes());
+        if let Some(room) = bytes.get_mut(..s.len()) {
+            copy_short(room, s.as_bytes());
+        }
         Some(InlineStr {
             // `s.len() <= INLINE_CAPACITY < 256`.
             len: s.len() as u8,

@@ -547,7 +547,13 @@ where
         // The logger first: without the span bridge, a filtered-out event stops at its first
         // check.
         let log = self.logger.enabled(severity, meta.target(), name);
-        if (!log && self.tracer.is_none()) || OtelContext::is_current_telemetry_suppressed() {
+        if self.tracer.is_none() {
+            // Log records only: the logger checks suppression itself (the SDK's `enabled`
+            // and `emit_with` do), once.
+            if !log {
+                return;
+            }
+        } else if OtelContext::is_current_telemetry_suppressed() {
             return;
         }
         self.record_event(event, &ctx, log, severity, name);
