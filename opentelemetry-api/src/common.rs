@@ -1,19 +1,62 @@
 //! Types shared by every signal: attribute keys and values, and the instrumentation scope.
 //!
 //! Keys and string values built from `&'static str` never allocate; owned strings are kept
-//! in a `Box<str>` and shared strings in an `Arc<str>`, so cloning never copies text.
+//! in a `Box<str>` and shared strings in an `Arc<str>`, so cloning never copies text; short
+//! strings copied from a borrowed `&str` ([`StringValue::copied`], [`Key::copied`]) are kept
+//! inline, without allocating.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-/// A string that is static, owned or reference counted: the text inside keys and values.
+/// The longest text kept inline (the size of the other variants' payload, less the length
+/// byte): an `OtelString` stays 24 bytes.
+const INLINE_CAPACITY: usize = 22;
+
+/// Short text stored in place. Invariant: `bytes[..len]` is valid UTF-8 and
+/// `len <= INLINE_CAPACITY`; only [`InlineStr::new`] builds one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct InlineStr {
+    len: u8,
+    bytes: [u8; INLINE_CAPACITY],
+}
+
+impl InlineStr {
+    /// A copy of `s`, when it fits.
+    #[inline]
+    fn new(s: &str) -> Option<Self> {
+        if s.len() > INLINE_CAPACITY {
+            return None;
+        }
+        let mut bytes = [0u8; INLINE_CAPACITY];
+        if let Some(room) = bytes.get_mut(..s.len()) {
+            copy_short(room, s.as_bytes());
+        }
+        Some(InlineStr {
+            // `s.len() <= INLINE_CAPACITY < 256`.
+            len: s.len() as u8,
+            bytes,
+        })
+    }
+
+    #[inline]
+    fn as_str(&self) -> &str {
+        let bytes = self.bytes.get(..self.len as usize).unwrap_or(&[]);
+        // SAFETY: `new` is the only constructor and the fields are never written afterwards:
+        // `bytes[..len]` is a byte-for-byte copy of a `&str`, so it is valid UTF-8.
+        unsafe { std::str::from_utf8_unchecked(bytes) }
+    }
+}
+
+/// A string that is static, owned, reference counted or short and inline: the text inside
+/// keys and values.
 #[derive(Clone, Eq)]
 enum OtelString {
     Static(&'static str),
     Owned(Box<str>),
     Shared(Arc<str>),
+    Inline(InlineStr),
 }
 
 impl OtelString {
@@ -23,7 +66,22 @@ impl OtelString {
             OtelString::Static(s) => s,
             OtelString::Owned(s) => s,
             OtelString::Shared(s) => s,
+            OtelString::Inline(s) => s.as_str(),
         }
+    }
+
+    /// A copy of `s`: inline when short, otherwise in a new allocation of its exact size.
+    #[inline]
+    fn copied(s: &str) -> Self {
+        match InlineStr::new(s) {
+            Some(inline) => OtelString::Inline(inline),
+            None => OtelString::Owned(Box::from(s)),
+        }
+    }
+
+    #[inline]
+    fn is_heap_allocated(&self) -> bool {
+        matches!(self, OtelString::Owned(_) | OtelString::Shared(_))
     }
 }
 
@@ -89,6 +147,28 @@ impl Key {
     /// Creates a key that shares its text with other holders of the `Arc`.
     pub fn from_arc(value: Arc<str>) -> Self {
         Key(OtelString::Shared(value))
+    }
+
+    /// Creates a key holding a copy of `value`: kept inline, without allocating, when it is
+    /// at most 22 bytes long.
+    ///
+    /// ```
+    /// use opentelemetry_api::Key;
+    /// let name = String::from("user.id");
+    /// let key = Key::copied(&name);
+    /// assert_eq!(key, Key::from_static_str("user.id"));
+    /// assert!(!key.is_heap_allocated());
+    /// ```
+    #[inline]
+    pub fn copied(value: &str) -> Self {
+        Key(OtelString::copied(value))
+    }
+
+    /// Whether the text lives in a heap allocation the key owns or shares (`false` for
+    /// static and short inline text, which a key releases without any work).
+    #[inline]
+    pub fn is_heap_allocated(&self) -> bool {
+        self.0.is_heap_allocated()
     }
 
     /// The key as a string slice.
@@ -193,6 +273,165 @@ impl StringValue {
     #[inline]
     pub const fn from_static_str(value: &'static str) -> Self {
         StringValue(OtelString::Static(value))
+    }
+
+    /// Creates a value holding a copy of `value`: kept inline, without allocating, when it
+    /// is at most 22 bytes long, otherwise in one allocation of its exact size.
+    ///
+    /// ```
+    /// use opentelemetry_api::StringValue;
+    /// let text = format!("order {}", 42);
+    /// let short = StringValue::copied(&text);
+    /// assert_eq!(short.as_str(), "order 42");
+    /// assert!(!short.is_heap_allocated());
+    /// let long = StringValue::copied("a text longer than twenty-two bytes");
+    /// assert!(long.is_heap_allocated());
+    /// ```
+    #[inline]
+    pub fn copied(value: &str) -> Self {
+        StringValue(OtelString::copied(value))
+    }
+
+    /// Whether the text lives in a heap allocation the value owns or shares (`false` for
+    /// static and short inline text, which a value releases without any work).
+    #[inline]
+    pub fn is_heap_allocated(&self) -> bool {
+        self.0.is_heap_allocated()
+    }
+
+    /// Formats `args` into a value the cheapest way: a literal without arguments is kept as
+    /// the static text, a result of at most 22 bytes is written inline (no allocation at
+    /// all), a longer one is allocated once, at its exact size.
+    ///
+    /// ```
+    /// use opentelemetry_api::StringValue;
+    /// let id = std::hint::black_box(42);
+    /// let short = StringValue::format(format_args!("order {id} paid"));
+    /// assert_eq!(short.as_str(), "order 42 paid");
+    /// assert!(!short.is_heap_allocated());
+    /// let long = StringValue::format(format_args!("order {id} paid after a long wait"));
+    /// assert_eq!(long.as_str(), "order 42 paid after a long wait");
+    /// ```
+    pub fn format(args: fmt::Arguments<'_>) -> Self {
+        if let Some(literal) = args.as_str() {
+            return StringValue::from_static_str(literal);
+        }
+        let mut writer = FormatWriter {
+            inline: InlineStr {
+                len: 0,
+                bytes: [0; INLINE_CAPACITY],
+            },
+            spilled: None,
+        };
+        // Formatting into memory fails only when a `Display` implementation reports an
+        // error; the text written until then is kept.
+        let _ = fmt::Write::write_fmt(&mut writer, args);
+        match writer.spilled {
+            None => StringValue(OtelString::Inline(writer.inline)),
+            Some(mut buffer) => {
+                let value = StringValue(OtelString::Owned(Box::from(buffer.as_str())));
+                buffer.clear();
+                if buffer.capacity() <= FORMAT_BUFFER_KEEP {
+                    let _ = FORMAT_BUFFER.try_with(|kept| {
+                        if let Ok(mut kept) = kept.try_borrow_mut() {
+                            if kept.capacity() < buffer.capacity() {
+                                *kept = buffer;
+                            }
+                        }
+                    });
+                }
+                value
+            }
+        }
+    }
+}
+
+/// Formatted text longer than this is not kept in the thread's reusable buffer afterwards.
+const FORMAT_BUFFER_KEEP: usize = 1024;
+
+thread_local! {
+    /// A reusable buffer for formatted text longer than the inline capacity, so that the text
+    /// is allocated once, at its final size. It is taken out while in use: a `Display`
+    /// implementation that formats a value while being formatted gets a new one.
+    static FORMAT_BUFFER: std::cell::RefCell<String> =
+        const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Copies `src` into `dst` (of the same length, at most `INLINE_CAPACITY` bytes) with two
+/// overlapping fixed-size copies instead of a `memcpy` call: formatted text arrives in short
+/// pieces, for which the call costs more than the copy.
+#[inline(always)]
+fn copy_short(dst: &mut [u8], src: &[u8]) {
+    /// The first and the last `N` bytes (which overlap, or meet, for `N..=2 * N` bytes).
+    #[inline(always)]
+    fn ends<const N: usize>(dst: &mut [u8], src: &[u8]) {
+        let n = src.len();
+        let at = |i: usize| -> Option<&[u8; N]> { src.get(i..i + N)?.try_into().ok() };
+        if let (Some(head), Some(tail)) = (at(0), at(n.wrapping_sub(N))) {
+            let mut to = |i: usize, bytes: &[u8; N]| {
+                if let Some(d) = dst.get_mut(i..i + N) {
+                    if let Ok(d) = <&mut [u8; N]>::try_from(d) {
+                        *d = *bytes;
+                    }
+                }
+            };
+            to(0, head);
+            to(n - N, tail);
+        }
+    }
+    match src.len() {
+        0 => {}
+        1 => dst[0] = src[0],
+        2..=3 => ends::<2>(dst, src),
+        4..=7 => ends::<4>(dst, src),
+        8..=15 => ends::<8>(dst, src),
+        16..=32 => ends::<16>(dst, src),
+        _ => dst.copy_from_slice(src),
+    }
+}
+
+/// Writes inline until the text no longer fits, then into the thread's buffer.
+struct FormatWriter {
+    /// Invariant (of `InlineStr`): `bytes[..len]` is valid UTF-8, as whole `&str` pieces are
+    /// appended.
+    inline: InlineStr,
+    spilled: Option<String>,
+}
+
+impl FormatWriter {
+    /// The text no longer fits inline (or did not before): continue in the thread's buffer.
+    #[cold]
+    #[inline(never)]
+    fn write_spilled(&mut self, s: &str) {
+        let buffer = self.spilled.get_or_insert_with(|| {
+            let mut buffer = FORMAT_BUFFER
+                .try_with(|kept| kept.try_borrow_mut().map(|mut k| std::mem::take(&mut *k)))
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or_default();
+            buffer.reserve((INLINE_CAPACITY + s.len()).max(64));
+            buffer.push_str(self.inline.as_str());
+            buffer
+        });
+        buffer.push_str(s);
+    }
+}
+
+impl fmt::Write for FormatWriter {
+    #[inline]
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if self.spilled.is_none() {
+            let len = self.inline.len as usize;
+            let end = len + s.len();
+            if let Some(room) = self.inline.bytes.get_mut(len..end) {
+                copy_short(room, s.as_bytes());
+                // `end <= INLINE_CAPACITY < 256`.
+                self.inline.len = end as u8;
+                return Ok(());
+            }
+        }
+        self.write_spilled(s);
+        Ok(())
     }
 }
 
@@ -625,6 +864,63 @@ mod tests {
         let mut h = DefaultHasher::new();
         t.hash(&mut h);
         h.finish()
+    }
+
+    #[test]
+    fn copied_text_is_inline_up_to_22_bytes_and_equal_to_any_other_storage() {
+        assert_eq!(std::mem::size_of::<OtelString>(), 24);
+        for len in 0..=30 {
+            // Multi-byte characters too: the inline copy is byte for byte.
+            let text: String = "é".repeat(len / 2) + &"x".repeat(len % 2);
+            let value = StringValue::copied(&text);
+            assert_eq!(value.as_str(), text);
+            assert_eq!(value.is_heap_allocated(), text.len() > INLINE_CAPACITY);
+            let other = StringValue::from(text.clone());
+            assert_eq!(value, other);
+            assert_eq!(hash(&value), hash(&other));
+            assert_eq!(value.clone().as_str(), text);
+            let key = Key::copied(&text);
+            assert_eq!(key.as_str(), text);
+            assert_eq!(key, Key::from(text.clone()));
+        }
+        assert!(!Key::from_static_str("k").is_heap_allocated());
+        assert!(Key::from(Arc::<str>::from("k")).is_heap_allocated());
+        assert!(!StringValue::from_static_str("v").is_heap_allocated());
+    }
+
+    #[test]
+    fn formatting_keeps_literals_static_short_text_inline_and_long_text_whole() {
+        let n = std::hint::black_box(7);
+        let literal = StringValue::format(format_args!("plain"));
+        assert!(matches!(literal.0, OtelString::Static("plain")));
+        for width in [0usize, 5, 20, 21, 22, 23, 40, 2000] {
+            // Several pieces: a spill can happen at any of them.
+            let value = StringValue::format(format_args!("é{n}{:>width$}|", "x"));
+            let expected = format!("é{n}{:>width$}|", "x");
+            assert_eq!(value.as_str(), expected);
+            assert_eq!(value.is_heap_allocated(), expected.len() > INLINE_CAPACITY);
+        }
+        /// Formats a value while being formatted (as a `Display` that logs does).
+        struct Nested(usize);
+        impl fmt::Display for Nested {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let inner = StringValue::format(format_args!("{:>1$}", "in", self.0));
+                f.write_str(inner.as_str())
+            }
+        }
+        let value = StringValue::format(format_args!("{:>30}{}", n, Nested(40)));
+        assert_eq!(value.as_str(), format!("{:>30}{:>40}", n, "in"));
+    }
+
+    #[test]
+    fn short_copies_copy_every_length_exactly() {
+        let src: Vec<u8> = (1..=INLINE_CAPACITY as u8).collect();
+        for len in 0..=INLINE_CAPACITY {
+            let mut dst = [0u8; INLINE_CAPACITY];
+            copy_short(&mut dst[..len], &src[..len]);
+            assert_eq!(&dst[..len], &src[..len]);
+            assert!(dst[len..].iter().all(|&b| b == 0), "nothing past {len}");
+        }
     }
 
     #[test]

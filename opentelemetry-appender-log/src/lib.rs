@@ -46,10 +46,9 @@
 
 use log::{Level, Metadata, Record};
 use opentelemetry_api::logs::{LogRecord, Logger, LoggerProvider, Severity};
-use opentelemetry_api::{AnyValue, Context, InstrumentationScope, Key};
+use opentelemetry_api::{AnyValue, Context, InstrumentationScope, Key, StringValue};
 use std::borrow::Cow;
-use std::cell::RefCell;
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 /// The instrumentation scope name of the bridge's logger.
 pub const SCOPE_NAME: &str = "opentelemetry-appender-log";
@@ -68,38 +67,6 @@ pub fn severity_of(level: Level) -> Severity {
         Level::Debug => Severity::Debug,
         Level::Trace => Severity::Trace,
     }
-}
-
-/// Formatted text longer than this is not kept in the thread's reusable buffer afterwards.
-const FORMAT_BUFFER_KEEP: usize = 1024;
-
-thread_local! {
-    /// A reusable buffer to format messages into, so that the text is allocated once, at
-    /// its final size (formatting straight into a new `String` grows it step by step, and
-    /// turning it into the record's boxed string shrinks it once more).
-    static FORMAT_BUFFER: RefCell<String> = const { RefCell::new(String::new()) };
-}
-
-/// `args` formatted into a `String` of exactly its length.
-#[inline]
-fn format_exact(args: fmt::Arguments<'_>) -> String {
-    FORMAT_BUFFER
-        .try_with(|buffer| {
-            // A `Display` implementation that logs while being formatted finds the buffer
-            // busy and formats on its own.
-            let mut buffer = buffer.try_borrow_mut().ok()?;
-            buffer.clear();
-            let _ = buffer.write_fmt(args);
-            let mut exact = String::with_capacity(buffer.len());
-            exact.push_str(&buffer);
-            if buffer.capacity() > FORMAT_BUFFER_KEEP {
-                *buffer = String::new();
-            }
-            Some(exact)
-        })
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| fmt::format(args))
 }
 
 /// A [`log::Log`] that emits every record through an OpenTelemetry logger (see the
@@ -178,58 +145,69 @@ where
         if !self.enabled(record.metadata()) {
             return;
         }
-        let level = record.level();
-        let mut otel = self.logger.create_log_record();
-        otel.set_severity_number(severity_of(level));
-        otel.set_severity_text(level.as_str());
-        let body = match record.args().as_str() {
-            Some(literal) => AnyValue::from(literal),
-            None => AnyValue::from(format_exact(*record.args())),
-        };
-        otel.set_body(body);
-        let target = record.target();
-        let module = record.module_path_static();
-        // The default target is the module path: reuse the static string when it is.
-        let target: Cow<'static, str> = match module {
-            Some(m) if m == target => Cow::Borrowed(m),
-            _ => Cow::Owned(target.to_owned()),
-        };
-        otel.set_target(target);
-        if self.code_attributes {
-            match (record.file_static(), record.file()) {
-                (Some(file), _) => otel.add_attribute(CODE_FILE_PATH, file),
-                (None, Some(file)) => otel.add_attribute(CODE_FILE_PATH, file.to_owned()),
-                (None, None) => {}
-            }
-            if let Some(line) = record.line() {
-                otel.add_attribute(CODE_LINE_NUMBER, i64::from(line));
-            }
-            match (module, record.module_path()) {
-                (Some(m), _) => otel.add_attribute(CODE_NAMESPACE, m),
-                (None, Some(m)) => otel.add_attribute(CODE_NAMESPACE, m.to_owned()),
-                (None, None) => {}
-            }
-        }
-        #[cfg(feature = "with-kv")]
-        kv::record_key_values(record, &mut otel);
-        self.logger.emit(otel);
+        self.emit(record)
     }
 
     fn flush(&self) {}
+}
+
+impl<L: Logger> OpenTelemetryLogBridge<L> {
+    /// Emits `record` (the logger said it is enabled for it). Kept out of line so that a
+    /// filtered-out record does not pay for this frame.
+    #[inline(never)]
+    fn emit(&self, record: &Record<'_>) {
+        let code_attributes = self.code_attributes;
+        // Filled in place: the logger's record is never moved.
+        self.logger.emit_with(|otel| {
+            let level = record.level();
+            otel.set_severity_number(severity_of(level));
+            otel.set_severity_text(level.as_str());
+            let body = match record.args().as_str() {
+                Some(literal) => AnyValue::from(literal),
+                None => AnyValue::String(StringValue::format(*record.args())),
+            };
+            otel.set_body(body);
+            let target = record.target();
+            let module = record.module_path_static();
+            // The default target is the module path: reuse the static string when it is.
+            let target: Cow<'static, str> = match module {
+                Some(m) if std::ptr::eq(m, target) || m == target => Cow::Borrowed(m),
+                _ => Cow::Owned(target.to_owned()),
+            };
+            otel.set_target(target);
+            if code_attributes {
+                match (record.file_static(), record.file()) {
+                    (Some(file), _) => otel.add_attribute(CODE_FILE_PATH, file),
+                    (None, Some(file)) => otel.add_attribute(CODE_FILE_PATH, file.to_owned()),
+                    (None, None) => {}
+                }
+                if let Some(line) = record.line() {
+                    otel.add_attribute(CODE_LINE_NUMBER, i64::from(line));
+                }
+                match (module, record.module_path()) {
+                    (Some(m), _) => otel.add_attribute(CODE_NAMESPACE, m),
+                    (None, Some(m)) => otel.add_attribute(CODE_NAMESPACE, m.to_owned()),
+                    (None, None) => {}
+                }
+            }
+            #[cfg(feature = "with-kv")]
+            kv::record_key_values(record, otel);
+        });
+    }
 }
 
 #[cfg(feature = "with-kv")]
 mod kv {
     use log::kv::{Error, Key as LogKey, Value as LogValue, VisitSource};
     use opentelemetry_api::logs::LogRecord;
-    use opentelemetry_api::{AnyValue, Key};
+    use opentelemetry_api::{AnyValue, Key, StringValue};
 
     struct Visitor<'r, R>(&'r mut R);
 
     impl<'kvs, R: LogRecord> VisitSource<'kvs> for Visitor<'_, R> {
         fn visit_pair(&mut self, key: LogKey<'kvs>, value: LogValue<'kvs>) -> Result<(), Error> {
             self.0
-                .record_attribute(Key::from(key.as_str().to_owned()), any_value(&value));
+                .record_attribute(Key::copied(key.as_str()), any_value(&value));
             Ok(())
         }
     }
@@ -250,7 +228,7 @@ mod kv {
             return AnyValue::Double(f);
         }
         if let Some(s) = value.to_borrowed_str() {
-            return AnyValue::from(s.to_owned());
+            return AnyValue::String(StringValue::copied(s));
         }
         AnyValue::from(value.to_string())
     }

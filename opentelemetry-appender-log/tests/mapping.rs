@@ -178,3 +178,22 @@ fn key_values_become_typed_attributes() {
     assert_eq!(attr(r, "ip"), Some(AnyValue::from("127.0.0.1")));
     assert_eq!(r.body(), Some(&AnyValue::from("with kvs")));
 }
+
+#[test]
+fn formatted_bodies_short_inline_and_long_whole() {
+    let (bridge, exporter, _p) = setup();
+    // Not a literal: formatted at run time (literal arguments are folded into the text).
+    let n = std::hint::black_box(42);
+    log::info!(logger: bridge, "order {} paid", n);
+    log::info!(logger: bridge, "order {} paid, and a long tail after it", n);
+    let logs = exporter.get_emitted_logs();
+    let body = |i: usize| match logs[i].record.body() {
+        Some(AnyValue::String(s)) => (s.as_str().to_owned(), s.is_heap_allocated()),
+        other => panic!("not a string: {other:?}"),
+    };
+    assert_eq!(body(0), ("order 42 paid".to_owned(), false));
+    assert_eq!(
+        body(1),
+        ("order 42 paid, and a long tail after it".to_owned(), true)
+    );
+}

@@ -67,11 +67,12 @@ use opentelemetry_api::logs::{LogRecord, Logger, LoggerProvider, Severity};
 use opentelemetry_api::trace::noop::NoopTracer;
 use opentelemetry_api::trace::{SpanKind, Status, TraceContextExt, Tracer};
 use opentelemetry_api::{
-    AnyValue, Context as OtelContext, ContextGuard, InstrumentationScope, Key, KeyValue, Value,
+    AnyValue, Context as OtelContext, ContextGuard, InstrumentationScope, Key, KeyValue,
+    StringValue, Value,
 };
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::fmt::{self, Write as _};
+use std::fmt;
 use tracing_core::field::{Field, Visit};
 use tracing_core::span::{Attributes, Id, Record};
 use tracing_core::subscriber::Interest;
@@ -268,38 +269,6 @@ thread_local! {
     static ENTERED: RefCell<Vec<(Id, ContextGuard)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Formatted text longer than this is not kept in the thread's reusable buffer afterwards.
-const FORMAT_BUFFER_KEEP: usize = 1024;
-
-thread_local! {
-    /// A reusable buffer to format messages into, so that the text is allocated once, at
-    /// its final size (formatting straight into a new `String` grows it step by step, and
-    /// turning it into the record's boxed string shrinks it once more).
-    static FORMAT_BUFFER: RefCell<String> = const { RefCell::new(String::new()) };
-}
-
-/// `args` formatted into a `String` of exactly its length.
-#[inline]
-fn format_exact(args: fmt::Arguments<'_>) -> String {
-    FORMAT_BUFFER
-        .try_with(|buffer| {
-            // A `Display` implementation that logs while being formatted finds the buffer
-            // busy and formats on its own.
-            let mut buffer = buffer.try_borrow_mut().ok()?;
-            buffer.clear();
-            let _ = buffer.write_fmt(args);
-            let mut exact = String::with_capacity(buffer.len());
-            exact.push_str(&buffer);
-            if buffer.capacity() > FORMAT_BUFFER_KEEP {
-                *buffer = String::new();
-            }
-            Some(exact)
-        })
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| fmt::format(args))
-}
-
 /// Fills a log record from an event's fields.
 struct RecordVisitor<'r, R> {
     record: &'r mut R,
@@ -346,21 +315,23 @@ impl<R: LogRecord> Visit for RecordVisitor<'_, R> {
         self.attribute(field, AnyValue::Boolean(value));
     }
     fn record_str(&mut self, field: &Field, value: &str) {
+        // Short text is copied inline: no allocation.
+        let value = AnyValue::String(StringValue::copied(value));
         if field.name() == MESSAGE {
-            self.record.set_body(AnyValue::from(value.to_owned()));
+            self.record.set_body(value);
         } else {
-            self.attribute(field, AnyValue::from(value.to_owned()));
+            self.attribute(field, value);
         }
     }
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
         self.attribute(field, AnyValue::from(value.to_string()));
     }
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        let text = format_exact(format_args!("{value:?}"));
+        let text = AnyValue::String(StringValue::format(format_args!("{value:?}")));
         if field.name() == MESSAGE {
-            self.record.set_body(AnyValue::from(text));
+            self.record.set_body(text);
         } else {
-            self.attribute(field, AnyValue::from(text));
+            self.attribute(field, text);
         }
     }
 }
@@ -491,39 +462,39 @@ where
         span_cx: Option<&OtelContext>,
     ) {
         let meta = event.metadata();
-        let target = meta.target();
-        let mut record = self.logger.create_log_record();
-        record.set_severity_number(severity);
-        record.set_severity_text(severity.name());
-        record.set_target(target);
-        if let Some(name) = name {
-            record.set_event_name(name);
-        }
-        event.record(&mut RecordVisitor {
-            record: &mut record,
+        let code_attributes = self.code_attributes;
+        // Filled in place: the logger's record is never moved.
+        self.logger.emit_with(|record| {
+            record.set_severity_number(severity);
+            record.set_severity_text(severity.name());
+            record.set_target(meta.target());
+            if let Some(name) = name {
+                record.set_event_name(name);
+            }
+            event.record(&mut RecordVisitor {
+                record: &mut *record,
+            });
+            if code_attributes {
+                if let Some(file) = meta.file() {
+                    record.add_attribute(CODE_FILE_PATH, file);
+                }
+                if let Some(line) = meta.line() {
+                    record.add_attribute(CODE_LINE_NUMBER, i64::from(line));
+                }
+                if let Some(module) = meta.module_path() {
+                    record.add_attribute(CODE_NAMESPACE, module);
+                }
+            }
+            // The span the event belongs to, when the span bridge made one; otherwise the
+            // logger takes the current context's.
+            if let Some(cx) = span_cx {
+                let span = cx.span();
+                let sc = span.span_context();
+                if sc.is_valid() {
+                    record.set_trace_context(sc.trace_id(), sc.span_id(), Some(sc.trace_flags()));
+                }
+            }
         });
-        if self.code_attributes {
-            if let Some(file) = meta.file() {
-                record.add_attribute(CODE_FILE_PATH, file);
-            }
-            if let Some(line) = meta.line() {
-                record.add_attribute(CODE_LINE_NUMBER, i64::from(line));
-            }
-            if let Some(module) = meta.module_path() {
-                record.add_attribute(CODE_NAMESPACE, module);
-            }
-        }
-        // The span the event belongs to, when the span bridge made one; otherwise the logger
-        // takes the current context's. (One `emit` call site: the record is not copied once
-        // per branch.)
-        if let Some(cx) = span_cx {
-            let span = cx.span();
-            let sc = span.span_context();
-            if sc.is_valid() {
-                record.set_trace_context(sc.trace_id(), sc.span_id(), Some(sc.trace_flags()));
-            }
-        }
-        self.logger.emit(record);
     }
 }
 
@@ -576,7 +547,13 @@ where
         // The logger first: without the span bridge, a filtered-out event stops at its first
         // check.
         let log = self.logger.enabled(severity, meta.target(), name);
-        if (!log && self.tracer.is_none()) || OtelContext::is_current_telemetry_suppressed() {
+        if self.tracer.is_none() {
+            // Log records only: the logger checks suppression itself (the SDK's `enabled`
+            // and `emit_with` do), once.
+            if !log {
+                return;
+            }
+        } else if OtelContext::is_current_telemetry_suppressed() {
             return;
         }
         self.record_event(event, &ctx, log, severity, name);

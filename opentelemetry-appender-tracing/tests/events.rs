@@ -283,3 +283,36 @@ fn suppressed_context_records_nothing() {
     });
     assert!(exporter.get_emitted_logs().is_empty());
 }
+
+#[test]
+fn short_texts_are_kept_inline_and_long_ones_whole() {
+    let (provider, exporter) = logs();
+    let subscriber =
+        tracing_subscriber::registry().with(OpenTelemetryTracingBridge::new(&provider));
+    let long = "a field value well past twenty-two bytes".to_owned();
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::info!(short = "ann", long = long.as_str(), "order {} paid", 42);
+        tracing::info!(dbg = ?long, "a formatted message {} past the inline size", 42);
+    });
+    let logs = exporter.get_emitted_logs();
+    let value = |v: Option<AnyValue>| match v {
+        Some(AnyValue::String(s)) => (s.as_str().to_owned(), s.is_heap_allocated()),
+        other => panic!("not a string: {other:?}"),
+    };
+    let first = &logs[0].record;
+    assert_eq!(
+        value(first.body().cloned()),
+        ("order 42 paid".to_owned(), false)
+    );
+    assert_eq!(value(attr(first, "short")), ("ann".to_owned(), false));
+    assert_eq!(value(attr(first, "long")), (long.clone(), true));
+    let second = &logs[1].record;
+    assert_eq!(
+        value(second.body().cloned()),
+        (
+            "a formatted message 42 past the inline size".to_owned(),
+            true
+        )
+    );
+    assert_eq!(value(attr(second, "dbg")), (format!("{long:?}"), true));
+}

@@ -659,3 +659,45 @@ fn an_exception_reaches_the_sdk_through_the_global_logger() {
         Some(&AnyValue::from("disk gone".to_string()))
     );
 }
+
+#[test]
+fn emit_with_builds_in_place_and_skips_filling_when_nothing_is_recorded() {
+    let (provider, exporter) = simple();
+    let logger = provider.logger("t");
+    let tracer = SdkTracerProvider::builder().build().tracer("t");
+    let fills = AtomicUsize::new(0);
+    let fill = |id: i64| {
+        let fills = &fills;
+        move |record: &mut SdkLogRecord| {
+            fills.fetch_add(1, Ordering::Relaxed);
+            record.set_severity_number(Severity::Warn);
+            record.add_attribute("id", id);
+        }
+    };
+    let span_ids = tracer.in_span("s", |cx| {
+        logger.emit_with(fill(1));
+        let sc = cx.span().span_context().clone();
+        (sc.trace_id(), sc.span_id())
+    });
+    {
+        let _g = Context::enter_telemetry_suppressed_scope();
+        logger.emit_with(fill(2));
+    }
+    logger.emit_with(fill(3));
+    provider.shutdown().unwrap();
+    logger.emit_with(fill(4));
+    assert_eq!(
+        fills.load(Ordering::Relaxed),
+        2,
+        "suppressed and shut down: not filled"
+    );
+    let logs = exporter.get_emitted_logs();
+    let ids: Vec<i64> = logs.iter().map(id_of).collect();
+    assert_eq!(ids, [1, 3]);
+    let first = &logs[0].record;
+    assert_eq!(first.severity_number(), Some(Severity::Warn));
+    assert!(first.observed_timestamp().is_some());
+    let tc = first.trace_context().expect("taken from the active span");
+    assert_eq!((tc.trace_id, tc.span_id), span_ids);
+    assert_eq!(logs[1].record.trace_context(), None);
+}

@@ -45,6 +45,33 @@ pub trait Logger {
     /// set, an implementation takes them from the current context's active span.
     fn emit(&self, record: Self::LogRecord);
 
+    /// Creates a record, lets `fill` set its fields, and emits it: the same as
+    /// [`create_log_record`](Logger::create_log_record), `fill`, [`emit`](Logger::emit), but
+    /// an implementation may build the record in place and never move it (the SDK's does:
+    /// its records are large), and may skip `fill` entirely when it would record nothing
+    /// (after shutdown, or while telemetry is suppressed). `fill` should only set fields.
+    ///
+    /// ```
+    /// use opentelemetry_api::logs::{LogRecord, Logger, Severity};
+    /// use opentelemetry_api::global;
+    ///
+    /// let logger = global::logger("my-bridge");
+    /// logger.emit_with(|record| {
+    ///     record.set_severity_number(Severity::Warn);
+    ///     record.set_body("disk almost full".into());
+    ///     record.add_attribute("disk.free_bytes", 1_024i64);
+    /// });
+    /// ```
+    #[inline]
+    fn emit_with<F: FnOnce(&mut Self::LogRecord)>(&self, fill: F)
+    where
+        Self: Sized,
+    {
+        let mut record = self.create_log_record();
+        fill(&mut record);
+        self.emit(record)
+    }
+
     /// Whether a record with this severity, target and event name would be processed.
     ///
     /// Calling it is optional and never required before [`emit`](Logger::emit): it only

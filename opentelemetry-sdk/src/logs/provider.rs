@@ -8,7 +8,7 @@ use super::record::{SdkLogRecord, TraceContext};
 use crate::error::{first_error, Error, Result};
 use crate::resource::Resource;
 use opentelemetry_api::logs::{Logger, LoggerProvider, Severity};
-use opentelemetry_api::trace::{get_active_span, TraceContextExt};
+use opentelemetry_api::trace::{active_span_ids, SpanId, TraceContextExt, TraceId};
 use opentelemetry_api::{otel_debug, otel_warn, Context, InstrumentationScope};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -265,6 +265,32 @@ impl SdkLogger {
         &self.provider
     }
 
+    /// Whether records are recorded now: the provider is active and telemetry is not
+    /// suppressed in the current context.
+    #[inline(always)]
+    fn should_record(&self) -> bool {
+        self.provider.is_active() && !Context::is_current_telemetry_suppressed()
+    }
+
+    /// Takes the trace context from the current context's active span when the source did
+    /// not set it, then runs the processors.
+    #[inline(always)]
+    fn complete_and_process(&self, record: &mut SdkLogRecord) {
+        if record.trace_context.is_none() {
+            // The IDs only, read under the thread's borrow: no span reference taken.
+            if let Some((trace_id, span_id, flags)) = active_span_ids() {
+                if trace_id != TraceId::INVALID && span_id != SpanId::INVALID {
+                    record.trace_context = Some(TraceContext {
+                        trace_id,
+                        span_id,
+                        trace_flags: Some(flags),
+                    });
+                }
+            }
+        }
+        self.process(record)
+    }
+
     /// Sets the observed timestamp if missing and runs the processors (in place: the record
     /// is not moved again).
     #[inline]
@@ -289,22 +315,21 @@ impl Logger for SdkLogger {
     // Always inlined: the record is large, and an out-of-line call copies it once more.
     #[inline(always)]
     fn emit(&self, mut record: SdkLogRecord) {
-        if !self.provider.is_active() || Context::is_current_telemetry_suppressed() {
+        if self.should_record() {
+            self.complete_and_process(&mut record)
+        }
+    }
+
+    /// Builds the record in place (the large record is never moved), and only when it
+    /// would be recorded.
+    #[inline(always)]
+    fn emit_with<F: FnOnce(&mut SdkLogRecord)>(&self, fill: F) {
+        if !self.should_record() {
             return;
         }
-        if record.trace_context.is_none() {
-            get_active_span(|span| {
-                let sc = span.span_context();
-                if sc.is_valid() {
-                    record.trace_context = Some(TraceContext {
-                        trace_id: sc.trace_id(),
-                        span_id: sc.span_id(),
-                        trace_flags: Some(sc.trace_flags()),
-                    });
-                }
-            });
-        }
-        self.process(&mut record)
+        let mut record = SdkLogRecord::new(self.provider.inner.limits);
+        fill(&mut record);
+        self.complete_and_process(&mut record)
     }
 
     fn emit_with_context(&self, mut record: SdkLogRecord, cx: &Context) {

@@ -6,15 +6,16 @@ use opentelemetry_api::trace::{SpanId, TraceFlags, TraceId};
 use opentelemetry_api::{otel_warn, AnyValue, Key, StringValue};
 use std::borrow::Cow;
 use std::fmt;
-use std::mem::ManuallyDrop;
+use std::mem::{ManuallyDrop, MaybeUninit};
 use std::time::SystemTime;
 
 /// Attributes kept inline, without allocating; more spill into a `Vec`.
 const INLINE_ATTRIBUTES: usize = 5;
 
-/// What an unused inline slot holds: it owns nothing, so it never needs dropping (and is
-/// overwritten without being dropped).
-const EMPTY_SLOT: (Key, AnyValue) = (Key::from_static_str(""), AnyValue::Int(0));
+type Attribute = (Key, AnyValue);
+
+/// An unused inline slot: creating a record writes nothing into its slots.
+const UNSET: MaybeUninit<Attribute> = MaybeUninit::uninit();
 
 /// The bit of a key in a record's key filter: set for every key the record holds, so that a
 /// key whose bit is clear is certainly new (no comparison needed).
@@ -25,14 +26,14 @@ fn key_bit(key: &Key) -> u64 {
     1u64 << ((s.len().wrapping_mul(7) ^ last) & 63)
 }
 
-/// Drops what `value` owns, in place, without the out-of-line drop of a whole `AnyValue`
-/// for the kinds that own nothing (numbers, booleans).
+/// Whether dropping `value` has work to do (it owns or shares memory). Folds to a constant
+/// for a value built in place from a number, a boolean or a static string.
 #[inline(always)]
-fn release(value: &mut AnyValue) {
+fn value_owns(value: &AnyValue) -> bool {
     match value {
-        AnyValue::Int(_) | AnyValue::Double(_) | AnyValue::Boolean(_) => {}
-        AnyValue::String(s) => *s = StringValue::from_static_str(""),
-        _ => *value = AnyValue::Int(0),
+        AnyValue::Int(_) | AnyValue::Double(_) | AnyValue::Boolean(_) => false,
+        AnyValue::String(s) => s.is_heap_allocated(),
+        _ => true,
     }
 }
 
@@ -79,7 +80,6 @@ pub struct TraceContext {
 /// assert_eq!(record.get_attribute(&Key::from("disk.free_bytes")), Some(&AnyValue::Int(512)));
 /// assert!(record.observed_timestamp().is_some(), "set on emit");
 /// ```
-#[derive(PartialEq)]
 pub struct SdkLogRecord {
     pub(crate) event_name: Option<&'static str>,
     pub(crate) target: Option<Cow<'static, str>>,
@@ -91,8 +91,10 @@ pub struct SdkLogRecord {
     // The drop glue of these three is replaced by `Drop for SdkLogRecord`, which skips what
     // owns nothing (most attributes of a record are numbers, booleans and static strings).
     body: ManuallyDrop<Option<AnyValue>>,
-    /// `inline[..inline_len]` are attributes, the rest `EMPTY_SLOT`s.
-    inline: ManuallyDrop<[(Key, AnyValue); INLINE_ATTRIBUTES]>,
+    /// Invariant: `inline[..inline_len]` are initialized attributes (`inline_len <=
+    /// INLINE_ATTRIBUTES`), the rest uninitialized. Uninitialized slots cost nothing to
+    /// create (a record is created for every log call).
+    inline: [MaybeUninit<Attribute>; INLINE_ATTRIBUTES],
     overflow: ManuallyDrop<Vec<(Key, AnyValue)>>,
     inline_len: u8,
     /// How many inline slots a new key may take without the slow path: `INLINE_ATTRIBUTES`
@@ -102,34 +104,60 @@ pub struct SdkLogRecord {
     dropped_attributes_count: u32,
     /// `key_bit` of every key held (a key whose bit is clear is new).
     key_filter: u64,
+    /// Whether the body or an inline attribute may own memory: when not, dropping the record
+    /// releases nothing of them (set whenever one that owns is stored; never cleared).
+    owns: bool,
     limits: LogRecordLimits,
 }
 
 impl Drop for SdkLogRecord {
     #[inline]
     fn drop(&mut self) {
-        if let Some(body) = &mut *self.body {
-            release(body);
+        if !self.owns {
+            // Numbers, booleans, static and inline strings only: nothing to release but a
+            // spilled attribute list.
+            if self.overflow.capacity() != 0 {
+                drop(std::mem::take(&mut *self.overflow));
+            }
+            return;
         }
-        let len = self.inline_len as usize;
-        for (key, value) in &mut self.inline[..len] {
-            release(value);
-            *key = Key::from_static_str("");
-        }
+        // SAFETY: dropped once, here; `body` is not used afterwards.
+        unsafe { ManuallyDrop::drop(&mut self.body) };
+        let attributes: *mut [Attribute] = self.inline_mut();
+        // SAFETY: the slice covers exactly the initialized slots (the invariant of
+        // `inline`), which are dropped once, here, and not used afterwards.
+        unsafe { std::ptr::drop_in_place(attributes) };
         if self.overflow.capacity() != 0 {
             drop(std::mem::take(&mut *self.overflow));
         }
     }
 }
 
+impl PartialEq for SdkLogRecord {
+    fn eq(&self, other: &Self) -> bool {
+        self.event_name == other.event_name
+            && self.target == other.target
+            && self.timestamp == other.timestamp
+            && self.observed_timestamp == other.observed_timestamp
+            && self.trace_context == other.trace_context
+            && self.severity_text == other.severity_text
+            && self.severity_number == other.severity_number
+            && *self.body == *other.body
+            && self.inline_ref() == other.inline_ref()
+            && *self.overflow == *other.overflow
+            && self.dropped_attributes_count == other.dropped_attributes_count
+            && self.limits == other.limits
+    }
+}
+
 impl Clone for SdkLogRecord {
     fn clone(&self) -> Self {
-        let mut inline = [EMPTY_SLOT; INLINE_ATTRIBUTES];
-        let len = self.inline_len as usize;
-        for (slot, attribute) in inline.iter_mut().zip(&self.inline[..len]) {
-            // The placeholder owns nothing: overwrite it without dropping it.
-            std::mem::forget(std::mem::replace(slot, attribute.clone()));
+        let mut inline = [UNSET; INLINE_ATTRIBUTES];
+        for (slot, attribute) in inline.iter_mut().zip(self.inline_ref()) {
+            slot.write(attribute.clone());
         }
+        // A clone panicking above leaks the clones made so far (nothing unsound): the
+        // record below, which would drop them, does not exist yet.
         SdkLogRecord {
             event_name: self.event_name,
             target: self.target.clone(),
@@ -139,13 +167,14 @@ impl Clone for SdkLogRecord {
             severity_text: self.severity_text,
             severity_number: self.severity_number,
             body: self.body.clone(),
-            inline: ManuallyDrop::new(inline),
+            inline,
             overflow: self.overflow.clone(),
             inline_len: self.inline_len,
             inline_fast: self.inline_fast,
             limit_reported: self.limit_reported,
             dropped_attributes_count: self.dropped_attributes_count,
             key_filter: self.key_filter,
+            owns: self.owns,
             limits: self.limits,
         }
     }
@@ -188,7 +217,7 @@ impl SdkLogRecord {
             severity_text: None,
             severity_number: None,
             body: ManuallyDrop::new(None),
-            inline: ManuallyDrop::new([EMPTY_SLOT; INLINE_ATTRIBUTES]),
+            inline: [UNSET; INLINE_ATTRIBUTES],
             overflow: ManuallyDrop::new(Vec::new()),
             inline_len: 0,
             inline_fast: if limits.attribute_value_length_limit.is_none() {
@@ -199,7 +228,37 @@ impl SdkLogRecord {
             limit_reported: false,
             dropped_attributes_count: 0,
             key_filter: 0,
+            owns: false,
             limits,
+        }
+    }
+
+    /// The initialized inline attributes.
+    #[inline(always)]
+    fn inline_ref(&self) -> &[Attribute] {
+        let len = (self.inline_len as usize).min(INLINE_ATTRIBUTES);
+        // SAFETY: `inline[..inline_len]` are initialized (the invariant of `inline`), and
+        // `MaybeUninit<T>` has the layout of `T`.
+        unsafe { std::slice::from_raw_parts(self.inline.as_ptr().cast::<Attribute>(), len) }
+    }
+
+    /// The initialized inline attributes, mutably.
+    #[inline(always)]
+    fn inline_mut(&mut self) -> &mut [Attribute] {
+        let len = (self.inline_len as usize).min(INLINE_ATTRIBUTES);
+        // SAFETY: as in `inline_ref`; the borrow of `self` is exclusive.
+        unsafe { std::slice::from_raw_parts_mut(self.inline.as_mut_ptr().cast::<Attribute>(), len) }
+    }
+
+    /// Stores `attribute` in the first unused inline slot. The caller checked that one is
+    /// left (`inline_len < INLINE_ATTRIBUTES`); if not, nothing is stored (and the
+    /// attribute is dropped).
+    #[inline(always)]
+    fn push_inline(&mut self, attribute: Attribute) {
+        if let Some(slot) = self.inline.get_mut(self.inline_len as usize) {
+            // The slot is unused (past `inline_len`): writing leaks nothing.
+            slot.write(attribute);
+            self.inline_len += 1;
         }
     }
 
@@ -247,9 +306,7 @@ impl SdkLogRecord {
 
     /// The attributes, in the order they were first set.
     pub fn attributes_iter(&self) -> impl Iterator<Item = &(Key, AnyValue)> + '_ {
-        self.inline[..self.inline_len as usize]
-            .iter()
-            .chain(self.overflow.iter())
+        self.inline_ref().iter().chain(self.overflow.iter())
     }
 
     /// How many attributes the record holds.
@@ -282,15 +339,17 @@ impl SdkLogRecord {
     /// Removes the attribute `key`; returns its value if it was set.
     pub fn remove_attribute(&mut self, key: &Key) -> Option<AnyValue> {
         let len = self.inline_len as usize;
-        if let Some(i) = self.inline[..len].iter().position(|(k, _)| k == key) {
+        if let Some(i) = self.inline_ref().iter().position(|(k, _)| k == key) {
             // Keep the order: shift the later inline ones down, then pull one from overflow.
-            let (_, removed) = std::mem::replace(&mut self.inline[i], EMPTY_SLOT);
+            // SAFETY: slot `i < inline_len` is initialized; it is moved out here and, by the
+            // rotation, ends up at `len - 1`, which is then either refilled or excluded by
+            // decrementing `inline_len`: no slot is read or dropped twice.
+            let (_, removed) = unsafe { self.inline[i].assume_init_read() };
             self.inline[i..len].rotate_left(1);
-            if self.overflow.is_empty() {
-                self.inline_len -= 1;
-            } else {
+            self.inline_len -= 1;
+            if !self.overflow.is_empty() {
                 let next = self.overflow.remove(0);
-                std::mem::forget(std::mem::replace(&mut self.inline[len - 1], next));
+                self.push_inline(next);
             }
             return Some(removed);
         }
@@ -312,12 +371,9 @@ impl SdkLogRecord {
         let bit = key_bit(&key);
         if len < self.inline_fast as usize && self.key_filter & bit == 0 {
             self.key_filter |= bit;
-            // `len < inline_fast <= INLINE_ATTRIBUTES`; the slot holds a placeholder, which
-            // owns nothing and is overwritten without being dropped.
-            if let Some(slot) = self.inline.get_mut(len) {
-                std::mem::forget(std::mem::replace(slot, (key, value)));
-                self.inline_len += 1;
-            }
+            self.owns |= key.is_heap_allocated() || value_owns(&value);
+            // `len < inline_fast <= INLINE_ATTRIBUTES`: a slot is free.
+            self.push_inline((key, value));
             return;
         }
         self.insert_slow(key, value, bit)
@@ -329,8 +385,10 @@ impl SdkLogRecord {
             truncate(&mut value, limit as usize);
         }
         let len = self.inline_len as usize;
+        // Conservative: an attribute that is replaced, dropped or spilled sets it too.
+        self.owns |= key.is_heap_allocated() || value_owns(&value);
         if self.key_filter & bit != 0 {
-            for (k, v) in self.inline[..len].iter_mut() {
+            for (k, v) in self.inline_mut().iter_mut() {
                 if *k == key {
                     *v = value;
                     return;
@@ -356,8 +414,7 @@ impl SdkLogRecord {
         }
         self.key_filter |= bit;
         if len < INLINE_ATTRIBUTES {
-            std::mem::forget(std::mem::replace(&mut self.inline[len], (key, value)));
-            self.inline_len += 1;
+            self.push_inline((key, value));
         } else {
             self.overflow.push((key, value));
         }
@@ -408,6 +465,7 @@ impl LogRecord for SdkLogRecord {
 
     #[inline]
     fn set_body(&mut self, body: AnyValue) {
+        self.owns |= value_owns(&body);
         // Assigning through the `ManuallyDrop` drops a previous body.
         *self.body = Some(body);
     }
@@ -540,6 +598,67 @@ mod tests {
         drop(copy);
         assert_eq!(Arc::strong_count(&text), 1);
         assert_eq!(Arc::strong_count(&key), 1);
+    }
+
+    #[test]
+    fn records_owning_nothing_skip_release_and_others_still_release() {
+        use std::sync::Arc;
+        // Static and inline text only: nothing owned.
+        let mut r = SdkLogRecord::new(limits(128, None));
+        r.set_body(AnyValue::String(StringValue::copied("short body")));
+        r.add_attribute("a", 1i64);
+        r.add_attribute(Key::copied("b"), StringValue::copied("inline"));
+        assert!(!r.owns);
+        // Spilled attributes are released even by a record that owns nothing inline.
+        let shared: Arc<str> = Arc::from("spilled");
+        for i in 0..8 {
+            r.add_attribute(format!("k{i}"), i64::from(i));
+        }
+        r.add_attribute("spill", StringValue::from(shared.clone()));
+        assert_eq!(Arc::strong_count(&shared), 2);
+        drop(r);
+        assert_eq!(Arc::strong_count(&shared), 1);
+        // An owned key, an owned body, a shared value: each makes the record release.
+        for setup in [0, 1, 2] {
+            let mut r = SdkLogRecord::new(limits(128, None));
+            match setup {
+                0 => r.add_attribute(Key::from_arc(shared.clone()), 1i64),
+                1 => r.set_body(AnyValue::from(StringValue::from(shared.clone()))),
+                _ => r.add_attribute("v", StringValue::from(shared.clone())),
+            }
+            assert!(r.owns);
+            let copy = r.clone();
+            assert_eq!(Arc::strong_count(&shared), 3);
+            drop((r, copy));
+            assert_eq!(Arc::strong_count(&shared), 1);
+        }
+    }
+
+    #[test]
+    fn removing_moves_owned_attributes_out_exactly_once() {
+        use std::sync::Arc;
+        let text: Arc<str> = Arc::from("shared");
+        let mut r = SdkLogRecord::new(limits(128, None));
+        for i in 0..7 {
+            r.add_attribute(format!("k{i}"), StringValue::from(text.clone()));
+        }
+        assert_eq!(Arc::strong_count(&text), 8);
+        // Inline (first, middle, last inline slot, pulling spilled ones in), then spilled.
+        for key in ["k0", "k2", "k4", "k6"] {
+            let removed = r.remove_attribute(&Key::from(key.to_owned()));
+            assert_eq!(
+                removed,
+                Some(AnyValue::from(StringValue::from(text.clone())))
+            );
+        }
+        assert_eq!(Arc::strong_count(&text), 4);
+        let keys: Vec<_> = r.attributes_iter().map(|(k, _)| k.to_string()).collect();
+        assert_eq!(keys, ["k1", "k3", "k5"]);
+        let copy = r.clone();
+        assert_eq!(copy, r);
+        assert_eq!(Arc::strong_count(&text), 7);
+        drop((r, copy));
+        assert_eq!(Arc::strong_count(&text), 1);
     }
 
     #[test]
