@@ -1,16 +1,11 @@
 //! X-Ray compatible trace IDs.
 
 use opentelemetry_api::trace::{SpanId, TraceId};
-use opentelemetry_sdk::trace::IdGenerator;
-use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
-use std::cell::RefCell;
+use opentelemetry_sdk::trace::{IdGenerator, RandomIdGenerator};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-thread_local! {
-    // Seeded once per thread from the OS-seeded thread RNG: no lock and no syscall per ID.
-    static RNG: RefCell<SmallRng> = RefCell::new(SmallRng::from_rng(&mut rand::rng()));
-}
+/// The random part of an X-Ray trace ID: its low 96 bits.
+const RANDOM_BITS: u128 = (1u128 << 96) - 1;
 
 /// Generates trace IDs that AWS X-Ray accepts: the first 32 bits are the current time in
 /// seconds since the Unix epoch, the other 96 bits random. Span IDs are random.
@@ -70,30 +65,20 @@ fn precise_epoch_seconds() -> u32 {
 impl IdGenerator for XrayIdGenerator {
     #[inline]
     fn new_trace_id(&self) -> TraceId {
+        // The random bits come from the SDK's generator (a per-thread generator, no lock).
         let seconds = u128::from(epoch_seconds()) << 96;
-        RNG.with(|rng| {
-            let mut rng = rng.borrow_mut();
-            loop {
-                let random = rng.random::<u128>() & ((1u128 << 96) - 1);
-                let id = seconds | random;
-                if id != 0 {
-                    return TraceId::from(id);
-                }
+        loop {
+            let random = u128::from(RandomIdGenerator::default().new_trace_id()) & RANDOM_BITS;
+            // Zero only if the clock reads 0 and the 96 random bits are all zero.
+            if seconds | random != 0 {
+                return TraceId::from(seconds | random);
             }
-        })
+        }
     }
 
     #[inline]
     fn new_span_id(&self) -> SpanId {
-        RNG.with(|rng| {
-            let mut rng = rng.borrow_mut();
-            loop {
-                let id: u64 = rng.random();
-                if id != 0 {
-                    return SpanId::from(id);
-                }
-            }
-        })
+        RandomIdGenerator::default().new_span_id()
     }
 
     fn is_random(&self) -> bool {
