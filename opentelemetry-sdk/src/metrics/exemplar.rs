@@ -369,7 +369,6 @@ impl Sampler {
         value: T,
         filtered: impl FnOnce(&mut Vec<KeyValue>),
     ) {
-        let time = SystemTime::now();
         let reservoir = cell.get_or_init(|| {
             Mutex::new(Reservoir {
                 custom: Some((T::custom_reservoir(&**factory, series), Vec::new())),
@@ -382,6 +381,8 @@ impl Sampler {
             return;
         };
         if let Some((custom, scratch)) = &mut r.custom {
+            // Read the clock only for an offer that is made (not when the reservoir is busy).
+            let time = SystemTime::now();
             scratch.clear();
             filtered(scratch);
             // A user's reservoir must not take the measuring thread down with it.
