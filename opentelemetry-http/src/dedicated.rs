@@ -3,11 +3,76 @@
 use crate::{BoxFuture, Bytes, HttpClient, HttpError};
 use http::{Request, Response};
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
-type Job = BoxFuture<'static, ()>;
+/// A single-threaded tokio runtime driven by a thread of its own, for exporters whose work
+/// (I/O, retries, their timers) must run on tokio while their callers may be any executor:
+/// the SDK's plain background threads, a user's tokio runtime of either flavour, async-std.
+///
+/// [`run`](Self::run) hands a future to the thread and returns one that any executor can
+/// await. The thread ends when this value is dropped; work still running is then cancelled.
+///
+/// ```
+/// use opentelemetry_http::RuntimeThread;
+///
+/// let thread = RuntimeThread::start("example").expect("a thread and a runtime");
+/// let answer = thread.run(async {
+///     tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+///     42
+/// });
+/// // Awaited without any tokio runtime here.
+/// assert_eq!(futures_executor::block_on(answer), Some(42));
+/// ```
+#[derive(Debug)]
+pub struct RuntimeThread {
+    handle: tokio::runtime::Handle,
+    // Dropping it ends the thread's `block_on`; the runtime is dropped on its own thread.
+    _stop: oneshot::Sender<()>,
+}
+
+impl RuntimeThread {
+    /// Starts the thread, named `name`, and its runtime (with I/O and timers).
+    ///
+    /// # Errors
+    ///
+    /// When the runtime or the thread cannot be created.
+    pub fn start(name: &str) -> std::io::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let handle = runtime.handle().clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(move || {
+                // Err just means the owner was dropped: time to stop either way.
+                let _ = runtime.block_on(stopped);
+            })?;
+        Ok(RuntimeThread {
+            handle,
+            _stop: stop,
+        })
+    }
+
+    /// The runtime's handle, for work that must be set up in its context (a tonic channel).
+    pub fn handle(&self) -> &tokio::runtime::Handle {
+        &self.handle
+    }
+
+    /// Runs `job` on the thread; the returned future gives its output, or `None` when the
+    /// thread stopped (or the job panicked) first.
+    pub fn run<F>(&self, job: F) -> impl Future<Output = Option<F::Output>> + Send + 'static
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let task = self.handle.spawn(job);
+        async move { task.await.ok() }
+    }
+}
 
 /// Drives an async client (reqwest's, hyper's) on a dedicated thread with its own
 /// single-threaded tokio runtime, and hands the responses back through channels that any
@@ -36,7 +101,7 @@ type Job = BoxFuture<'static, ()>;
 #[derive(Clone)]
 pub struct DedicatedThread {
     client: Arc<dyn HttpClient>,
-    jobs: mpsc::UnboundedSender<Job>,
+    thread: Arc<RuntimeThread>,
     timeout: Option<Duration>,
 }
 
@@ -56,22 +121,9 @@ impl DedicatedThread {
     ///
     /// When the runtime or the thread cannot be created.
     pub fn new(client: impl HttpClient + 'static) -> std::io::Result<Self> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let (jobs, mut queue) = mpsc::unbounded_channel::<Job>();
-        std::thread::Builder::new()
-            .name("otel-http".into())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    while let Some(job) = queue.recv().await {
-                        tokio::spawn(job);
-                    }
-                });
-            })?;
         Ok(DedicatedThread {
             client: Arc::new(client),
-            jobs,
+            thread: Arc::new(RuntimeThread::start("otel-http")?),
             timeout: None,
         })
     }
@@ -88,26 +140,17 @@ impl HttpClient for DedicatedThread {
         &self,
         request: Request<Bytes>,
     ) -> BoxFuture<'_, Result<Response<Bytes>, HttpError>> {
-        let (reply, response) = oneshot::channel();
         let client = Arc::clone(&self.client);
         let timeout = self.timeout;
-        let job: Job = Box::pin(async move {
+        let response = self.thread.run(async move {
             let sent = client.send_bytes(request);
-            let result = match timeout {
+            match timeout {
                 Some(limit) => tokio::time::timeout(limit, sent)
                     .await
                     .unwrap_or(Err(HttpError::Timeout(limit))),
                 None => sent.await,
-            };
-            // The caller may have stopped waiting (its own timeout); nothing to do then.
-            let _ = reply.send(result);
-        });
-        let queued = self.jobs.send(job).is_ok();
-        Box::pin(async move {
-            if !queued {
-                return Err(HttpError::ClientStopped);
             }
-            response.await.unwrap_or(Err(HttpError::ClientStopped))
-        })
+        });
+        Box::pin(async move { response.await.unwrap_or(Err(HttpError::ClientStopped)) })
     }
 }

@@ -48,7 +48,7 @@ pub use bytes::Bytes;
 pub use carrier::{HeaderExtractor, HeaderInjector};
 pub use client::{BoxFuture, HttpClient, HttpError};
 #[cfg(feature = "tokio-runtime")]
-pub use dedicated::DedicatedThread;
+pub use dedicated::{DedicatedThread, RuntimeThread};
 pub use http;
 #[cfg(feature = "hyper")]
 pub use hyper_client::HyperClient;

@@ -79,7 +79,6 @@ mod span;
 #[cfg_attr(not(feature = "grpc-tonic"), allow(dead_code))]
 mod status;
 mod transport;
-mod worker;
 
 pub use builder::{
     BuilderState, HttpExporterBuilder, NoExporterBuilderSet, WithExportConfig, WithHttpConfig,

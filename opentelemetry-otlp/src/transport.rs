@@ -4,10 +4,10 @@
 use crate::config::{self, Compression, Protocol, Settings, Signal};
 use crate::error::Error;
 use crate::retry::{self, Attempt, RetryPolicy};
-use crate::worker::Worker;
 use bytes::Bytes;
 use opentelemetry_api::otel_warn;
 use opentelemetry_http::HttpClient;
+use opentelemetry_http::RuntimeThread;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -27,7 +27,7 @@ pub(crate) enum Format {
 /// A built transport.
 #[derive(Debug)]
 pub(crate) struct Transport {
-    worker: Worker,
+    worker: RuntimeThread,
     #[cfg_attr(not(feature = "grpc-tonic"), allow(dead_code))]
     signal: Signal,
     timeout: Duration,
@@ -51,7 +51,7 @@ impl Transport {
         signal: Signal,
         protocol: Protocol,
     ) -> Result<Self, Error> {
-        let worker = Worker::start(match signal {
+        let worker = RuntimeThread::start(match signal {
             Signal::Traces => "otel-otlp-traces",
             Signal::Metrics => "otel-otlp-metrics",
             Signal::Logs => "otel-otlp-logs",
@@ -149,7 +149,8 @@ impl Transport {
         let running = job.map(|job| self.worker.run(job));
         async move {
             match running {
-                Ok(running) => running.await,
+                // `None`: the worker thread stopped before the export finished.
+                Ok(running) => running.await.unwrap_or(Err(Error::Shutdown)),
                 Err(e) => Err(e),
             }
         }
@@ -430,7 +431,7 @@ mod grpc {
         pub(crate) fn new(
             settings: &Settings,
             signal: Signal,
-            worker: &Worker,
+            worker: &RuntimeThread,
             endpoint: &str,
             headers: Vec<(String, String)>,
             compression: Option<Compression>,

@@ -3,9 +3,10 @@
 use crate::auth::{percent_encode, Authorizer};
 use crate::error::Error;
 use crate::proto::{BatchWriteSpansRequest, Empty};
+use opentelemetry_http::RuntimeThread;
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
 use tonic::codegen::http::uri::PathAndQuery;
 use tonic::codegen::GrpcMethod;
 use tonic::metadata::MetadataValue;
@@ -24,15 +25,21 @@ struct Headers {
     user_project: Option<MetadataValue<tonic::metadata::Ascii>>,
 }
 
-struct Job {
-    request: BatchWriteSpansRequest,
-    reply: oneshot::Sender<Result<(), Error>>,
+/// Sends requests on its own runtime thread, which owns the channel's connection.
+pub(crate) struct TraceClient {
+    thread: RuntimeThread,
+    grpc: tonic::client::Grpc<Channel>,
+    headers: Arc<Headers>,
+    timeout: Duration,
 }
 
-/// Hands requests to the thread that owns the channel.
-#[derive(Debug)]
-pub(crate) struct TraceClient {
-    jobs: mpsc::UnboundedSender<Job>,
+impl fmt::Debug for TraceClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TraceClient")
+            .field("thread", &self.thread)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 pub(crate) struct ClientConfig {
@@ -68,32 +75,18 @@ impl TraceClient {
         });
         let endpoint = Self::endpoint(&endpoint, timeout)?;
 
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(Error::Thread)?;
-        let (jobs, mut queue) = mpsc::unbounded_channel::<Job>();
-        std::thread::Builder::new()
-            .name("otel-stackdriver".into())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let grpc = tonic::client::Grpc::new(endpoint.connect_lazy());
-                    while let Some(job) = queue.recv().await {
-                        let grpc = grpc.clone();
-                        let headers = Arc::clone(&headers);
-                        tokio::spawn(async move {
-                            let result =
-                                tokio::time::timeout(timeout, send(grpc, &headers, job.request))
-                                    .await
-                                    .unwrap_or(Err(Error::Timeout(timeout)));
-                            // The exporter may have stopped waiting; nothing to do then.
-                            let _ = job.reply.send(result);
-                        });
-                    }
-                });
-            })
-            .map_err(Error::Thread)?;
-        Ok(TraceClient { jobs })
+        let thread = RuntimeThread::start("otel-stackdriver").map_err(Error::Thread)?;
+        let grpc = {
+            // The lazy channel's background task is spawned on the thread's runtime.
+            let _inside = thread.handle().enter();
+            tonic::client::Grpc::new(endpoint.connect_lazy())
+        };
+        Ok(TraceClient {
+            thread,
+            grpc,
+            headers,
+            timeout,
+        })
     }
 
     fn endpoint(uri: &str, timeout: Duration) -> Result<Endpoint, Error> {
@@ -125,11 +118,15 @@ impl TraceClient {
 
     /// Sends `request` and waits for the answer; works from any executor.
     pub(crate) async fn send(&self, request: BatchWriteSpansRequest) -> Result<(), Error> {
-        let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Job { request, reply })
-            .map_err(|_| Error::Stopped)?;
-        answer.await.unwrap_or(Err(Error::Stopped))
+        let (grpc, headers, timeout) = (self.grpc.clone(), Arc::clone(&self.headers), self.timeout);
+        self.thread
+            .run(async move {
+                tokio::time::timeout(timeout, send(grpc, &headers, request))
+                    .await
+                    .unwrap_or(Err(Error::Timeout(timeout)))
+            })
+            .await
+            .unwrap_or(Err(Error::Stopped))
     }
 }
 
