@@ -12,7 +12,7 @@
 //!
 //! Scenarios (each `ours` and `upstream`): `sdk_emit_4_attrs`, `tracing_info_4_fields`,
 //! `tracing_disabled_event`, `log_info`, `log_disabled`, `tracing_span`; and, ours only,
-//! `tracing_disabled_event_cf` (behind `with_callsite_filter`). The per-iteration
+//! `tracing_disabled_event_cf` and `tracing_info_4_fields_cf` (behind `with_callsite_filter`). The per-iteration
 //! cost is the difference between two runs with different `N` divided by the difference in
 //! `N` (which cancels the set-up).
 
@@ -201,13 +201,14 @@ fn run(scenario: &str, side: &str, n: u64) -> Result<(), String> {
                 emit_tracing(black_box(7), disabled);
             }
         }
-        ("tracing_disabled_event_cf", "ours") => {
+        ("tracing_disabled_event_cf" | "tracing_info_4_fields_cf", "ours") => {
             let provider = ours::provider(Severity::Info);
             let layer = opentelemetry_appender_tracing::OpenTelemetryTracingBridge::new(&provider)
                 .with_callsite_filter();
             let _g = tracing::subscriber::set_default(tracing_subscriber::registry().with(layer));
+            let disabled = scenario == "tracing_disabled_event_cf";
             for _ in 0..n {
-                emit_tracing(black_box(7), true);
+                emit_tracing(black_box(7), disabled);
             }
         }
         ("tracing_info_4_fields" | "tracing_disabled_event", "upstream") => {

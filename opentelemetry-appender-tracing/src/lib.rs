@@ -576,7 +576,13 @@ where
             None => OtelContext::current(),
         };
         let meta = attrs.metadata();
-        let mut visitor = SpanVisitor::default();
+        // Sized for the span's fields (and the `code.*` attributes) up front: one allocation.
+        let mut visitor = SpanVisitor {
+            attributes: Vec::with_capacity(
+                meta.fields().len() + if self.code_attributes { 3 } else { 0 },
+            ),
+            ..SpanVisitor::default()
+        };
         attrs.record(&mut visitor);
         if self.code_attributes {
             code_attributes(meta, &mut visitor.attributes);
@@ -585,12 +591,10 @@ where
             Some(name) => Cow::Owned(name),
             None => Cow::Borrowed(meta.name()),
         };
-        let mut builder = tracer
-            .span_builder(name)
-            .with_attributes(visitor.attributes);
-        if let Some(kind) = visitor.kind {
-            builder = builder.with_kind(kind);
-        }
+        let mut builder = tracer.span_builder(name);
+        // Set directly: `with_attributes` would collect the vector into a new one.
+        builder.attributes = Some(visitor.attributes);
+        builder.span_kind = visitor.kind;
         let otel_span = builder.start_with_context(tracer, &parent_cx);
         let cx = parent_cx.with_span(otel_span);
         if let Some(error) = visitor.error {
@@ -666,6 +670,10 @@ where
         let guard = ENTERED
             .try_with(|entered| {
                 let mut entered = entered.borrow_mut();
+                // Spans are usually exited in the reverse order of entering: the last one.
+                if entered.last().is_some_and(|(last, _)| last == id) {
+                    return entered.pop();
+                }
                 let i = entered
                     .iter()
                     .rposition(|(entered_id, _)| entered_id == id)?;

@@ -28,6 +28,9 @@ impl ActiveSpan {
     }
 }
 
+// Inlined, like `with_span`: the span (large for an SDK span) is then moved into the
+// allocation once, not first into this function's argument.
+#[inline]
 fn active<S: Span + Send + Sync + 'static>(span: S) -> std::sync::Arc<ActiveSpan> {
     std::sync::Arc::new(ActiveSpanInner {
         span_context: span.span_context().clone(),
@@ -78,6 +81,7 @@ impl TraceContextExt for Context {
         Context::current().with_span(span)
     }
 
+    #[inline]
     fn with_span<T: Span + Send + Sync + 'static>(&self, span: T) -> Self {
         let mut cx = self.clone();
         cx.span = Some(active(span));
