@@ -642,3 +642,94 @@ fn an_empty_tracer_name_is_reported_but_works() {
         .iter()
         .any(|m| m.starts_with("TracerProvider.EmptyTracerName")));
 }
+
+/// Adds beyond every limit while the span ends.
+#[derive(Debug)]
+struct OverfillingOnEnding;
+
+impl SpanProcessor for OverfillingOnEnding {
+    fn on_start(&self, _: &mut Span, _: &Context) {}
+    fn on_ending(&self, span: &mut SpanData) {
+        // A repeated key (the later value wins), then more than the limit allows.
+        span.attributes
+            .push(KeyValue::new("kept", "replaced while ending"));
+        for i in 0..5 {
+            span.attributes.push(KeyValue::new(format!("added.{i}"), i));
+        }
+        // An existing value replaced in place by a longer one.
+        if let Some(kv) = span
+            .attributes
+            .iter_mut()
+            .find(|kv| kv.key.as_str() == "short")
+        {
+            kv.value = Value::from("far too long for the limit");
+        }
+        for i in 0..4 {
+            span.events.events.push(opentelemetry_sdk::trace::Event {
+                name: format!("late {i}").into(),
+                timestamp: SystemTime::now(),
+                attributes: vec![
+                    KeyValue::new("a", 1),
+                    KeyValue::new("b", 2),
+                    KeyValue::new("c", 3),
+                ],
+                dropped_attributes_count: 0,
+            });
+        }
+        for _ in 0..3 {
+            span.links.links.push(Link::new(
+                remote_parent(true),
+                vec![KeyValue::new("x", 1); 3],
+            ));
+        }
+    }
+    fn on_end(&self, _: SpanData) {}
+    fn force_flush(&self) -> opentelemetry_sdk::Result {
+        Ok(())
+    }
+    fn shutdown_with_timeout(&self, _: Duration) -> opentelemetry_sdk::Result {
+        Ok(())
+    }
+}
+
+#[test]
+fn what_on_ending_adds_is_held_to_the_span_limits() {
+    let exporter = InMemorySpanExporter::default();
+    let provider = SdkTracerProvider::builder()
+        .with_span_limits(SpanLimits {
+            max_attributes_per_span: 3,
+            max_attribute_value_length: Some(8),
+            max_events_per_span: 2,
+            max_links_per_span: 1,
+            max_attributes_per_event: 2,
+            max_attributes_per_link: 1,
+        })
+        .with_span_processor(OverfillingOnEnding)
+        .with_simple_exporter(exporter.clone())
+        .build();
+    let mut span = provider.tracer("t").start("s");
+    span.set_attribute(KeyValue::new("kept", "original"));
+    span.set_attribute(KeyValue::new("short", "ok"));
+    span.end();
+    let spans = exporter.get_finished_spans();
+    let data = &spans[0];
+    assert_eq!(
+        data.attributes,
+        [
+            KeyValue::new("kept", "replaced"),
+            KeyValue::new("short", "far too "),
+            KeyValue::new("added.0", 0),
+        ],
+        "the repeated key keeps its later value, values are cut, the count is kept"
+    );
+    assert_eq!(data.dropped_attributes_count, 4);
+    assert_eq!(data.events.events.len(), 2);
+    assert_eq!(data.events.dropped_count, 2);
+    for event in &data.events.events {
+        assert_eq!(event.attributes.len(), 2);
+        assert_eq!(event.dropped_attributes_count, 1);
+    }
+    assert_eq!(data.links.links.len(), 1);
+    assert_eq!(data.links.dropped_count, 2);
+    assert_eq!(data.links.links[0].attributes.len(), 1);
+}

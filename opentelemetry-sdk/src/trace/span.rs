@@ -85,9 +85,20 @@ impl Span {
             return;
         };
         r.data.end_time = end_time.unwrap_or_else(SystemTime::now);
-        let processors = self.tracer.provider().processors();
-        for p in processors {
-            p.on_ending(&mut r.data);
+        let provider = self.tracer.provider();
+        let processors = provider.processors();
+        if !processors.is_empty() {
+            let before = Lengths::of(&r.data);
+            for p in processors {
+                p.on_ending(&mut r.data);
+            }
+            // What `on_ending` added or changed is held to the same limits as the rest.
+            let limits = provider.span_limits();
+            if (Lengths::of(&r.data) != before || limits.max_attribute_value_length.is_some())
+                && r.enforce_limits_after_ending(before, limits)
+            {
+                r.report_limit("attributes, events or links added while ending");
+            }
         }
         let done = State::Done(r.data.span_context.clone());
         if let [only] = processors {
@@ -141,7 +152,97 @@ impl Span {
     }
 }
 
+/// The numbers of attributes, events and links of a span's data, before `on_ending`.
+#[derive(Clone, Copy, PartialEq)]
+struct Lengths {
+    attributes: usize,
+    events: usize,
+    links: usize,
+}
+
+impl Lengths {
+    #[inline]
+    fn of(data: &SpanData) -> Self {
+        Lengths {
+            attributes: data.attributes.len(),
+            events: data.events.events.len(),
+            links: data.links.links.len(),
+        }
+    }
+}
+
 impl Recording {
+    /// Applies the span limits to what the processors' `on_ending` changed: attributes
+    /// (unique keys, count, value length), events and links (count; the attributes of the
+    /// ones added). Called only when something was added, or when a value length limit is
+    /// set (then every string value is checked: a value may have been replaced in place).
+    /// Returns whether anything was dropped.
+    #[cold]
+    #[inline(never)]
+    fn enforce_limits_after_ending(&mut self, before: Lengths, limits: &SpanLimits) -> bool {
+        let data = &mut self.data;
+        let value_len = limits.max_attribute_value_length;
+        let mut dropped_any = false;
+        let dropped = limit_attributes(
+            &mut data.attributes,
+            limits.max_attributes_per_span,
+            value_len,
+        );
+        data.dropped_attributes_count = data.dropped_attributes_count.saturating_add(dropped);
+        dropped_any |= dropped > 0;
+
+        let events = &mut data.events;
+        let max_events = limits.max_events_per_span as usize;
+        if events.events.len() > max_events {
+            let excess = events.events.len() - max_events;
+            events.events.truncate(max_events);
+            events.dropped_count = events.dropped_count.saturating_add(excess as u32);
+            dropped_any = true;
+        }
+        for (i, event) in events.events.iter_mut().enumerate() {
+            if i >= before.events {
+                let dropped = limit_attributes(
+                    &mut event.attributes,
+                    limits.max_attributes_per_event,
+                    value_len,
+                );
+                event.dropped_attributes_count =
+                    event.dropped_attributes_count.saturating_add(dropped);
+                dropped_any |= dropped > 0;
+            } else if value_len.is_some() {
+                for kv in &mut event.attributes {
+                    truncate_value(&mut kv.value, value_len);
+                }
+            }
+        }
+
+        let links = &mut data.links;
+        let max_links = limits.max_links_per_span as usize;
+        if links.links.len() > max_links {
+            let excess = links.links.len() - max_links;
+            links.links.truncate(max_links);
+            links.dropped_count = links.dropped_count.saturating_add(excess as u32);
+            dropped_any = true;
+        }
+        for (i, link) in links.links.iter_mut().enumerate() {
+            if i >= before.links {
+                let dropped = limit_attributes(
+                    &mut link.attributes,
+                    limits.max_attributes_per_link,
+                    value_len,
+                );
+                link.dropped_attributes_count =
+                    link.dropped_attributes_count.saturating_add(dropped);
+                dropped_any |= dropped > 0;
+            } else if value_len.is_some() {
+                for kv in &mut link.attributes {
+                    truncate_value(&mut kv.value, value_len);
+                }
+            }
+        }
+        dropped_any
+    }
+
     fn report_limit(&mut self, what: &str) {
         if !self.limit_reported {
             self.limit_reported = true;
