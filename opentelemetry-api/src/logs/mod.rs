@@ -4,7 +4,8 @@
 //! The logs API is mostly used by log bridges (appenders) that forward the records of an
 //! existing logging library (`log`, `tracing`, ...) into OpenTelemetry; applications keep
 //! logging with their library. Until an SDK is installed, every logger is a no-op that is
-//! never enabled and allocates nothing.
+//! never enabled and allocates nothing. Code that emits events itself can use the
+//! [`emit_event!`](crate::emit_event) macro (the ergonomic API).
 //!
 //! ```
 //! use opentelemetry_api::logs::{LogRecord, Logger, Severity};
@@ -28,6 +29,7 @@
 //! ```
 
 mod boxed;
+mod event;
 mod logger;
 pub mod noop;
 mod record;
