@@ -520,33 +520,10 @@ impl Array {
     }
 }
 
+/// The array as JSON text, the same as [`Array::write_json`] writes.
 impl fmt::Display for Array {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fn list<T: fmt::Display>(f: &mut fmt::Formatter<'_>, items: &[T]) -> fmt::Result {
-            f.write_str("[")?;
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    f.write_str(",")?;
-                }
-                write!(f, "{item}")?;
-            }
-            f.write_str("]")
-        }
-        match self {
-            Array::Bool(v) => list(f, v),
-            Array::I64(v) => list(f, v),
-            Array::F64(v) => list(f, v),
-            Array::String(v) => {
-                f.write_str("[")?;
-                for (i, item) in v.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(",")?;
-                    }
-                    write!(f, "{:?}", item.as_str())?;
-                }
-                f.write_str("]")
-            }
-        }
+        crate::json::array(f, self)
     }
 }
 
@@ -588,7 +565,8 @@ pub enum Value {
 }
 
 impl Value {
-    /// The value as text: the string itself for a string, its display form otherwise.
+    /// The value as text: the string itself for a string, its [`Display`](fmt::Display) form
+    /// otherwise.
     pub fn as_str(&self) -> Cow<'_, str> {
         match self {
             Value::String(s) => Cow::Borrowed(s.as_str()),
@@ -620,14 +598,20 @@ impl Hash for Value {
     }
 }
 
+/// The specification's text of a value for formats without typed values: a string as it is
+/// (unquoted), `true`/`false`, integers, floats as JSON numbers (see [`crate::json`]) with
+/// the bare names `NaN`, `Infinity` and `-Infinity` for non-finite ones, arrays as JSON.
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Value::Bool(v) => write!(f, "{v}"),
+            Value::Bool(v) => f.write_str(if *v { "true" } else { "false" }),
             Value::I64(v) => write!(f, "{v}"),
-            Value::F64(v) => write!(f, "{v}"),
+            Value::F64(v) => match crate::json::non_finite_name(*v) {
+                Some(name) => f.write_str(name),
+                None => crate::json::finite_f64(f, *v),
+            },
             Value::String(v) => f.write_str(v.as_str()),
-            Value::Array(v) => write!(f, "{v}"),
+            Value::Array(v) => crate::json::array(f, v),
         }
     }
 }

@@ -22,6 +22,7 @@ mod common;
 pub mod context;
 mod error;
 pub mod global;
+pub mod json;
 pub mod logs;
 pub mod metrics;
 pub mod propagation;

@@ -70,7 +70,7 @@ fn tag(kv: &KeyValue) -> Json {
         Value::Bool(b) => ("bool", json!(b)),
         Value::I64(i) => ("int64", json!(i)),
         Value::F64(f) if f.is_finite() => ("float64", json!(f)),
-        Value::F64(f) => ("string", json!(f.to_string())),
+        Value::F64(_) => ("string", json!(kv.value.to_string())),
         Value::String(s) => ("string", json!(s.as_str())),
         Value::Array(_) => ("string", Json::Null),
     };
@@ -302,6 +302,57 @@ fn one_batch_groups_spans_by_trace_and_the_ui_builds_the_tree() {
     // Exporting after shutdown fails.
     exporter.shutdown().unwrap();
     assert!(futures_executor::block_on(exporter.export(&spans)).is_err());
+}
+
+#[test]
+fn array_tags_are_json_text_that_parses_back_to_the_attribute() {
+    // A quote, a backslash, control characters (escaped), DEL and non-ASCII text (verbatim).
+    let strings = ["say \"hi\"", "ctl\u{1}\n\u{1f}\u{7f}", "é😀", "back\\slash"];
+    let dir = TempDir::new("arrays");
+    let memory = InMemorySpanExporter::default();
+    let provider = SdkTracerProvider::builder()
+        .with_simple_exporter(memory.clone())
+        .build();
+    let tracer = provider.tracer("arrays");
+    tracer
+        .span_builder("arrays")
+        .with_attributes([
+            KeyValue::new(
+                "names",
+                opentelemetry_api::Array::String(
+                    strings
+                        .iter()
+                        .map(|s| opentelemetry_api::StringValue::from(*s))
+                        .collect(),
+                ),
+            ),
+            KeyValue::new("floats", Value::from(vec![2.0, f64::NAN, 1e-7])),
+        ])
+        .start(&tracer)
+        .end();
+    provider.shutdown().unwrap();
+    let mut exporter = JaegerJsonExporter::new(&dir.0, "arrays");
+    futures_executor::block_on(exporter.export(&memory.get_finished_spans())).unwrap();
+    let files: Vec<PathBuf> = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let traces = ui_check(&files);
+    let tags = traces[0]["spans"][0]["tags"].as_array().unwrap().clone();
+    let tag = |key: &str| {
+        tags.iter()
+            .find(|t| t[0] == key)
+            .unwrap_or_else(|| panic!("no tag {key}"))
+            .clone()
+    };
+    let names = tag("names");
+    assert_eq!(names[1], "string");
+    let text = names[2].as_str().unwrap();
+    let parsed: Vec<String> = serde_json::from_str(text)
+        .unwrap_or_else(|e| panic!("not a JSON array of strings ({e}): {text}"));
+    assert_eq!(parsed, strings);
+    // The same number text as every other exporter (serde_json alone wrote `2.0`, `null`).
+    assert_eq!(tag("floats")[2], r#"[2,"NaN",1e-7]"#);
 }
 
 #[test]

@@ -165,8 +165,11 @@ pub(crate) fn attr_number(key: &str, value: &Value) -> Option<f64> {
     }
 }
 
+/// The array's JSON text (`opentelemetry_api::json`).
 fn format_array(a: &Array) -> String {
-    a.to_string()
+    let mut text = String::new();
+    a.write_json(&mut text);
+    text
 }
 
 /// The error fields of a span: `error.message`, `error.type` and `error.stack`, from its

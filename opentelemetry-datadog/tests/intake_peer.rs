@@ -252,6 +252,58 @@ fn v04_payload_decodes_to_every_field_and_matches_ddtrace() {
 }
 
 #[test]
+fn array_attributes_reach_meta_as_json_text_that_parses_back() {
+    // A quote, a backslash, control characters (escaped), DEL and non-ASCII text (verbatim).
+    let strings = ["say \"hi\"", "ctl\u{1}\n\u{1f}\u{7f}", "é😀", "back\\slash"];
+    let memory = InMemorySpanExporter::default();
+    let provider = SdkTracerProvider::builder()
+        .with_simple_exporter(memory.clone())
+        .build();
+    let tracer = provider.tracer("arrays");
+    tracer
+        .span_builder("arrays")
+        .with_attributes([
+            KeyValue::new(
+                "names",
+                opentelemetry_api::Array::String(
+                    strings
+                        .iter()
+                        .map(|s| opentelemetry_api::StringValue::from(*s))
+                        .collect(),
+                ),
+            ),
+            KeyValue::new(
+                "floats",
+                opentelemetry_api::Value::from(vec![0.5, f64::NAN, f64::NEG_INFINITY]),
+            ),
+        ])
+        .start(&tracer)
+        .end();
+    provider.shutdown().unwrap();
+    let batch = memory.get_finished_spans();
+    for version in [ApiVersion::Version05, ApiVersion::Version04] {
+        let mut intake = Peer::start(&["intake"], &[]);
+        let port = intake.line();
+        let mut exporter = DatadogExporter::builder()
+            .with_agent_endpoint(format!("http://127.0.0.1:{port}"))
+            .with_api_version(version)
+            .build()
+            .unwrap();
+        futures_executor::block_on(exporter.export(&batch)).unwrap();
+        let record = intake.json();
+        assert_eq!(record.get("error"), None, "the intake rejected the payload");
+        let meta = &record["traces"][0][0]["meta"];
+        let names = meta["names"].as_str().expect("names in meta");
+        let parsed: Vec<String> = serde_json::from_str(names)
+            .unwrap_or_else(|e| panic!("not a JSON array of strings ({e}): {names}"));
+        assert_eq!(parsed, strings, "{version:?}");
+        assert_eq!(meta["floats"], r#"[0.5,"NaN","-Infinity"]"#);
+        let floats: Json = serde_json::from_str(meta["floats"].as_str().unwrap()).unwrap();
+        assert_eq!(floats, json!([0.5, "NaN", "-Infinity"]));
+    }
+}
+
+#[test]
 fn agent_errors_fail_the_export() {
     let mut intake = Peer::start(&["intake"], &[]);
     let port = intake.line();

@@ -19,7 +19,8 @@
 //! `otel.library.*` aliases), the status (`otel.status_code`, `otel.status_description`, and
 //! `error=true` for an error), and non-zero `otel.dropped_{attributes,events,links}_count`.
 //! The scope's attributes are added to each span's tags.
-//! Array attributes are sent as their JSON-like text.
+//! Array attributes are sent as string tags holding their JSON text (see
+//! [`opentelemetry_api::json`]: strings escaped per RFC 8259, `NaN`/`Infinity` as strings).
 //!
 //! The Thrift encoding is written by hand (only the few types Jaeger needs; the `thrift`
 //! crate would bring a full RPC framework for it).

@@ -59,7 +59,8 @@ fn write_tag_value<P: Protocol>(p: &mut P, key: &str, value: TagValue<'_>) {
     p.struct_end();
 }
 
-/// One attribute as a tag; arrays become their JSON-like text (`[1,2]`, `["a","b"]`).
+/// One attribute as a tag; arrays become their JSON text (`[1,2]`, `["a","b"]`), as
+/// `opentelemetry_api::json` writes it.
 fn write_attribute<P: Protocol>(p: &mut P, key: &Key, value: &Value) {
     match value {
         Value::Bool(b) => write_tag_value(p, key.as_str(), TagValue::Bool(*b)),
@@ -73,7 +74,8 @@ fn write_attribute<P: Protocol>(p: &mut P, key: &Key, value: &Value) {
             p.struct_end();
         }
         Value::Array(a) => {
-            let text = a.to_string();
+            let mut text = String::new();
+            a.write_json(&mut text);
             write_tag_value(p, key.as_str(), TagValue::Str(&text));
         }
     }

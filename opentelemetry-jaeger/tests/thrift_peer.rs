@@ -257,6 +257,41 @@ fn agent_sends_an_emit_batch_call_the_official_idl_decodes() {
 }
 
 #[test]
+fn array_tags_decode_as_json_text_that_parses_back_to_the_attribute() {
+    use opentelemetry_api::{Array, StringValue, Value};
+    // A quote, a backslash, control characters (escaped), DEL and non-ASCII text (verbatim).
+    let strings = ["say \"hi\"", "ctl\u{1}\n\u{1f}\u{7f}", "é😀", "back\\slash"];
+    let peer = Peer::start("udp");
+    let mut exporter = AgentExporter::builder()
+        .with_endpoint(format!("127.0.0.1:{}", peer.port))
+        .build()
+        .unwrap();
+    let mut span = full_span();
+    span.attributes = vec![
+        KeyValue::new(
+            "names",
+            Array::String(strings.iter().map(|s| StringValue::from(*s)).collect()),
+        ),
+        KeyValue::new("floats", Value::from(vec![1.0, f64::NAN, f64::INFINITY])),
+    ];
+    futures_executor::block_on(exporter.export(&[span])).unwrap();
+    let messages = peer.finish();
+    let tags = &messages[0]["batch"]["spans"][0]["tags"];
+    let names = tag(tags, "names");
+    assert_eq!(names["vType"], 0, "a string tag");
+    let text = names["vStr"].as_str().unwrap();
+    let parsed: Vec<String> = serde_json::from_str(text)
+        .unwrap_or_else(|e| panic!("the tag is not a JSON array of strings ({e}): {text}"));
+    assert_eq!(parsed, strings);
+    let floats = tag(tags, "floats")["vStr"].as_str().unwrap().to_owned();
+    assert_eq!(floats, r#"[1,"NaN","Infinity"]"#);
+    assert_eq!(
+        serde_json::from_str::<Json>(&floats).unwrap(),
+        json!([1, "NaN", "Infinity"])
+    );
+}
+
+#[test]
 fn agent_splits_big_batches_into_datagrams_under_the_limit_and_drops_oversized_spans() {
     let peer = Peer::start("udp");
     const MAX: usize = 4096;

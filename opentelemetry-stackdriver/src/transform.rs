@@ -57,7 +57,7 @@ use crate::proto::{
 };
 use bytes::Bytes;
 use opentelemetry_api::trace::{SpanId, SpanKind as OtelKind, Status as OtelStatus};
-use opentelemetry_api::{Array, InstrumentationScope, KeyValue, Value};
+use opentelemetry_api::{InstrumentationScope, KeyValue, Value};
 use opentelemetry_sdk::resource::Resource;
 use opentelemetry_sdk::trace::SpanData;
 use opentelemetry_semantic_conventions::attribute as semconv;
@@ -158,21 +158,16 @@ fn attribute_value(value: &Value) -> AttributeValue {
         Value::Bool(b) => attribute_value::Value::BoolValue(*b),
         Value::I64(i) => attribute_value::Value::IntValue(*i),
         Value::String(s) => return string_value(s.as_str()),
-        // Cloud Trace has no doubles nor arrays: they are written as text.
-        Value::F64(_) | Value::Array(_) => return string_value(&array_or_float_text(value)),
+        // Cloud Trace has no doubles nor arrays: they are written as the specification's text,
+        // floats as JSON numbers (`NaN`, `Infinity`, `-Infinity` bare), arrays as JSON.
+        Value::F64(_) => return string_value(&value.to_string()),
+        Value::Array(a) => {
+            let mut text = String::new();
+            a.write_json(&mut text);
+            return string_value(&text);
+        }
     };
     AttributeValue { value: Some(value) }
-}
-
-fn array_or_float_text(value: &Value) -> String {
-    match value {
-        Value::Array(Array::String(items)) => {
-            // A JSON array of strings.
-            serde_json::to_string(&items.iter().map(|s| s.as_str()).collect::<Vec<_>>())
-                .unwrap_or_default()
-        }
-        other => other.to_string(),
-    }
 }
 
 fn entry(key: &str, value: AttributeValue) -> AttributeEntry {

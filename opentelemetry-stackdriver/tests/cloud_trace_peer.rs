@@ -494,6 +494,38 @@ fn google_classes_decode_every_field_sent_without_a_runtime() {
 }
 
 #[test]
+fn array_labels_are_json_text_that_parses_back_to_the_attribute() {
+    // A quote, a backslash, control characters (escaped), DEL and non-ASCII text (verbatim).
+    let strings = ["say \"hi\"", "ctl\u{1}\n\u{1f}\u{7f}", "é😀", "back\\slash"];
+    let peer = Peer::start();
+    let mut exporter = exporter(&peer)
+        .with_authorizer(StaticToken::new("t"))
+        .build()
+        .unwrap();
+    let mut span = spans().remove(1);
+    span.attributes = vec![
+        KeyValue::new(
+            "names",
+            Array::String(strings.iter().map(|s| StringValue::from(*s)).collect()),
+        ),
+        KeyValue::new(
+            "floats",
+            opentelemetry_api::Value::from(vec![1.0, f64::NAN, f64::NEG_INFINITY]),
+        ),
+        KeyValue::new("inf", f64::INFINITY),
+    ];
+    futures_executor::block_on(exporter.export(&[span])).unwrap();
+    let received = peer.received("spans");
+    let labels = &received[0]["request"]["spans"][0]["attributes"]["attribute_map"];
+    let names = labels["names"]["string_value"]["value"].as_str().unwrap();
+    let parsed: Vec<String> = serde_json::from_str(names)
+        .unwrap_or_else(|e| panic!("not a JSON array of strings ({e}): {names}"));
+    assert_eq!(parsed, strings);
+    assert_eq!(labels["floats"], text(r#"[1,"NaN","-Infinity"]"#));
+    assert_eq!(labels["inf"], text("Infinity"));
+}
+
+#[test]
 fn exports_from_inside_tokio_runtimes() {
     let peer = Peer::start();
     let mut exporter = exporter(&peer)

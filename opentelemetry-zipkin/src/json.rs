@@ -1,6 +1,7 @@
 //! Zipkin v2 JSON (`ListOfSpans` of zipkin2-api.yaml), written directly from the SDK's spans.
 
 use crate::model::{self, Kind, LocalEndpoint, RemoteEndpoint, TagValue};
+use opentelemetry_api::json::write_string as json_string;
 use opentelemetry_api::Value;
 use opentelemetry_sdk::trace::SpanData;
 use std::net::IpAddr;
@@ -42,7 +43,7 @@ fn encode_span(out: &mut String, scratch: &mut String, span: &SpanData, local: &
         out.push('"');
     }
     out.push_str(",\"name\":");
-    model::push_json_string(out, &span.name);
+    json_string(out, &span.name);
     out.push_str(",\"timestamp\":");
     push_u64(out, model::micros(span.start_time));
     out.push_str(",\"duration\":");
@@ -69,7 +70,7 @@ fn encode_span(out: &mut String, scratch: &mut String, span: &SpanData, local: &
             out.push_str(",\"value\":");
             scratch.clear();
             model::write_annotation_value(scratch, event);
-            model::push_json_string(out, scratch);
+            json_string(out, scratch);
             out.push('}');
         }
         out.push(']');
@@ -82,7 +83,7 @@ fn encode_span(out: &mut String, scratch: &mut String, span: &SpanData, local: &
             out.push(',');
         }
         first = false;
-        model::push_json_string(out, key);
+        json_string(out, key);
         out.push(':');
         tag_value(out, scratch, value);
     });
@@ -97,12 +98,12 @@ fn encode_span(out: &mut String, scratch: &mut String, span: &SpanData, local: &
 
 fn tag_value(out: &mut String, scratch: &mut String, value: TagValue<'_>) {
     match value {
-        TagValue::Value(Value::String(s)) => model::push_json_string(out, s.as_str()),
-        TagValue::Str(s) => model::push_json_string(out, s),
+        TagValue::Value(Value::String(s)) => json_string(out, s.as_str()),
+        TagValue::Str(s) => json_string(out, s),
         TagValue::Value(v @ Value::Array(_)) => {
             scratch.clear();
             model::write_value_text(scratch, v);
-            model::push_json_string(out, scratch);
+            json_string(out, scratch);
         }
         // Booleans and numbers: text without characters JSON escapes.
         _ => {
@@ -127,7 +128,7 @@ fn endpoint(out: &mut String, service_name: Option<&str>, ip: Option<IpAddr>, po
     };
     if let Some(name) = service_name {
         field(out, "serviceName");
-        model::push_json_string(out, name);
+        json_string(out, name);
     }
     match ip {
         Some(IpAddr::V4(ip)) => {

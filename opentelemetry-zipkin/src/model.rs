@@ -1,8 +1,9 @@
 //! The OpenTelemetry → Zipkin mapping (specification/trace/sdk_exporters/zipkin.md), shared by
 //! the JSON and protobuf encoders: kinds, endpoints, tags, annotations and times.
 
+use opentelemetry_api::json::write_string as json_string;
 use opentelemetry_api::trace::{SpanKind, Status};
-use opentelemetry_api::{Array, Value};
+use opentelemetry_api::Value;
 use opentelemetry_sdk::trace::{Event, SpanData};
 use opentelemetry_semantic_conventions::attribute as semconv;
 use std::fmt::Write as _;
@@ -267,15 +268,18 @@ fn is_false(value: &Value) -> bool {
     }
 }
 
-/// Appends the specification's string form of an attribute value: primitives as text
-/// (booleans `true`/`false`, numbers in the invariant "en-US" form), arrays as a JSON list.
+/// Appends the specification's string form of an attribute value: strings as they are,
+/// other primitives as `Value`'s `Display` writes them (booleans `true`/`false`, numbers in
+/// the invariant JSON form, `NaN`/`Infinity`/`-Infinity`), arrays as a JSON list.
 pub(crate) fn write_value_text(out: &mut String, value: &Value) {
     match value {
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::I64(i) => push_i64(out, *i),
-        Value::F64(f) => push_f64(out, *f, false),
         Value::String(s) => out.push_str(s.as_str()),
-        Value::Array(a) => write_json_array(out, a),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Array(a) => a.write_json(out),
+        // Writing into a String cannot fail.
+        other => {
+            let _ = write!(out, "{other}");
+        }
     }
 }
 
@@ -284,94 +288,11 @@ pub(crate) fn write_tag_text(out: &mut String, value: TagValue<'_>) {
     match value {
         TagValue::Value(v) => write_value_text(out, v),
         TagValue::Str(s) => out.push_str(s),
-        TagValue::Count(n) => push_i64(out, i64::from(n)),
-    }
-}
-
-/// Appends a value as JSON: strings quoted, numbers and booleans bare, arrays as lists.
-/// Non-finite floats, which JSON cannot hold, become the strings `"NaN"`, `"Infinity"` and
-/// `"-Infinity"`.
-pub(crate) fn write_json_value(out: &mut String, value: &Value) {
-    match value {
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::I64(i) => push_i64(out, *i),
-        Value::F64(f) => push_f64(out, *f, true),
-        Value::String(s) => push_json_string(out, s.as_str()),
-        Value::Array(a) => write_json_array(out, a),
-    }
-}
-
-fn write_json_array(out: &mut String, array: &Array) {
-    fn list<T>(out: &mut String, items: &[T], mut item: impl FnMut(&mut String, &T)) {
-        out.push('[');
-        for (i, x) in items.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            item(out, x);
+        // Writing into a String cannot fail.
+        TagValue::Count(n) => {
+            let _ = write!(out, "{n}");
         }
-        out.push(']');
     }
-    match array {
-        Array::Bool(v) => list(out, v, |o, b| o.push_str(if *b { "true" } else { "false" })),
-        Array::I64(v) => list(out, v, |o, i| push_i64(o, *i)),
-        Array::F64(v) => list(out, v, |o, f| push_f64(o, *f, true)),
-        Array::String(v) => list(out, v, |o, s| push_json_string(o, s.as_str())),
-    }
-}
-
-fn push_i64(out: &mut String, i: i64) {
-    // Writing into a String cannot fail.
-    let _ = write!(out, "{i}");
-}
-
-/// A float in its shortest round-trip form without exponent (Rust's `Display`: `1.5`, `2`).
-fn push_f64(out: &mut String, f: f64, json: bool) {
-    if f.is_finite() {
-        let _ = write!(out, "{f}");
-        return;
-    }
-    let text = if f.is_nan() {
-        "NaN"
-    } else if f > 0.0 {
-        "Infinity"
-    } else {
-        "-Infinity"
-    };
-    if json {
-        out.push('"');
-        out.push_str(text);
-        out.push('"');
-    } else {
-        out.push_str(text);
-    }
-}
-
-/// Appends `s` as a quoted JSON string.
-pub(crate) fn push_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape: &str = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0..=0x1f => "",
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        if escape.is_empty() {
-            let _ = write!(out, "\\u{:04x}", b);
-        } else {
-            out.push_str(escape);
-        }
-        start = i + 1;
-    }
-    out.push_str(&s[start..]);
-    out.push('"');
 }
 
 /// An annotation's value for an event: its name, followed by its attributes as a JSON object
@@ -381,15 +302,15 @@ pub(crate) fn write_annotation_value(out: &mut String, event: &Event) {
         out.push_str(&event.name);
         return;
     }
-    push_json_string(out, &event.name);
+    json_string(out, &event.name);
     out.push_str(":{");
     for (i, kv) in event.attributes.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        push_json_string(out, kv.key.as_str());
+        json_string(out, kv.key.as_str());
         out.push(':');
-        write_json_value(out, &kv.value);
+        kv.value.write_json(out);
     }
     out.push('}');
 }

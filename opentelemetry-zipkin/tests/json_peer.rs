@@ -87,6 +87,24 @@ fn minimal_spans_omit_empty_fields_and_still_validate() {
 }
 
 #[test]
+fn array_tags_are_json_text_that_parses_back_to_the_attribute() {
+    let receiver = Receiver::start(202);
+    let mut exporter = exporter(receiver.url());
+    futures_executor::block_on(exporter.export(&[common::span_with_tricky_arrays()]))
+        .expect("export");
+    let request = receiver.next();
+    let schema = common::peers_dir().join("zipkin-api/zipkin2-api.yaml");
+    let verdict = python(
+        "validate_json.py",
+        &[schema.to_str().unwrap()],
+        &request.body,
+    );
+    assert_eq!(verdict.trim(), "valid 1");
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    common::assert_tricky_tags(&body[0]["tags"]);
+}
+
+#[test]
 fn a_collector_error_status_fails_the_export() {
     let receiver = Receiver::start(500);
     let mut exporter = exporter(receiver.url());

@@ -52,3 +52,27 @@ fn protobuf_export_decodes_with_the_official_zipkin_proto() {
         assert_eq!(span, &expected(n), "span {n}");
     }
 }
+
+#[test]
+fn array_tags_decode_as_json_text_that_parses_back_to_the_attribute() {
+    let receiver = Receiver::start(202);
+    let mut exporter = ZipkinExporter::builder()
+        .with_collector_endpoint(receiver.url())
+        .with_encoding(ZipkinEncoding::Protobuf)
+        .build()
+        .unwrap();
+    futures_executor::block_on(exporter.export(&[common::span_with_tricky_arrays()]))
+        .expect("export");
+    let request = receiver.next();
+    let scratch = std::env::temp_dir().join(format!("zipkin-proto-arrays-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let proto_dir = common::peers_dir().join("zipkin-api");
+    let decoded = python(
+        "decode_proto.py",
+        &[proto_dir.to_str().unwrap(), scratch.to_str().unwrap()],
+        &request.body,
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+    let decoded: serde_json::Value = serde_json::from_str(&decoded).unwrap();
+    common::assert_tricky_tags(&decoded[0]["tags"]);
+}

@@ -199,28 +199,19 @@ fn tag(key: &str, value: &Value) -> Json {
         Value::Bool(b) => ("bool", Json::Bool(*b)),
         Value::I64(i) => ("int64", Json::from(*i)),
         Value::F64(f) if f.is_finite() => ("float64", Json::from(*f)),
-        // JSON has no NaN or infinity.
-        Value::F64(f) => ("string", Json::String(f.to_string())),
+        // JSON has no NaN or infinity: the specification's names as text.
+        Value::F64(_) => ("string", Json::String(value.to_string())),
         Value::String(s) => ("string", Json::String(s.as_str().to_owned())),
         Value::Array(a) => ("string", Json::String(array_json(a))),
     };
     json!({ "key": key, "type": kind, "value": value })
 }
 
+/// The array's JSON text (`opentelemetry_api::json`), which Jaeger shows as a string tag.
 fn array_json(a: &Array) -> String {
-    let values: Vec<Json> = match a {
-        Array::Bool(v) => v.iter().map(|b| Json::Bool(*b)).collect(),
-        Array::I64(v) => v.iter().map(|i| Json::from(*i)).collect(),
-        Array::F64(v) => v
-            .iter()
-            .map(|f| serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number))
-            .collect(),
-        Array::String(v) => v
-            .iter()
-            .map(|s| Json::String(s.as_str().to_owned()))
-            .collect(),
-    };
-    Json::Array(values).to_string()
+    let mut text = String::new();
+    a.write_json(&mut text);
+    text
 }
 
 fn str_tag(key: &str, value: &str) -> Json {
@@ -454,6 +445,14 @@ mod tests {
         assert_eq!(
             tag("f", &Value::F64(f64::NAN)),
             json!({"key": "f", "type": "string", "value": "NaN"})
+        );
+        assert_eq!(
+            tag("f", &Value::F64(f64::NEG_INFINITY)),
+            json!({"key": "f", "type": "string", "value": "-Infinity"})
+        );
+        assert_eq!(
+            tag("a", &Value::from(vec![1.0, f64::INFINITY])),
+            json!({"key": "a", "type": "string", "value": "[1,\"Infinity\"]"})
         );
         assert_eq!(
             tag("b", &Value::Bool(true)),

@@ -426,3 +426,45 @@ pub fn expected(n: u64) -> serde_json::Value {
         "shared": false,
     })
 }
+
+/// Strings an array attribute must carry through the JSON text of its tag unchanged: a
+/// quote, a backslash, control characters (escaped), DEL and non-ASCII text (verbatim).
+pub const TRICKY_STRINGS: [&str; 4] =
+    ["say \"hi\"", "ctl\u{1}\n\u{1f}\u{7f}", "é😀", "back\\slash"];
+
+/// A span whose attributes are a string array of [`TRICKY_STRINGS`] (`names`) and a float
+/// array with values JSON cannot hold as numbers (`floats`).
+pub fn span_with_tricky_arrays() -> SpanData {
+    use opentelemetry_api::{Array, Value};
+    let names = Array::String(
+        TRICKY_STRINGS
+            .iter()
+            .map(|s| StringValue::from(*s))
+            .collect(),
+    );
+    let floats = Value::from(vec![1.0, 0.5, f64::NAN, f64::NEG_INFINITY, 1e21]);
+    span(
+        7,
+        SpanKind::Internal,
+        vec![
+            KeyValue::new("names", names),
+            KeyValue::new("floats", floats),
+        ],
+    )
+}
+
+/// Checks the tags [`span_with_tricky_arrays`] exported: each is JSON text that parses back
+/// to the original values.
+pub fn assert_tricky_tags(tags: &serde_json::Value) {
+    let names = tags["names"].as_str().expect("the names tag is a string");
+    let parsed: Vec<String> = serde_json::from_str(names)
+        .unwrap_or_else(|e| panic!("the names tag is not a JSON array of strings ({e}): {names}"));
+    assert_eq!(parsed, TRICKY_STRINGS);
+    let floats = tags["floats"].as_str().expect("the floats tag is a string");
+    assert_eq!(floats, r#"[1,0.5,"NaN","-Infinity",1e21]"#);
+    let parsed: serde_json::Value = serde_json::from_str(floats).expect("valid JSON");
+    assert_eq!(
+        parsed,
+        serde_json::json!([1, 0.5, "NaN", "-Infinity", 1e21])
+    );
+}
