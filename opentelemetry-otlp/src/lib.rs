@@ -87,7 +87,7 @@ pub use builder::{
 pub use builder::{TonicExporterBuilder, WithTonicConfig};
 pub use config::{
     Compression, ExportConfig, Protocol, DEFAULT_GRPC_ENDPOINT, DEFAULT_HTTP_ENDPOINT,
-    DEFAULT_TIMEOUT,
+    DEFAULT_MAX_REQUEST_SIZE, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT,
 };
 pub use error::Error;
 pub use logs::{LogExporter, LogExporterBuilder};
