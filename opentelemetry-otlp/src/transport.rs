@@ -592,15 +592,16 @@ mod grpc {
 
         pub(crate) async fn attempt(self, signal: Signal, body: Bytes, left: Duration) -> Attempt {
             let limit = self.max_response;
-            // Responses are never compressed (no `grpc-accept-encoding` is sent), so the
-            // message's length prefix is its decoded size. The channel's bodies refuse a
-            // prefix over the limit before tonic reads further; tonic's own limit, the same,
-            // bounds its buffer.
+            // Responses are never compressed (no `grpc-accept-encoding` is sent), so a
+            // message's length prefix is its decoded size. The channel's response bodies
+            // refuse a prefix over the limit before tonic sees it: tonic's own check (kept,
+            // the same limit, as a bound on its buffer) would end in OUT_OF_RANGE, a code
+            // retried as the server's.
             let channel = ResponseLimit {
                 channel: self.channel,
                 limit,
             };
-            // The request's size was checked before encoding ended (`check_request_size`).
+            // The request's size was checked before it was handed over (`check_request_size`).
             let mut grpc = tonic::client::Grpc::new(channel).max_decoding_message_size(limit);
             if self.compression == Some(Compression::Gzip) {
                 grpc = grpc.send_compressed(tonic::codec::CompressionEncoding::Gzip);
