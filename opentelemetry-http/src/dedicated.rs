@@ -135,15 +135,20 @@ impl DedicatedThread {
     }
 }
 
-impl HttpClient for DedicatedThread {
-    fn send_bytes(
+impl DedicatedThread {
+    /// Runs the request on the thread, within the timeout, with the body limit if any.
+    fn send(
         &self,
         request: Request<Bytes>,
+        limit: Option<usize>,
     ) -> BoxFuture<'_, Result<Response<Bytes>, HttpError>> {
         let client = Arc::clone(&self.client);
         let timeout = self.timeout;
         let response = self.thread.run(async move {
-            let sent = client.send_bytes(request);
+            let sent = match limit {
+                Some(limit) => client.send_bytes_with_limit(request, limit),
+                None => client.send_bytes(request),
+            };
             match timeout {
                 Some(limit) => tokio::time::timeout(limit, sent)
                     .await
@@ -152,5 +157,23 @@ impl HttpClient for DedicatedThread {
             }
         });
         Box::pin(async move { response.await.unwrap_or(Err(HttpError::ClientStopped)) })
+    }
+}
+
+impl HttpClient for DedicatedThread {
+    fn send_bytes(
+        &self,
+        request: Request<Bytes>,
+    ) -> BoxFuture<'_, Result<Response<Bytes>, HttpError>> {
+        self.send(request, None)
+    }
+
+    /// The wrapped client's `send_bytes_with_limit`, on the thread.
+    fn send_bytes_with_limit(
+        &self,
+        request: Request<Bytes>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Response<Bytes>, HttpError>> {
+        self.send(request, Some(limit))
     }
 }

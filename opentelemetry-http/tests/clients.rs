@@ -205,3 +205,128 @@ fn connection_refused_is_a_transport_error() {
         assert!(matches!(result, Err(HttpError::Transport(_))), "{result:?}");
     }
 }
+
+/// An HTTP/1.1 server answering each request (one per connection) with `len` bytes, declared with a
+/// `Content-Length` or sent in 1 KiB chunks (`chunked`) so that only reading tells the size.
+fn sized_server(len: usize, chunked: bool) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut length = 0;
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let header = header.trim_end();
+                    if header.is_empty() {
+                        break;
+                    }
+                    if let Some((name, value)) = header.split_once(':') {
+                        if name.eq_ignore_ascii_case("content-length") {
+                            length = value.trim().parse().unwrap();
+                        }
+                    }
+                }
+                let mut request = vec![0; length];
+                reader.read_exact(&mut request).unwrap();
+                let body = vec![b'x'; len];
+                // Write errors: the client may hang up once it has read enough.
+                if chunked {
+                    let head = "HTTP/1.1 200 OK\r\nconnection: close\r\ntransfer-encoding: chunked\r\n\r\n";
+                    let _ = stream.write_all(head.as_bytes());
+                    for chunk in body.chunks(1024) {
+                        let _ = write!(stream, "{:x}\r\n", chunk.len());
+                        let _ = stream.write_all(chunk);
+                        let _ = stream.write_all(b"\r\n");
+                    }
+                    let _ = stream.write_all(b"0\r\n\r\n");
+                } else {
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: {len}\r\n\r\n"
+                    );
+                    let _ = stream.write_all(head.as_bytes());
+                    let _ = stream.write_all(&body);
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// Every client, from the plain thread through a `DedicatedThread` and the blocking one.
+fn limited_clients() -> Vec<Box<dyn HttpClient>> {
+    opentelemetry_http::install_rustls_provider();
+    vec![
+        Box::new(DedicatedThread::new(HyperClient::new()).unwrap()),
+        Box::new(DedicatedThread::new(reqwest_client()).unwrap()),
+        Box::new(reqwest::blocking::Client::new()),
+    ]
+}
+
+#[test]
+fn response_bodies_over_the_limit_are_refused() {
+    for chunked in [false, true] {
+        let addr = sized_server(10_000, chunked);
+        for client in limited_clients() {
+            let result =
+                futures_executor::block_on(client.send_bytes_with_limit(request(addr, "x"), 4096));
+            match result {
+                Err(HttpError::ResponseTooLarge {
+                    limit: 4096,
+                    content_length,
+                }) => assert_eq!(content_length, (!chunked).then_some(10_000), "{client:?}"),
+                other => panic!("{client:?} chunked={chunked}: {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn response_bodies_up_to_the_limit_are_read() {
+    for chunked in [false, true] {
+        let addr = sized_server(4096, chunked);
+        for client in limited_clients() {
+            let response =
+                futures_executor::block_on(client.send_bytes_with_limit(request(addr, "x"), 4096))
+                    .unwrap();
+            assert_eq!(response.body().len(), 4096, "{client:?}");
+            // Without a limit, as before.
+            let response =
+                futures_executor::block_on(client.send_bytes(request(addr, "x"))).unwrap();
+            assert_eq!(response.body().len(), 4096, "{client:?}");
+        }
+    }
+}
+
+/// A client that only implements `send_bytes` gets the default check, after reading.
+#[test]
+fn the_default_limit_checks_clients_without_their_own() {
+    #[derive(Debug)]
+    struct Fixed(usize);
+    impl HttpClient for Fixed {
+        fn send_bytes(
+            &self,
+            _: http::Request<Bytes>,
+        ) -> opentelemetry_http::BoxFuture<'_, Result<http::Response<Bytes>, HttpError>> {
+            let body = Bytes::from(vec![0u8; self.0]);
+            Box::pin(async move { Ok(http::Response::new(body)) })
+        }
+    }
+    let request = || http::Request::new(Bytes::new());
+    assert!(futures_executor::block_on(Fixed(10).send_bytes_with_limit(request(), 10)).is_ok());
+    let error = futures_executor::block_on(Fixed(11).send_bytes_with_limit(request(), 10));
+    assert!(matches!(
+        error,
+        Err(HttpError::ResponseTooLarge { limit: 10, .. })
+    ));
+    // Through `Arc` and `Box` the same.
+    let boxed: Box<dyn HttpClient> = Box::new(Fixed(11));
+    assert!(futures_executor::block_on(boxed.send_bytes_with_limit(request(), 10)).is_err());
+    let shared = std::sync::Arc::new(Fixed(11));
+    assert!(futures_executor::block_on(shared.send_bytes_with_limit(request(), 10)).is_err());
+}

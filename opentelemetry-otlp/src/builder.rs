@@ -77,6 +77,54 @@ pub trait WithExportConfig: sealed::HasSettings + Sized {
         self.settings_mut().retry = Some(policy);
         self
     }
+
+    /// The largest request the exporter sends, in bytes of the encoded message before
+    /// compression (protobuf, or JSON with `Protocol::HttpJson`); default
+    /// [`DEFAULT_MAX_REQUEST_SIZE`](crate::DEFAULT_MAX_REQUEST_SIZE), 64 MiB.
+    ///
+    /// An export whose request is larger is not sent: it fails at once with
+    /// [`Error::RequestTooLarge`] (never retried, the batch is dropped), reported as an
+    /// `Otlp.RequestTooLarge` diagnostic. Export smaller batches (the batch processors'
+    /// `max_export_batch_size`) to stay under it.
+    ///
+    /// ```
+    /// use opentelemetry_otlp::{SpanExporter, WithExportConfig};
+    ///
+    /// let exporter = SpanExporter::builder()
+    ///     .with_http()
+    ///     .with_endpoint("http://localhost:4318/v1/traces")
+    ///     .with_max_request_size(8 * 1024 * 1024)
+    ///     .build()?;
+    /// # Ok::<(), opentelemetry_otlp::Error>(())
+    /// ```
+    fn with_max_request_size(mut self, bytes: usize) -> Self {
+        self.settings_mut().max_request_size = Some(bytes);
+        self
+    }
+
+    /// The largest response the exporter accepts, in bytes, after decompression; default
+    /// [`DEFAULT_MAX_RESPONSE_SIZE`](crate::DEFAULT_MAX_RESPONSE_SIZE), 4 MiB.
+    ///
+    /// A larger response ends the export with [`Error::ResponseTooLarge`] (never retried),
+    /// reported as an `Otlp.ResponseTooLarge` diagnostic. The exporter stops reading at the
+    /// limit: OTLP/gRPC refuses a message whose length prefix is over it, OTLP/HTTP a
+    /// `Content-Length` over it, a body that grows past it, or a gzip body that inflates
+    /// past it.
+    ///
+    /// ```
+    /// use opentelemetry_otlp::{LogExporter, WithExportConfig};
+    ///
+    /// let exporter = LogExporter::builder()
+    ///     .with_tonic()
+    ///     .with_endpoint("http://localhost:4317")
+    ///     .with_max_response_size(64 * 1024)
+    ///     .build()?;
+    /// # Ok::<(), opentelemetry_otlp::Error>(())
+    /// ```
+    fn with_max_response_size(mut self, bytes: usize) -> Self {
+        self.settings_mut().max_response_size = Some(bytes);
+        self
+    }
 }
 
 impl<B: sealed::HasSettings> WithExportConfig for B {}

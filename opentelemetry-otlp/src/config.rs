@@ -14,6 +14,12 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(10_000);
 pub const DEFAULT_GRPC_ENDPOINT: &str = "http://localhost:4317";
 /// The default OTLP/HTTP endpoint (before the signal's path is appended).
 pub const DEFAULT_HTTP_ENDPOINT: &str = "http://localhost:4318";
+/// The default largest request an exporter sends, in bytes, measured before compression
+/// (64 MiB, the OTLP specification's recommendation).
+pub const DEFAULT_MAX_REQUEST_SIZE: usize = 64 * 1024 * 1024;
+/// The default largest response an exporter accepts, in bytes, measured after decompression
+/// (4 MiB, the OTLP specification's recommendation).
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 4 * 1024 * 1024;
 
 /// The transport protocol of an OTLP exporter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -121,6 +127,8 @@ pub struct Settings {
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) compression: Option<Option<Compression>>,
     pub(crate) retry: Option<crate::retry::RetryPolicy>,
+    pub(crate) max_request_size: Option<usize>,
+    pub(crate) max_response_size: Option<usize>,
     #[cfg(feature = "grpc-tonic")]
     pub(crate) insecure: Option<bool>,
     #[cfg(feature = "tls")]

@@ -44,6 +44,28 @@ pub enum Error {
         /// The last failure.
         last: String,
     },
+    /// The encoded request is larger than the maximum request size: it was not sent.
+    #[error(
+        "the export request is {size} bytes, over the maximum request size of {limit} bytes: \
+         not sent, its data is dropped"
+    )]
+    RequestTooLarge {
+        /// The encoded request's size, in bytes (before compression).
+        size: usize,
+        /// The maximum request size, in bytes.
+        limit: usize,
+    },
+    /// The receiver's response is larger than the maximum response size: the export failed
+    /// (not retried).
+    #[error(
+        "the receiver's response is over the maximum response size of {limit} bytes: {detail}"
+    )]
+    ResponseTooLarge {
+        /// The maximum response size, in bytes.
+        limit: usize,
+        /// What was seen (the size declared or reached).
+        detail: String,
+    },
     /// Encoding the request failed.
     #[error("could not encode the request: {0}")]
     Encode(String),

@@ -53,6 +53,16 @@
 //! timeout ([`RetryPolicy`]). Other failures end the export at once with an error. Partial
 //! successes (rejected items, warnings) are reported with `otel_warn!`.
 //!
+//! # Message size limits
+//!
+//! A request whose encoded message is over the maximum request size (default 64 MiB, before
+//! compression; [`with_max_request_size`](WithExportConfig::with_max_request_size)) is not
+//! sent: the export fails with [`Error::RequestTooLarge`]. A response over the maximum
+//! response size (default 4 MiB, after decompression;
+//! [`with_max_response_size`](WithExportConfig::with_max_response_size)) fails the export
+//! with [`Error::ResponseTooLarge`], and reading stops at the limit. Neither is retried; both
+//! are reported with `otel_error!` (`Otlp.RequestTooLarge`, `Otlp.ResponseTooLarge`).
+//!
 //! # Features
 //!
 //! | feature | what |
@@ -87,7 +97,7 @@ pub use builder::{
 pub use builder::{TonicExporterBuilder, WithTonicConfig};
 pub use config::{
     Compression, ExportConfig, Protocol, DEFAULT_GRPC_ENDPOINT, DEFAULT_HTTP_ENDPOINT,
-    DEFAULT_TIMEOUT,
+    DEFAULT_MAX_REQUEST_SIZE, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT,
 };
 pub use error::Error;
 pub use logs::{LogExporter, LogExporterBuilder};

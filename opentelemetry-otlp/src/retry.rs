@@ -85,6 +85,8 @@ pub(crate) enum Attempt {
     },
     /// A failure that retrying cannot fix.
     Fail(String),
+    /// A failure that retrying cannot fix, with its own error (not the receiver's word).
+    Abort(Error),
 }
 
 /// Runs `attempt` (given the time left) until it is done, fails for good, the retries run
@@ -113,6 +115,7 @@ where
         let (reason, after) = match outcome {
             Attempt::Done => return Ok(()),
             Attempt::Fail(reason) => return Err(Error::Rejected(reason)),
+            Attempt::Abort(error) => return Err(error),
             Attempt::Retry { reason, after } => (reason, after),
         };
         let give_up = |last: String| Error::RetriesExhausted {

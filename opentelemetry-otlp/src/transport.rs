@@ -5,7 +5,7 @@ use crate::config::{self, Compression, Protocol, Settings, Signal};
 use crate::error::Error;
 use crate::retry::{self, Attempt, RetryPolicy};
 use bytes::Bytes;
-use opentelemetry_api::otel_warn;
+use opentelemetry_api::{otel_error, otel_warn};
 use opentelemetry_http::HttpClient;
 use opentelemetry_http::RuntimeThread;
 use std::future::Future;
@@ -28,11 +28,12 @@ pub(crate) enum Format {
 #[derive(Debug)]
 pub(crate) struct Transport {
     worker: RuntimeThread,
-    #[cfg_attr(not(feature = "grpc-tonic"), allow(dead_code))]
     signal: Signal,
     timeout: Duration,
     retry: RetryPolicy,
     kind: Kind,
+    /// The largest encoded request sent, in bytes (before compression).
+    max_request: usize,
     /// The size of the last encoded request: the capacity the next one starts with.
     last_len: AtomicUsize,
 }
@@ -60,6 +61,12 @@ impl Transport {
         let compression = config::resolve_compression(settings, signal);
         let headers = config::resolve_headers(settings, signal);
         let retry = settings.retry.unwrap_or_default();
+        let max_request = settings
+            .max_request_size
+            .unwrap_or(config::DEFAULT_MAX_REQUEST_SIZE);
+        let max_response = settings
+            .max_response_size
+            .unwrap_or(config::DEFAULT_MAX_RESPONSE_SIZE);
         let kind = match protocol {
             Protocol::HttpBinary | Protocol::HttpJson => {
                 if protocol == Protocol::HttpJson && cfg!(not(feature = "http-json")) {
@@ -73,6 +80,7 @@ impl Transport {
                     headers,
                     compression,
                     protocol == Protocol::HttpJson,
+                    max_response,
                 )?))
             }
             #[cfg(feature = "grpc-tonic")]
@@ -86,6 +94,7 @@ impl Transport {
                     headers,
                     compression,
                     timeout,
+                    max_response,
                 )?)
             }
             #[cfg(not(feature = "grpc-tonic"))]
@@ -97,8 +106,28 @@ impl Transport {
             timeout,
             retry,
             kind,
+            max_request,
             last_len: AtomicUsize::new(0),
         })
+    }
+
+    /// Checks an encoded request against the maximum request size; a request over it is
+    /// reported and refused (never sent, never retried).
+    fn check_request_size(&self, size: usize) -> Result<(), Error> {
+        if size <= self.max_request {
+            self.last_len.store(size, Ordering::Relaxed);
+            return Ok(());
+        }
+        let error = Error::RequestTooLarge {
+            size,
+            limit: self.max_request,
+        };
+        otel_error!(
+            "Otlp.RequestTooLarge",
+            "{} export discarded: {error}",
+            signal_name(self.signal)
+        );
+        Err(error)
     }
 
     /// Encodes a request with `encode` (on the caller's thread: it appends the request in the
@@ -123,27 +152,30 @@ impl Transport {
                     },
                     &mut raw,
                 );
-                self.last_len.store(raw.len(), Ordering::Relaxed);
-                sender.compress(raw).map(|body| {
-                    let sender = Arc::clone(sender);
-                    Box::pin(async move {
-                        retry::with_retries(policy, timeout, |_| sender.attempt(body.clone())).await
-                    }) as crate::BoxFuture<'static, _>
-                })
+                self.check_request_size(raw.len())
+                    .and_then(|()| sender.compress(raw))
+                    .map(|body| {
+                        let sender = Arc::clone(sender);
+                        Box::pin(async move {
+                            retry::with_retries(policy, timeout, |_| sender.attempt(body.clone()))
+                                .await
+                        }) as crate::BoxFuture<'static, _>
+                    })
             }
             #[cfg(feature = "grpc-tonic")]
             Kind::Grpc(sender) => {
                 encode(Format::Protobuf, &mut raw);
-                self.last_len.store(raw.len(), Ordering::Relaxed);
-                let body = Bytes::from(raw);
-                let sender = sender.clone();
-                let signal = self.signal;
-                Ok(Box::pin(async move {
-                    retry::with_retries(policy, timeout, |left| {
-                        sender.clone().attempt(signal, body.clone(), left)
-                    })
-                    .await
-                }) as crate::BoxFuture<'static, _>)
+                self.check_request_size(raw.len()).map(|()| {
+                    let body = Bytes::from(raw);
+                    let sender = sender.clone();
+                    let signal = self.signal;
+                    Box::pin(async move {
+                        retry::with_retries(policy, timeout, |left| {
+                            sender.clone().attempt(signal, body.clone(), left)
+                        })
+                        .await
+                    }) as crate::BoxFuture<'static, _>
+                })
             }
         };
         let running = job.map(|job| self.worker.run(job));
@@ -155,6 +187,26 @@ impl Transport {
             }
         }
     }
+}
+
+/// The signal's name in diagnostics.
+fn signal_name(signal: Signal) -> &'static str {
+    match signal {
+        Signal::Traces => "trace",
+        Signal::Metrics => "metrics",
+        Signal::Logs => "logs",
+    }
+}
+
+/// Reports a response over the maximum response size and makes it the export's error.
+fn response_too_large(signal: Signal, limit: usize, detail: String) -> Attempt {
+    let error = Error::ResponseTooLarge { limit, detail };
+    otel_error!(
+        "Otlp.ResponseTooLarge",
+        "{} export failed, response discarded (not retried): {error}",
+        signal_name(signal)
+    );
+    Attempt::Abort(error)
 }
 
 /// Reports a partial success (rejected items or a warning message) through diagnostics.
@@ -217,6 +269,8 @@ pub(crate) struct HttpSender {
     compression: Option<Compression>,
     json: bool,
     signal: Signal,
+    /// The largest response body accepted, in bytes, after decompression.
+    max_response: usize,
 }
 
 impl HttpSender {
@@ -227,6 +281,7 @@ impl HttpSender {
         headers: Vec<(String, String)>,
         compression: Option<Compression>,
         json: bool,
+        max_response: usize,
     ) -> Result<Self, Error> {
         let url: http::Uri = config::check_url(&url)?;
         let mut map = http::HeaderMap::new();
@@ -254,6 +309,11 @@ impl HttpSender {
                 http::HeaderValue::from_static("gzip"),
             );
         }
+        // gzip responses are inflated, within the maximum response size.
+        map.insert(
+            http::header::ACCEPT_ENCODING,
+            http::HeaderValue::from_static("gzip"),
+        );
         let client = match &settings.http_client {
             Some(c) => Arc::clone(c),
             None => default_http_client(signal)?,
@@ -265,6 +325,7 @@ impl HttpSender {
             compression,
             json,
             signal,
+            max_response,
         })
     }
 
@@ -290,8 +351,16 @@ impl HttpSender {
         *request.method_mut() = http::Method::POST;
         *request.uri_mut() = self.url.clone();
         *request.headers_mut() = self.headers.clone();
-        let response = match self.client.send_bytes(request).await {
+        let limit = self.max_response;
+        let response = match self.client.send_bytes_with_limit(request, limit).await {
             Ok(r) => r,
+            Err(opentelemetry_http::HttpError::ResponseTooLarge { content_length, .. }) => {
+                let detail = match content_length {
+                    Some(length) => format!("Content-Length {length}"),
+                    None => format!("the body passed {limit} bytes"),
+                };
+                return response_too_large(self.signal, limit, detail);
+            }
             // Connection refused or reset, timeouts: the receiver may come back.
             Err(e) => {
                 return Attempt::Retry {
@@ -301,17 +370,32 @@ impl HttpSender {
             }
         };
         let status = response.status();
+        let body = match inflate_response(response.headers(), response.body(), limit) {
+            Ok(body) => body,
+            Err(Inflate::TooLarge) => {
+                return response_too_large(
+                    self.signal,
+                    limit,
+                    format!("the gzip body inflates past {limit} bytes"),
+                )
+            }
+            Err(Inflate::Corrupt(e)) => {
+                otel_warn!(
+                    "Otlp.InvalidResponse",
+                    "the receiver's gzip response body cannot be inflated ({e}); ignored"
+                );
+                std::borrow::Cow::Borrowed(&[][..])
+            }
+        };
         if status.is_success() {
-            if let Some((rejected, message)) =
-                partial_success(self.signal, response.body(), self.json)
-            {
+            if let Some((rejected, message)) = partial_success(self.signal, &body, self.json) {
                 report_partial_success(self.signal, rejected, &message);
             }
             return Attempt::Done;
         }
         let reason = format!(
             "HTTP {status}{}",
-            http_error_message(response.body(), self.json)
+            http_error_message(&body, self.json)
                 .map(|m| format!(": {m}"))
                 .unwrap_or_default()
         );
@@ -326,6 +410,41 @@ impl HttpSender {
             Attempt::Fail(reason)
         }
     }
+}
+
+/// Why a response body could not be inflated.
+#[derive(Debug)]
+enum Inflate {
+    /// It inflates past the limit.
+    TooLarge,
+    /// It is not valid gzip.
+    Corrupt(std::io::Error),
+}
+
+/// The body of a response, inflated when its `Content-Encoding` is gzip; never inflating
+/// more than `limit + 1` bytes.
+fn inflate_response<'a>(
+    headers: &http::HeaderMap,
+    body: &'a [u8],
+    limit: usize,
+) -> Result<std::borrow::Cow<'a, [u8]>, Inflate> {
+    use std::io::Read;
+    let gzip = headers
+        .get(http::header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("gzip"));
+    if !gzip || body.is_empty() {
+        return Ok(std::borrow::Cow::Borrowed(body));
+    }
+    let mut inflated = Vec::with_capacity(body.len().saturating_mul(4).min(limit));
+    flate2::read::MultiGzDecoder::new(body)
+        .take(limit as u64 + 1)
+        .read_to_end(&mut inflated)
+        .map_err(Inflate::Corrupt)?;
+    if inflated.len() > limit {
+        return Err(Inflate::TooLarge);
+    }
+    Ok(std::borrow::Cow::Owned(inflated))
 }
 
 /// The message of a failed OTLP/HTTP response: its `google.rpc.Status` body, else its text.
@@ -415,7 +534,10 @@ mod grpc {
     //! as-is on each attempt (a pass-through codec), so retries re-encode nothing.
 
     use super::*;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
     use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
+    use tonic::codegen::Service;
     use tonic::transport::{Channel, Endpoint};
     use tonic::Code;
 
@@ -424,6 +546,8 @@ mod grpc {
         channel: Channel,
         metadata: tonic::metadata::MetadataMap,
         compression: Option<Compression>,
+        /// The largest response message accepted, in bytes.
+        max_response: usize,
     }
 
     impl GrpcSender {
@@ -436,6 +560,7 @@ mod grpc {
             headers: Vec<(String, String)>,
             compression: Option<Compression>,
             timeout: Duration,
+            max_response: usize,
         ) -> Result<Self, Error> {
             let mut metadata = tonic::metadata::MetadataMap::new();
             for (k, v) in headers {
@@ -461,11 +586,23 @@ mod grpc {
                 channel: ep.connect_lazy(),
                 metadata,
                 compression,
+                max_response,
             })
         }
 
         pub(crate) async fn attempt(self, signal: Signal, body: Bytes, left: Duration) -> Attempt {
-            let mut grpc = tonic::client::Grpc::new(self.channel);
+            let limit = self.max_response;
+            // Responses are never compressed (no `grpc-accept-encoding` is sent), so a
+            // message's length prefix is its decoded size. The channel's response bodies
+            // refuse a prefix over the limit before tonic sees it: tonic's own check (kept,
+            // the same limit, as a bound on its buffer) would end in OUT_OF_RANGE, a code
+            // retried as the server's.
+            let channel = ResponseLimit {
+                channel: self.channel,
+                limit,
+            };
+            // The request's size was checked before it was handed over (`check_request_size`).
+            let mut grpc = tonic::client::Grpc::new(channel).max_decoding_message_size(limit);
             if self.compression == Some(Compression::Gzip) {
                 grpc = grpc.send_compressed(tonic::codec::CompressionEncoding::Gzip);
             }
@@ -494,8 +631,142 @@ mod grpc {
                     }
                     Attempt::Done
                 }
-                Err(status) => classify(&status),
+                Err(status) => match too_large(&status) {
+                    Some(e) => response_too_large(
+                        signal,
+                        limit,
+                        format!("a message of {} bytes", e.declared),
+                    ),
+                    None => classify(&status),
+                },
             }
+        }
+    }
+
+    /// The response-size error of a status, when the status is the refusal of
+    /// [`LimitedBody`] (and not a status the server sent, which never carries it).
+    fn too_large(status: &tonic::Status) -> Option<&MessageTooLarge> {
+        let mut source = std::error::Error::source(status);
+        while let Some(e) = source {
+            if let Some(found) = e.downcast_ref::<MessageTooLarge>() {
+                return Some(found);
+            }
+            source = e.source();
+        }
+        None
+    }
+
+    /// A response message whose length prefix is over the maximum response size.
+    #[derive(Debug, thiserror::Error)]
+    #[error("response message of {declared} bytes, over the limit of {limit} bytes")]
+    pub(crate) struct MessageTooLarge {
+        pub(crate) declared: usize,
+        pub(crate) limit: usize,
+    }
+
+    /// The channel, with response bodies that refuse a message over `limit` bytes.
+    #[derive(Clone, Debug)]
+    struct ResponseLimit {
+        channel: Channel,
+        limit: usize,
+    }
+
+    impl Service<http::Request<tonic::body::Body>> for ResponseLimit {
+        type Response = http::Response<LimitedBody>;
+        type Error = tonic::transport::Error;
+        type Future = tonic::codegen::BoxFuture<Self::Response, Self::Error>;
+
+        fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+            self.channel.poll_ready(cx)
+        }
+
+        fn call(&mut self, request: http::Request<tonic::body::Body>) -> Self::Future {
+            let limit = self.limit;
+            let response = self.channel.call(request);
+            Box::pin(async move {
+                let response = response.await?;
+                Ok(response.map(|inner| LimitedBody {
+                    inner,
+                    limit,
+                    prefix: [0; 5],
+                    prefix_len: 0,
+                    message_left: 0,
+                }))
+            })
+        }
+    }
+
+    /// A gRPC response body that reads the length prefix of each message as it passes and
+    /// fails, before passing on the frame that completes it, when one is over `limit`.
+    struct LimitedBody {
+        inner: tonic::body::Body,
+        limit: usize,
+        /// The prefix being read (compression flag, big-endian length).
+        prefix: [u8; 5],
+        prefix_len: usize,
+        /// Bytes of the current message still to pass.
+        message_left: usize,
+    }
+
+    impl LimitedBody {
+        /// Follows the message framing through `data`.
+        fn scan(&mut self, mut data: &[u8]) -> Result<(), MessageTooLarge> {
+            while !data.is_empty() {
+                if self.message_left > 0 {
+                    let n = self.message_left.min(data.len());
+                    self.message_left -= n;
+                    data = &data[n..];
+                    continue;
+                }
+                let n = (5 - self.prefix_len).min(data.len());
+                self.prefix[self.prefix_len..self.prefix_len + n].copy_from_slice(&data[..n]);
+                self.prefix_len += n;
+                data = &data[n..];
+                if self.prefix_len == 5 {
+                    let [_, a, b, c, d] = self.prefix;
+                    let declared = u32::from_be_bytes([a, b, c, d]) as usize;
+                    if declared > self.limit {
+                        return Err(MessageTooLarge {
+                            declared,
+                            limit: self.limit,
+                        });
+                    }
+                    self.prefix_len = 0;
+                    self.message_left = declared;
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl http_body::Body for LimitedBody {
+        type Data = Bytes;
+        type Error = tonic::Status;
+
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+        ) -> Poll<Option<Result<http_body::Frame<Bytes>, tonic::Status>>> {
+            let this = &mut *self;
+            let frame = std::task::ready!(Pin::new(&mut this.inner).poll_frame(cx));
+            if let Some(Ok(frame)) = &frame {
+                if let Some(data) = frame.data_ref() {
+                    if let Err(e) = this.scan(data) {
+                        let mut status = tonic::Status::resource_exhausted(e.to_string());
+                        status.set_source(Arc::new(e));
+                        return Poll::Ready(Some(Err(status)));
+                    }
+                }
+            }
+            Poll::Ready(frame)
+        }
+
+        fn is_end_stream(&self) -> bool {
+            self.inner.is_end_stream()
+        }
+
+        fn size_hint(&self) -> http_body::SizeHint {
+            self.inner.size_hint()
         }
     }
 
@@ -611,6 +882,60 @@ mod grpc {
     mod tests {
         use super::*;
 
+        fn body(limit: usize) -> LimitedBody {
+            LimitedBody {
+                inner: tonic::body::Body::empty(),
+                limit,
+                prefix: [0; 5],
+                prefix_len: 0,
+                message_left: 0,
+            }
+        }
+
+        fn message(len: u32) -> Vec<u8> {
+            let mut framed = vec![0];
+            framed.extend_from_slice(&len.to_be_bytes());
+            framed.resize(5 + len as usize, b'x');
+            framed
+        }
+
+        #[test]
+        fn message_prefixes_are_followed_across_frames() {
+            // Two messages within the limit, then one over it, cut at every possible point.
+            let mut stream = message(10);
+            stream.extend(message(0));
+            stream.extend(message(16));
+            let over = message(17);
+            for cut in 0..stream.len() {
+                let mut b = body(16);
+                b.scan(&stream[..cut]).unwrap();
+                b.scan(&stream[cut..]).unwrap();
+                // The prefix of the next message, split in two: refused once complete.
+                b.scan(&over[..3]).unwrap();
+                let e = b.scan(&over[3..5]).unwrap_err();
+                assert_eq!((e.declared, e.limit), (17, 16));
+            }
+            // Byte by byte.
+            let mut b = body(16);
+            for byte in &stream {
+                b.scan(std::slice::from_ref(byte)).unwrap();
+            }
+            assert!(b.scan(&over).is_err());
+        }
+
+        #[test]
+        fn only_the_exporters_own_limit_is_a_response_size_error() {
+            let mut own = tonic::Status::resource_exhausted("x");
+            own.set_source(Arc::new(MessageTooLarge {
+                declared: 9,
+                limit: 8,
+            }));
+            assert_eq!(too_large(&own).map(|e| e.declared), Some(9));
+            // A server's RESOURCE_EXHAUSTED, tonic's OUT_OF_RANGE: not this error.
+            assert!(too_large(&tonic::Status::resource_exhausted("too big")).is_none());
+            assert!(too_large(&tonic::Status::out_of_range("too large")).is_none());
+        }
+
         #[test]
         fn grpc_codes_sort_into_retryable_or_not() {
             for code in [
@@ -661,5 +986,61 @@ mod grpc {
                 Attempt::Retry { after: Some(d), .. } if d == Duration::from_millis(20)
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(data).unwrap();
+        gz.finish().unwrap()
+    }
+
+    fn gzip_headers() -> http::HeaderMap {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            http::header::CONTENT_ENCODING,
+            http::HeaderValue::from_static("gzip"),
+        );
+        headers
+    }
+
+    #[test]
+    fn gzip_responses_inflate_up_to_the_limit() {
+        let data = vec![b'x'; 1000];
+        let compressed = gzip(&data);
+        let inflated = inflate_response(&gzip_headers(), &compressed, 1000).unwrap();
+        assert_eq!(&*inflated, &data[..]);
+        assert!(matches!(
+            inflate_response(&gzip_headers(), &compressed, 999),
+            Err(Inflate::TooLarge)
+        ));
+        assert!(matches!(
+            inflate_response(&gzip_headers(), b"not gzip", 1000),
+            Err(Inflate::Corrupt(_))
+        ));
+        // Without Content-Encoding the body is used as it is (its size was checked reading it).
+        let plain = inflate_response(&http::HeaderMap::new(), &compressed, 10).unwrap();
+        assert_eq!(&*plain, &compressed[..]);
+    }
+
+    #[test]
+    fn inflating_a_bomb_stops_past_the_limit() {
+        // 64 MiB of zeros, about 64 KiB compressed: inflation stops at limit + 1 bytes.
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..64 {
+            gz.write_all(&zeros).unwrap();
+        }
+        let bomb = gz.finish().unwrap();
+        assert!(bomb.len() < 1 << 20);
+        assert!(matches!(
+            inflate_response(&gzip_headers(), &bomb, 4096),
+            Err(Inflate::TooLarge)
+        ));
     }
 }

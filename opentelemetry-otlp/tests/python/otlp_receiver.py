@@ -3,8 +3,8 @@
 
     otlp_receiver.py OUT_FILE [--grpc-port P] [--http-port P] [--fail N]
                      [--grpc-code NAME] [--http-status S] [--retry-after SECONDS]
-                     [--retry-info-ms MS] [--partial] [--hang]
-                     [--tls CERT KEY] [--client-ca CA]
+                     [--retry-info-ms MS] [--partial] [--big-response BYTES]
+                     [--gzip-response] [--hang] [--tls CERT KEY] [--client-ca CA]
 
 Serves the three collector services over gRPC (the generated `*_service_pb2_grpc` servicers)
 and OTLP/HTTP (POST /v1/traces, /v1/metrics, /v1/logs; protobuf or JSON bodies, gzip), on
@@ -17,6 +17,9 @@ decoded with `json_format.MessageToDict` (field names as in the .proto, IDs as h
 --fail N: the first N requests fail (gRPC status --grpc-code, default UNAVAILABLE; HTTP
 status --http-status, default 503), with a `Retry-After` header or a google.rpc.RetryInfo
 when asked. --partial: successes carry a partial_success (2 rejected, "bad data").
+--big-response BYTES: successes carry a partial_success whose error_message is BYTES long
+(an oversized response for the exporters' size limit). --gzip-response: OTLP/HTTP responses
+are gzip-compressed when the request's Accept-Encoding allows it.
 --hang: never answers. --tls: both servers use TLS with this certificate and key;
 --client-ca: and require a client certificate signed by CA. Exits when its standard input
 closes.
@@ -152,6 +155,9 @@ def response_for(signal):
     if args.partial:
         setattr(response.partial_success, rejected_field, 2)
         response.partial_success.error_message = "bad data"
+    if args.big_response is not None:
+        setattr(response.partial_success, rejected_field, 1)
+        response.partial_success.error_message = "x" * args.big_response
     return response
 
 
@@ -227,8 +233,12 @@ class HttpHandler(BaseHTTPRequestHandler):
         else:
             payload = response.SerializeToString()
             content_type = "application/x-protobuf"
+        accepts_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
         self.send_response(200)
         self.send_header("Content-Type", content_type)
+        if args.gzip_response and accepts_gzip:
+            payload = gzip.compress(payload)
+            self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
@@ -246,6 +256,8 @@ def main():
     parser.add_argument("--retry-after", type=int)
     parser.add_argument("--retry-info-ms", type=int)
     parser.add_argument("--partial", action="store_true")
+    parser.add_argument("--big-response", type=int)
+    parser.add_argument("--gzip-response", action="store_true")
     parser.add_argument("--hang", action="store_true")
     parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     parser.add_argument("--client-ca")
