@@ -4,6 +4,8 @@ use opentelemetry_api::trace::{Link, SpanContext, SpanKind, TraceContextExt, Tra
 use opentelemetry_api::{Context, KeyValue};
 use std::fmt::Debug;
 
+use super::composite::{CompositeSampler, ProbabilitySampler};
+
 /// What a sampler decided for a span.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SamplingDecision {
@@ -93,6 +95,11 @@ pub enum Sampler {
     /// Passes every span to the processors: the wrapped sampler's `Drop` becomes
     /// `RecordOnly` (for span-to-metrics processing); its other decisions stand.
     AlwaysRecord(Box<dyn ShouldSample>),
+    /// Consistent probability sampling of a ratio of the traces, recording the threshold in
+    /// the `ot` trace state entry (see [`ProbabilitySampler`]).
+    Probability(ProbabilitySampler),
+    /// A [`CompositeSampler`] of [`ComposableSampler`](super::ComposableSampler)s.
+    Composite(CompositeSampler),
 }
 
 impl Default for Sampler {
@@ -110,6 +117,16 @@ impl Sampler {
     /// `AlwaysRecord` wrapping `root`.
     pub fn always_record(root: impl ShouldSample + 'static) -> Self {
         Sampler::AlwaysRecord(Box::new(root))
+    }
+
+    /// A [`ProbabilitySampler`] of `ratio` (2^-56 to 1; 0 samples nothing).
+    pub fn probability(ratio: f64) -> Self {
+        Sampler::Probability(ProbabilitySampler::new(ratio))
+    }
+
+    /// A [`CompositeSampler`] deciding with `composable`'s intents.
+    pub fn composite(composable: impl super::ComposableSampler + 'static) -> Self {
+        Sampler::Composite(CompositeSampler::new(composable))
     }
 }
 
@@ -178,7 +195,7 @@ fn ratio_samples(ratio: f64, trace_id: TraceId) -> bool {
     random < threshold
 }
 
-fn parent_span_context(cx: &Context) -> Option<&SpanContext> {
+pub(crate) fn parent_span_context(cx: &Context) -> Option<&SpanContext> {
     let sc = cx.span().span_context();
     // SpanRef borrows from the context, so the reference lives as long as `cx`.
     if cx.has_active_span() && sc.is_valid() {
@@ -222,6 +239,26 @@ impl ShouldSample for Sampler {
                 }
                 return result;
             }
+            Sampler::Probability(p) => {
+                return p.should_sample(
+                    parent_context,
+                    trace_id,
+                    name,
+                    span_kind,
+                    attributes,
+                    links,
+                )
+            }
+            Sampler::Composite(c) => {
+                return c.should_sample(
+                    parent_context,
+                    trace_id,
+                    name,
+                    span_kind,
+                    attributes,
+                    links,
+                )
+            }
             Sampler::ParentBased(pb) => {
                 return pb.should_sample(
                     parent_context,
@@ -247,6 +284,8 @@ impl ShouldSample for Sampler {
             Sampler::TraceIdRatioBased(r) => format!("TraceIdRatioBased{{{r}}}"),
             Sampler::ParentBased(pb) => pb.description(),
             Sampler::AlwaysRecord(root) => format!("AlwaysRecord{{{}}}", root.description()),
+            Sampler::Probability(p) => p.description(),
+            Sampler::Composite(c) => c.description(),
         }
     }
 }
