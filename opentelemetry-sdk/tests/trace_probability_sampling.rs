@@ -141,3 +141,40 @@ fn probability_sampler_warns_once_when_presuming_random_trace_ids() {
     decide(&all, TraceFlags::SAMPLED, "", true);
     assert_eq!(warnings(), 1);
 }
+
+#[test]
+fn ratio_sampler_warns_once_as_a_child_sampler_and_decides_as_before() {
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = seen.clone();
+    global::set_diagnostic_handler(DiagnosticLevel::Warn, move |d| {
+        if d.name == "TraceIdRatioBased.ChildSampler" {
+            sink.lock().unwrap().push(d.message.to_string());
+        }
+    });
+    let ratio = Sampler::TraceIdRatioBased(0.5);
+    let decide = |cx: &Context, id: u128| {
+        ratio
+            .should_sample(cx, TraceId::from(id), "n", SpanKind::Internal, &[], &[])
+            .decision
+    };
+    let parent = Context::new().with_remote_span_context(SpanContext::new(
+        TraceId::from(5u128),
+        SpanId::from(1u64),
+        TraceFlags::SAMPLED,
+        true,
+        "ot=th:8".parse().unwrap(),
+    ));
+    // As a root sampler: no warning.
+    let root_decision = decide(&Context::new(), 0x10);
+    assert!(seen.lock().unwrap().is_empty());
+    // As a child: the same decisions, and one warning naming the ProbabilitySampler parent.
+    assert_eq!(decide(&parent, 0x10), root_decision);
+    decide(&parent, 0x20);
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 1);
+    assert!(
+        seen[0].contains("a parent is using ProbabilitySampler"),
+        "{}",
+        seen[0]
+    );
+}

@@ -3,6 +3,7 @@
 use opentelemetry_api::trace::{Link, SpanContext, SpanKind, TraceContextExt, TraceId, TraceState};
 use opentelemetry_api::{Context, KeyValue};
 use std::fmt::Debug;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::composite::{CompositeSampler, ProbabilitySampler};
 
@@ -195,6 +196,35 @@ fn ratio_samples(ratio: f64, trace_id: TraceId) -> bool {
     random < threshold
 }
 
+/// The spec's compatibility warning (trace/sdk.md, "Compatibility warnings for
+/// `TraceIdRatioBased` sampler"), once per process, when the ratio sampler decides for a span
+/// with a parent; the decision itself is unchanged.
+fn warn_ratio_sampler_as_child(parent_context: &Context) {
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    let Some(parent) = parent_span_context(parent_context) else {
+        return;
+    };
+    if WARNED.load(Ordering::Relaxed) || WARNED.swap(true, Ordering::Relaxed) {
+        return;
+    }
+    let ot = super::ot_trace_state::OtTraceState::from_trace_state(parent.trace_state());
+    if ot.threshold.is_some() || ot.randomness.is_some() {
+        opentelemetry_api::otel_warn!(
+            "TraceIdRatioBased.ChildSampler",
+            "The TraceIdRatioBased sampler is operating as a child sampler and a parent is \
+             using ProbabilitySampler. Please upgrade this SDK configuration to use \
+             ProbabilitySampler."
+        );
+    } else {
+        opentelemetry_api::otel_warn!(
+            "TraceIdRatioBased.ChildSampler",
+            "The TraceIdRatioBased sampler is operating as a child sampler; the behavior is \
+             subject to change. Please upgrade this SDK configuration to use \
+             ProbabilitySampler."
+        );
+    }
+}
+
 pub(crate) fn parent_span_context(cx: &Context) -> Option<&SpanContext> {
     let sc = cx.span().span_context();
     // SpanRef borrows from the context, so the reference lives as long as `cx`.
@@ -219,6 +249,7 @@ impl ShouldSample for Sampler {
             Sampler::AlwaysOn => SamplingDecision::RecordAndSample,
             Sampler::AlwaysOff => SamplingDecision::Drop,
             Sampler::TraceIdRatioBased(ratio) => {
+                warn_ratio_sampler_as_child(parent_context);
                 if ratio_samples(*ratio, trace_id) {
                     SamplingDecision::RecordAndSample
                 } else {
