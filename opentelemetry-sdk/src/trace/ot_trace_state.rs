@@ -7,6 +7,7 @@
 //! span and [`MAX_THRESHOLD`] keeps one in 2^56.
 
 use opentelemetry_api::trace::{TraceId, TraceState};
+use std::fmt;
 
 /// The trace state key of the OpenTelemetry entry.
 pub(crate) const OT_KEY: &str = "ot";
@@ -203,8 +204,8 @@ impl<'a> OtTraceState<'a> {
 
     /// The value with `th` set to `threshold` (or removed for `None`): `th` first, then a
     /// valid `rv`, then the other members in their order; an invalid `th` or `rv` is
-    /// dropped. `None` when the value would not change (no allocation then).
-    pub(crate) fn with_threshold(&self, threshold: Option<u64>) -> Option<String> {
+    /// dropped. `None` when the value would not change. Built on the stack (no allocation).
+    pub(crate) fn with_threshold(&self, threshold: Option<u64>) -> Option<OtValue> {
         let enc = threshold.map(encode_threshold);
         let unchanged = match &enc {
             None => !self.has_th,
@@ -213,28 +214,78 @@ impl<'a> OtTraceState<'a> {
         if unchanged && !self.invalid_rv {
             return None;
         }
-        let mut out = String::with_capacity(self.value.len() + 18);
+        let mut out = OtValue::default();
         if let Some(e) = &enc {
-            out.push_str("th:");
-            out.push_str(threshold_str(e));
+            out.push_member("th:", threshold_str(e));
         }
         if let Some(rv) = self.rv_raw {
-            if !out.is_empty() {
-                out.push(';');
-            }
-            out.push_str("rv:");
-            out.push_str(rv);
+            out.push_member("rv:", rv);
         }
         for member in members(self.value) {
-            if matches!(member.split_once(':'), Some(("th" | "rv", _))) {
-                continue;
+            if !matches!(member.split_once(':'), Some(("th" | "rv", _))) {
+                out.push_member("", member);
             }
-            if !out.is_empty() {
-                out.push(';');
-            }
-            out.push_str(member);
         }
         Some(out)
+    }
+}
+
+/// An `ot` value being built, in a buffer of the largest valid length; what does not fit is
+/// only counted.
+pub(crate) struct OtValue {
+    buf: [u8; MAX_OT_VALUE_LEN],
+    /// The length of the whole value (may exceed the buffer).
+    len: usize,
+}
+
+impl Default for OtValue {
+    fn default() -> Self {
+        OtValue {
+            buf: [0; MAX_OT_VALUE_LEN],
+            len: 0,
+        }
+    }
+}
+
+impl OtValue {
+    /// Appends `;` (unless first), `prefix` and `value`.
+    fn push_member(&mut self, prefix: &str, value: &str) {
+        if self.len > 0 {
+            self.push(";");
+        }
+        self.push(prefix);
+        self.push(value);
+    }
+
+    fn push(&mut self, s: &str) {
+        let end = self.len + s.len();
+        if end <= MAX_OT_VALUE_LEN {
+            self.buf[self.len..end].copy_from_slice(s.as_bytes());
+        }
+        self.len = end;
+    }
+
+    /// The length of the whole value.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The value, or `None` when it is longer than a trace state value may be.
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        if self.len > MAX_OT_VALUE_LEN {
+            return None;
+        }
+        // Only whole `&str`s were copied in, so the bytes are UTF-8.
+        std::str::from_utf8(&self.buf[..self.len]).ok()
+    }
+}
+
+impl fmt::Debug for OtValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.as_str() {
+            Some(s) => fmt::Debug::fmt(s, f),
+            None => write!(f, "<{} characters>", self.len),
+        }
     }
 }
 
@@ -265,13 +316,13 @@ pub(crate) fn set_threshold(
     let Some(value) = ot.with_threshold(threshold) else {
         return Ok(ts.clone());
     };
+    let Some(value) = value.as_str() else {
+        return Err(OtUpdateError::TooLong(value.len()));
+    };
     if value.is_empty() {
         return ts
             .delete(OT_KEY)
             .map_err(|e| OtUpdateError::Rejected(e.to_string()));
-    }
-    if value.len() > MAX_OT_VALUE_LEN {
-        return Err(OtUpdateError::TooLong(value.len()));
     }
     ts.insert(OT_KEY, value)
         .map_err(|e| OtUpdateError::Rejected(e.to_string()))
@@ -280,6 +331,13 @@ pub(crate) fn set_threshold(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl OtTraceState<'_> {
+        fn with_threshold_str(&self, threshold: Option<u64>) -> Option<String> {
+            self.with_threshold(threshold)
+                .map(|v| v.as_str().unwrap().to_owned())
+        }
+    }
 
     fn th(p: f64, precision: u8) -> String {
         threshold_to_string(probability_to_threshold(p, precision).unwrap())
@@ -383,13 +441,16 @@ mod tests {
         let ot = OtTraceState::parse("foo:bar;th:c;rv:6e6d1a75832a2f;zz:1");
         assert_eq!(ot.threshold, Some(0xc0_0000_0000_0000));
         assert_eq!(ot.randomness, Some(0x6e_6d1a_7583_2a2f));
-        assert_eq!(ot.with_threshold(Some(0xc0_0000_0000_0000)), None);
         assert_eq!(
-            ot.with_threshold(Some(0x80_0000_0000_0000)).as_deref(),
+            ot.with_threshold_str(Some(0xc0_0000_0000_0000)).as_deref(),
+            None
+        );
+        assert_eq!(
+            ot.with_threshold_str(Some(0x80_0000_0000_0000)).as_deref(),
             Some("th:8;rv:6e6d1a75832a2f;foo:bar;zz:1")
         );
         assert_eq!(
-            ot.with_threshold(None).as_deref(),
+            ot.with_threshold_str(None).as_deref(),
             Some("rv:6e6d1a75832a2f;foo:bar;zz:1")
         );
 
@@ -397,23 +458,23 @@ mod tests {
         let bad_th = OtTraceState::parse("th:zz;foo:bar");
         assert_eq!(bad_th.threshold, None);
         assert!(bad_th.has_th);
-        assert_eq!(bad_th.with_threshold(None).as_deref(), Some("foo:bar"));
+        assert_eq!(bad_th.with_threshold_str(None).as_deref(), Some("foo:bar"));
         assert_eq!(
-            bad_th.with_threshold(Some(0)).as_deref(),
+            bad_th.with_threshold_str(Some(0)).as_deref(),
             Some("th:0;foo:bar")
         );
         let long_th = OtTraceState::parse("th:123456789abcdef;x:1");
         assert_eq!(long_th.threshold, None);
-        assert_eq!(long_th.with_threshold(None).as_deref(), Some("x:1"));
+        assert_eq!(long_th.with_threshold_str(None).as_deref(), Some("x:1"));
         // A repeated th is invalid (keys are unique).
         let twice = OtTraceState::parse("th:8;th:4");
         assert_eq!(twice.threshold, None);
-        assert_eq!(twice.with_threshold(None).as_deref(), Some(""));
+        assert_eq!(twice.with_threshold_str(None).as_deref(), Some(""));
 
         // An invalid rv is no randomness and is dropped on rewrite.
         let bad_rv = OtTraceState::parse("rv:8000;foo:bar");
         assert_eq!(bad_rv.randomness, None);
-        assert_eq!(bad_rv.with_threshold(None).as_deref(), Some("foo:bar"));
+        assert_eq!(bad_rv.with_threshold_str(None).as_deref(), Some("foo:bar"));
         assert_eq!(
             OtTraceState::parse("rv:6E6D1A75832A2F").randomness,
             None,
@@ -422,8 +483,8 @@ mod tests {
 
         // No ot entry at all.
         let none = OtTraceState::default();
-        assert_eq!(none.with_threshold(None), None);
-        assert_eq!(none.with_threshold(Some(0)).as_deref(), Some("th:0"));
+        assert_eq!(none.with_threshold_str(None).as_deref(), None);
+        assert_eq!(none.with_threshold_str(Some(0)).as_deref(), Some("th:0"));
     }
 
     #[test]
