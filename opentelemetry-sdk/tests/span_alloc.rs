@@ -124,3 +124,25 @@ fn global_tracer_boxes_a_recording_span_once() {
     assert_eq!(per_span, 1.0);
     provider.shutdown().unwrap();
 }
+
+#[test]
+fn composite_sampler_allocates_only_for_a_new_threshold() {
+    use opentelemetry_api::trace::TraceContextExt;
+    use opentelemetry_sdk::trace::{ComposableAlwaysOn, ComposableParentThreshold};
+    let provider = provider(Sampler::composite(ComposableParentThreshold::new(
+        ComposableAlwaysOn,
+    )));
+    let tracer = provider.tracer("t");
+    tracer.start("warm-up").end();
+    // A root span gets `ot=th:0`: a new trace state (its key, value, entry list and the
+    // list's shared copy); the `ot` value itself is built on the stack.
+    let root = tracer.start("root");
+    assert_eq!(root.span_context().trace_state().header(), "ot=th:0");
+    let per_root = allocations_per(N, || tracer.start("root").end());
+    assert!(per_root <= 4.0, "{per_root}");
+    // Its children keep the parent's threshold: the parent's trace state is shared as it is.
+    let cx = opentelemetry_api::Context::new().with_span(root);
+    let per_child = allocations_per(N, || tracer.start_with_context("child", &cx).end());
+    assert_eq!(per_child, 0.0);
+    provider.shutdown().unwrap();
+}

@@ -33,6 +33,11 @@ thread_local! {
     static RNG: RefCell<SmallRng> = RefCell::new(SmallRng::from_rng(&mut rand::rng()));
 }
 
+/// A random `u64` from the per-thread generator (for sampling randomness).
+pub(crate) fn random_u64() -> u64 {
+    RNG.with(|rng| rng.borrow_mut().random())
+}
+
 /// The default generator: random IDs from a fast per-thread generator.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RandomIdGenerator {

@@ -22,10 +22,12 @@
 //! ```
 
 mod batch;
+mod composite;
 mod export;
 mod id_generator;
 mod in_memory;
 mod limits;
+mod ot_trace_state;
 mod processor;
 mod provider;
 mod sampler;
@@ -35,6 +37,12 @@ pub(crate) mod stdout;
 mod tracer;
 
 pub use batch::{BatchConfig, BatchConfigBuilder, BatchSpanProcessor, BatchSpanProcessorBuilder};
+pub use composite::{
+    ComposableAlwaysOff, ComposableAlwaysOn, ComposableAnnotating, ComposableParentThreshold,
+    ComposableProbability, ComposableRuleBased, ComposableSampler, CompositeSampler,
+    ProbabilitySampler, SamplingIntent, SamplingParameters, SamplingPredicate, SamplingRule,
+    TraceStateProvider,
+};
 pub use export::{BoxFuture, Event, SpanData, SpanEvents, SpanExporter, SpanLinks};
 pub use id_generator::{IdGenerator, RandomIdGenerator};
 pub use in_memory::InMemorySpanExporter;

@@ -3,6 +3,9 @@
 use opentelemetry_api::trace::{Link, SpanContext, SpanKind, TraceContextExt, TraceId, TraceState};
 use opentelemetry_api::{Context, KeyValue};
 use std::fmt::Debug;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::composite::{CompositeSampler, ProbabilitySampler};
 
 /// What a sampler decided for a span.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +96,11 @@ pub enum Sampler {
     /// Passes every span to the processors: the wrapped sampler's `Drop` becomes
     /// `RecordOnly` (for span-to-metrics processing); its other decisions stand.
     AlwaysRecord(Box<dyn ShouldSample>),
+    /// Consistent probability sampling of a ratio of the traces, recording the threshold in
+    /// the `ot` trace state entry (see [`ProbabilitySampler`]).
+    Probability(ProbabilitySampler),
+    /// A [`CompositeSampler`] of [`ComposableSampler`](super::ComposableSampler)s.
+    Composite(CompositeSampler),
 }
 
 impl Default for Sampler {
@@ -110,6 +118,16 @@ impl Sampler {
     /// `AlwaysRecord` wrapping `root`.
     pub fn always_record(root: impl ShouldSample + 'static) -> Self {
         Sampler::AlwaysRecord(Box::new(root))
+    }
+
+    /// A [`ProbabilitySampler`] of `ratio` (2^-56 to 1; 0 samples nothing).
+    pub fn probability(ratio: f64) -> Self {
+        Sampler::Probability(ProbabilitySampler::new(ratio))
+    }
+
+    /// A [`CompositeSampler`] deciding with `composable`'s intents.
+    pub fn composite(composable: impl super::ComposableSampler + 'static) -> Self {
+        Sampler::Composite(CompositeSampler::new(composable))
     }
 }
 
@@ -178,7 +196,36 @@ fn ratio_samples(ratio: f64, trace_id: TraceId) -> bool {
     random < threshold
 }
 
-fn parent_span_context(cx: &Context) -> Option<&SpanContext> {
+/// The spec's compatibility warning (trace/sdk.md, "Compatibility warnings for
+/// `TraceIdRatioBased` sampler"), once per process, when the ratio sampler decides for a span
+/// with a parent; the decision itself is unchanged.
+fn warn_ratio_sampler_as_child(parent_context: &Context) {
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    let Some(parent) = parent_span_context(parent_context) else {
+        return;
+    };
+    if WARNED.load(Ordering::Relaxed) || WARNED.swap(true, Ordering::Relaxed) {
+        return;
+    }
+    let ot = super::ot_trace_state::OtTraceState::from_trace_state(parent.trace_state());
+    if ot.threshold.is_some() || ot.randomness.is_some() {
+        opentelemetry_api::otel_warn!(
+            "TraceIdRatioBased.ChildSampler",
+            "The TraceIdRatioBased sampler is operating as a child sampler and a parent is \
+             using ProbabilitySampler. Please upgrade this SDK configuration to use \
+             ProbabilitySampler."
+        );
+    } else {
+        opentelemetry_api::otel_warn!(
+            "TraceIdRatioBased.ChildSampler",
+            "The TraceIdRatioBased sampler is operating as a child sampler; the behavior is \
+             subject to change. Please upgrade this SDK configuration to use \
+             ProbabilitySampler."
+        );
+    }
+}
+
+pub(crate) fn parent_span_context(cx: &Context) -> Option<&SpanContext> {
     let sc = cx.span().span_context();
     // SpanRef borrows from the context, so the reference lives as long as `cx`.
     if cx.has_active_span() && sc.is_valid() {
@@ -202,6 +249,7 @@ impl ShouldSample for Sampler {
             Sampler::AlwaysOn => SamplingDecision::RecordAndSample,
             Sampler::AlwaysOff => SamplingDecision::Drop,
             Sampler::TraceIdRatioBased(ratio) => {
+                warn_ratio_sampler_as_child(parent_context);
                 if ratio_samples(*ratio, trace_id) {
                     SamplingDecision::RecordAndSample
                 } else {
@@ -221,6 +269,26 @@ impl ShouldSample for Sampler {
                     result.decision = SamplingDecision::RecordOnly;
                 }
                 return result;
+            }
+            Sampler::Probability(p) => {
+                return p.should_sample(
+                    parent_context,
+                    trace_id,
+                    name,
+                    span_kind,
+                    attributes,
+                    links,
+                )
+            }
+            Sampler::Composite(c) => {
+                return c.should_sample(
+                    parent_context,
+                    trace_id,
+                    name,
+                    span_kind,
+                    attributes,
+                    links,
+                )
             }
             Sampler::ParentBased(pb) => {
                 return pb.should_sample(
@@ -247,6 +315,8 @@ impl ShouldSample for Sampler {
             Sampler::TraceIdRatioBased(r) => format!("TraceIdRatioBased{{{r}}}"),
             Sampler::ParentBased(pb) => pb.description(),
             Sampler::AlwaysRecord(root) => format!("AlwaysRecord{{{}}}", root.description()),
+            Sampler::Probability(p) => p.description(),
+            Sampler::Composite(c) => c.description(),
         }
     }
 }
