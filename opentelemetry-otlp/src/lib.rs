@@ -81,6 +81,7 @@
 mod builder;
 mod config;
 mod error;
+mod file;
 mod logs;
 mod metric;
 mod retry;
@@ -100,6 +101,7 @@ pub use config::{
     DEFAULT_MAX_REQUEST_SIZE, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT,
 };
 pub use error::Error;
+pub use file::FileExporterBuilder;
 pub use logs::{LogExporter, LogExporterBuilder};
 pub use metric::{MetricExporter, MetricExporterBuilder};
 pub use retry::RetryPolicy;
