@@ -268,7 +268,7 @@ pub(crate) fn build_transport<S: BuilderState>(
 /// Declares a signal's builder type with its states.
 macro_rules! signal_builder {
     ($builder:ident, $what:literal $(, $field:ident : $ty:ty)*) => {
-        #[doc = concat!("Builds a [`", $what, "`](crate::", $what, "): choose a transport with `with_http()` or `with_tonic()` (or neither: `OTEL_EXPORTER_OTLP_PROTOCOL` decides), configure, `build()`.")]
+        #[doc = concat!("Builds a [`", $what, "`](crate::", $what, "): choose a transport with `with_http()` or `with_tonic()` (or neither: `OTEL_EXPORTER_OTLP_PROTOCOL` decides), or OTLP/JSON lines with `with_stdout()`, `with_file(path)` or `with_writer(writer)`; configure, `build()`.")]
         #[derive(Debug, Default)]
         pub struct $builder<S = crate::builder::NoExporterBuilderSet> {
             #[allow(dead_code)] // the state is in the type
@@ -277,7 +277,20 @@ macro_rules! signal_builder {
             $(pub(crate) $field: $ty,)*
         }
 
-        impl<S> crate::builder::sealed::HasSettings for $builder<S> {
+        // The file exporter has no endpoint, headers or timeout: only the transports' states
+        // get the settings traits.
+        impl crate::builder::sealed::HasSettings for $builder<crate::builder::NoExporterBuilderSet> {
+            fn settings_mut(&mut self) -> &mut crate::config::Settings {
+                &mut self.settings
+            }
+        }
+        impl crate::builder::sealed::HasSettings for $builder<crate::builder::HttpExporterBuilder> {
+            fn settings_mut(&mut self) -> &mut crate::config::Settings {
+                &mut self.settings
+            }
+        }
+        #[cfg(feature = "grpc-tonic")]
+        impl crate::builder::sealed::HasSettings for $builder<crate::builder::TonicExporterBuilder> {
             fn settings_mut(&mut self) -> &mut crate::config::Settings {
                 &mut self.settings
             }
@@ -302,6 +315,43 @@ macro_rules! signal_builder {
             pub fn with_tonic(self) -> $builder<crate::builder::TonicExporterBuilder> {
                 $builder {
                     state: crate::builder::TonicExporterBuilder,
+                    settings: self.settings,
+                    $($field: self.$field,)*
+                }
+            }
+
+            /// Writes OTLP/JSON lines to standard output (the OTLP file exporter,
+            /// `otlp/stdout`): each export call's batch as one line.
+            pub fn with_stdout(self) -> $builder<crate::file::FileExporterBuilder> {
+                self.with_output(crate::file::OutputSpec::Stdout)
+            }
+
+            /// Appends OTLP/JSON lines to the file at `path` (the OTLP file exporter): each
+            /// export call's batch as one line. `build()` opens the file for appending,
+            /// creating it if missing.
+            pub fn with_file(
+                self,
+                path: impl Into<std::path::PathBuf>,
+            ) -> $builder<crate::file::FileExporterBuilder> {
+                self.with_output(crate::file::OutputSpec::File(path.into()))
+            }
+
+            /// Writes OTLP/JSON lines to `writer` (the OTLP file exporter): each export call's
+            /// batch as one line, given to the writer in one `write_all` call; the writer is
+            /// flushed by `force_flush` and `shutdown`.
+            pub fn with_writer(
+                self,
+                writer: impl std::io::Write + Send + 'static,
+            ) -> $builder<crate::file::FileExporterBuilder> {
+                self.with_output(crate::file::OutputSpec::Writer(Box::new(writer)))
+            }
+
+            fn with_output(
+                self,
+                output: crate::file::OutputSpec,
+            ) -> $builder<crate::file::FileExporterBuilder> {
+                $builder {
+                    state: crate::file::FileExporterBuilder { output },
                     settings: self.settings,
                     $($field: self.$field,)*
                 }

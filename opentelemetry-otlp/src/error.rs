@@ -69,6 +69,18 @@ pub enum Error {
     /// Encoding the request failed.
     #[error("could not encode the request: {0}")]
     Encode(String),
+    /// The OTLP file exporter could not open its file (for appending, created if missing).
+    #[error("cannot open {path:?} for appending OTLP/JSON lines: {source}")]
+    OpenFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The OTLP file exporter could not write (or flush) its output.
+    #[error("cannot write OTLP/JSON lines: {0}")]
+    Write(#[source] std::io::Error),
 }
 
 impl From<Error> for opentelemetry_sdk::Error {

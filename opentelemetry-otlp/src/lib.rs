@@ -1,5 +1,5 @@
 //! OTLP exporters for OpenTelemetry traces, metrics and logs, over gRPC (tonic),
-//! HTTP/protobuf and HTTP/JSON.
+//! HTTP/protobuf and HTTP/JSON; and the OTLP file exporter, writing OTLP/JSON lines.
 //!
 //! Each exporter has a builder: pick a transport with `with_http()` or `with_tonic()` (or
 //! neither, and `OTEL_EXPORTER_OTLP_PROTOCOL` decides, default `http/protobuf`), set what
@@ -37,9 +37,52 @@
 //! # Ok::<(), opentelemetry_otlp::Error>(())
 //! ```
 //!
+//! # The OTLP file exporter
+//!
+//! `with_stdout()`, `with_file(path)` or `with_writer(writer)` instead of a transport give the
+//! OTLP file exporter (`otlp/stdout` in `OTEL_*_EXPORTER`): each export call's batch is
+//! written as one line of OTLP/JSON (`TracesData`, `MetricsData` or `LogsData`, the JSON of
+//! the export request) followed by `\n`. A file is opened for appending and created if
+//! missing; each line is written whole (one `write_all`, under a lock every file exporter of
+//! the process shares, so lines never interleave); `force_flush` and `shutdown` flush the
+//! output; a failed write is the export's error ([`Error::Write`]), never a panic. The metric
+//! exporter's temporality and histogram aggregation come from the builder, else from the
+//! `OTEL_EXPORTER_OTLP_METRICS_*` variables, as over OTLP.
+//!
+//! ```
+//! use opentelemetry_api::trace::{Tracer, TracerProvider};
+//! use opentelemetry_otlp::SpanExporter;
+//! use opentelemetry_sdk::trace::SdkTracerProvider;
+//! use std::io::Write;
+//! use std::sync::{Arc, Mutex};
+//!
+//! /// A buffer the program keeps a handle to.
+//! #[derive(Clone, Default)]
+//! struct Shared(Arc<Mutex<Vec<u8>>>);
+//! impl Write for Shared {
+//!     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+//!         self.0.lock().unwrap().write(buf)
+//!     }
+//!     fn flush(&mut self) -> std::io::Result<()> {
+//!         Ok(())
+//!     }
+//! }
+//!
+//! let buffer = Shared::default();
+//! let exporter = SpanExporter::builder().with_writer(buffer.clone()).build()?;
+//! let provider = SdkTracerProvider::builder().with_simple_exporter(exporter).build();
+//! provider.tracer("shop").in_span("checkout", |_cx| {});
+//! provider.shutdown().unwrap();
+//!
+//! let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+//! assert!(text.starts_with(r#"{"resourceSpans":[{"resource":"#));
+//! assert!(text.ends_with("}\n") && text.lines().count() == 1);
+//! # Ok::<(), opentelemetry_otlp::Error>(())
+//! ```
+//!
 //! # Threads and runtimes
 //!
-//! Each exporter owns one thread running a small tokio runtime: requests, retries and their
+//! Each exporter over gRPC or HTTP owns one thread running a small tokio runtime: requests, retries and their
 //! timers run there, and the future an export returns only waits for the outcome. So the
 //! exporters work when polled by the SDK's background threads (no runtime at all), inside a
 //! tokio runtime (current-thread included) and from async-std, without deadlock.
@@ -81,6 +124,7 @@
 mod builder;
 mod config;
 mod error;
+mod file;
 mod logs;
 mod metric;
 mod retry;
@@ -100,6 +144,7 @@ pub use config::{
     DEFAULT_MAX_REQUEST_SIZE, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT,
 };
 pub use error::Error;
+pub use file::FileExporterBuilder;
 pub use logs::{LogExporter, LogExporterBuilder};
 pub use metric::{MetricExporter, MetricExporterBuilder};
 pub use retry::RetryPolicy;

@@ -3,7 +3,8 @@
 use crate::builder::{build_transport, signal_builder, BuilderState};
 use crate::config::Signal;
 use crate::error::Error;
-use crate::transport::{Format, Transport};
+use crate::file::{Destination, FileExporterBuilder, LineWriter};
+use crate::transport::Format;
 use opentelemetry_proto::encode;
 use opentelemetry_sdk::logs::LogData;
 use opentelemetry_sdk::trace::BoxFuture;
@@ -14,14 +15,21 @@ signal_builder!(LogExporterBuilder, "LogExporter");
 impl<S: BuilderState> LogExporterBuilder<S> {
     /// Builds the exporter (starting its worker thread).
     pub fn build(self) -> Result<LogExporter, Error> {
-        Ok(LogExporter {
-            transport: Some(build_transport::<S>(&self.settings, Signal::Logs)?),
-            resource: Resource::empty(),
-        })
+        let transport = build_transport::<S>(&self.settings, Signal::Logs)?;
+        Ok(LogExporter::new(Destination::Otlp(transport)))
     }
 }
 
-/// Exports log records over OTLP: gRPC, HTTP/protobuf or HTTP/JSON.
+impl LogExporterBuilder<FileExporterBuilder> {
+    /// Builds the file exporter (opening its file, if it writes to one).
+    pub fn build(self) -> Result<LogExporter, Error> {
+        let lines = LineWriter::open(self.state.output)?;
+        Ok(LogExporter::new(Destination::Lines(lines)))
+    }
+}
+
+/// Exports log records over OTLP: gRPC, HTTP/protobuf or HTTP/JSON; or as OTLP/JSON lines
+/// (the OTLP file exporter).
 ///
 /// ```
 /// use opentelemetry_otlp::{LogExporter, WithExportConfig};
@@ -36,9 +44,20 @@ impl<S: BuilderState> LogExporterBuilder<S> {
 /// let provider = SdkLoggerProvider::builder().with_batch_exporter(exporter).build();
 /// # Ok::<(), opentelemetry_otlp::Error>(())
 /// ```
+///
+/// Each batch appended as one line of `LogsData` JSON to a file (created if missing):
+///
+/// ```no_run
+/// use opentelemetry_otlp::LogExporter;
+/// use opentelemetry_sdk::logs::SdkLoggerProvider;
+///
+/// let exporter = LogExporter::builder().with_file("/var/log/app/logs.jsonl").build()?;
+/// let provider = SdkLoggerProvider::builder().with_batch_exporter(exporter).build();
+/// # Ok::<(), opentelemetry_otlp::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct LogExporter {
-    transport: Option<Transport>,
+    destination: Option<Destination>,
     resource: Resource,
 }
 
@@ -47,26 +66,44 @@ impl LogExporter {
     pub fn builder() -> LogExporterBuilder {
         LogExporterBuilder::default()
     }
+
+    fn new(destination: Destination) -> Self {
+        LogExporter {
+            destination: Some(destination),
+            resource: Resource::empty(),
+        }
+    }
 }
 
 impl opentelemetry_sdk::logs::LogExporter for LogExporter {
     fn export<'a>(&'a mut self, batch: &'a [LogData]) -> BoxFuture<'a, opentelemetry_sdk::Result> {
-        let Some(transport) = &self.transport else {
-            return Box::pin(std::future::ready(Err(Error::Shutdown.into())));
-        };
         let resource = &self.resource;
-        let sent = transport.export(|format, out| match format {
-            Format::Protobuf => encode::encode_logs(batch, resource, out),
-            Format::Json => encode::encode_logs_json(batch, resource, out),
-        });
-        Box::pin(async move { sent.await.map_err(Into::into) })
+        match &mut self.destination {
+            None => Box::pin(std::future::ready(Err(Error::Shutdown.into()))),
+            Some(Destination::Otlp(transport)) => {
+                let sent = transport.export(|format, out| match format {
+                    Format::Protobuf => encode::encode_logs(batch, resource, out),
+                    Format::Json => encode::encode_logs_json(batch, resource, out),
+                });
+                Box::pin(async move { sent.await.map_err(Into::into) })
+            }
+            Some(Destination::Lines(lines)) => {
+                let written = if batch.is_empty() {
+                    Ok(())
+                } else {
+                    lines.write_line(|out| encode::encode_logs_json(batch, resource, out))
+                };
+                Box::pin(std::future::ready(written.map_err(Into::into)))
+            }
+        }
+    }
+
+    fn force_flush(&mut self) -> opentelemetry_sdk::Result {
+        Destination::force_flush(&mut self.destination)
     }
 
     fn shutdown(&mut self) -> opentelemetry_sdk::Result {
-        match self.transport.take() {
-            Some(_) => Ok(()),
-            None => Err(opentelemetry_sdk::Error::AlreadyShutdown),
-        }
+        Destination::shutdown(&mut self.destination)
     }
 
     fn set_resource(&mut self, resource: &Resource) {

@@ -3,7 +3,8 @@
 use crate::builder::{build_transport, signal_builder, BuilderState};
 use crate::config::Signal;
 use crate::error::Error;
-use crate::transport::{Format, Transport};
+use crate::file::{Destination, FileExporterBuilder, LineWriter};
+use crate::transport::Format;
 use opentelemetry_api::otel_warn;
 use opentelemetry_proto::encode;
 use opentelemetry_sdk::metrics::{
@@ -47,11 +48,26 @@ impl<S> MetricExporterBuilder<S> {
 impl<S: BuilderState> MetricExporterBuilder<S> {
     /// Builds the exporter (starting its worker thread).
     pub fn build(self) -> Result<MetricExporter, Error> {
-        Ok(MetricExporter {
-            transport: Some(build_transport::<S>(&self.settings, Signal::Metrics)?),
-            temporality: self.temporality.unwrap_or_else(env_temporality),
-            histogram: self.histogram.unwrap_or_else(env_histogram_aggregation),
-        })
+        let transport = build_transport::<S>(&self.settings, Signal::Metrics)?;
+        Ok(MetricExporter::new(
+            Destination::Otlp(transport),
+            self.temporality,
+            self.histogram,
+        ))
+    }
+}
+
+impl MetricExporterBuilder<FileExporterBuilder> {
+    /// Builds the file exporter (opening its file, if it writes to one). Temporality and
+    /// histogram aggregation come from the builder, else from the same variables as for the
+    /// OTLP transports.
+    pub fn build(self) -> Result<MetricExporter, Error> {
+        let lines = LineWriter::open(self.state.output)?;
+        Ok(MetricExporter::new(
+            Destination::Lines(lines),
+            self.temporality,
+            self.histogram,
+        ))
     }
 }
 
@@ -95,7 +111,8 @@ pub(crate) fn env_histogram_aggregation() -> Aggregation {
     }
 }
 
-/// Exports metrics over OTLP: gRPC, HTTP/protobuf or HTTP/JSON. Use it with a
+/// Exports metrics over OTLP: gRPC, HTTP/protobuf or HTTP/JSON; or as OTLP/JSON lines (the
+/// OTLP file exporter). Use it with a
 /// [`PeriodicReader`](opentelemetry_sdk::metrics::PeriodicReader).
 ///
 /// ```no_run
@@ -112,9 +129,25 @@ pub(crate) fn env_histogram_aggregation() -> Aggregation {
 ///     .build();
 /// # Ok::<(), opentelemetry_otlp::Error>(())
 /// ```
+///
+/// Each collection as one line of `MetricsData` JSON on standard output:
+///
+/// ```
+/// use opentelemetry_otlp::MetricExporter;
+/// use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider, Temporality};
+///
+/// let exporter = MetricExporter::builder()
+///     .with_stdout()
+///     .with_temporality(Temporality::Delta)
+///     .build()?;
+/// let provider = SdkMeterProvider::builder()
+///     .with_reader(PeriodicReader::builder(exporter).build())
+///     .build();
+/// # Ok::<(), opentelemetry_otlp::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct MetricExporter {
-    transport: Option<Transport>,
+    destination: Option<Destination>,
     temporality: TemporalityPreference,
     histogram: Aggregation,
 }
@@ -124,6 +157,20 @@ impl MetricExporter {
     pub fn builder() -> MetricExporterBuilder {
         MetricExporterBuilder::default()
     }
+
+    /// The exporter, with the builder's temporality and histogram aggregation, else the
+    /// environment's.
+    fn new(
+        destination: Destination,
+        temporality: Option<TemporalityPreference>,
+        histogram: Option<Aggregation>,
+    ) -> Self {
+        MetricExporter {
+            destination: Some(destination),
+            temporality: temporality.unwrap_or_else(env_temporality),
+            histogram: histogram.unwrap_or_else(env_histogram_aggregation),
+        }
+    }
 }
 
 impl opentelemetry_sdk::metrics::PushMetricExporter for MetricExporter {
@@ -131,21 +178,32 @@ impl opentelemetry_sdk::metrics::PushMetricExporter for MetricExporter {
         &'a mut self,
         metrics: &'a ResourceMetrics,
     ) -> BoxFuture<'a, opentelemetry_sdk::Result> {
-        let Some(transport) = &self.transport else {
-            return Box::pin(std::future::ready(Err(Error::Shutdown.into())));
-        };
-        let sent = transport.export(|format, out| match format {
-            Format::Protobuf => encode::encode_metrics(metrics, out),
-            Format::Json => encode::encode_metrics_json(metrics, out),
-        });
-        Box::pin(async move { sent.await.map_err(Into::into) })
+        match &mut self.destination {
+            None => Box::pin(std::future::ready(Err(Error::Shutdown.into()))),
+            Some(Destination::Otlp(transport)) => {
+                let sent = transport.export(|format, out| match format {
+                    Format::Protobuf => encode::encode_metrics(metrics, out),
+                    Format::Json => encode::encode_metrics_json(metrics, out),
+                });
+                Box::pin(async move { sent.await.map_err(Into::into) })
+            }
+            Some(Destination::Lines(lines)) => {
+                let written = if metrics.scope_metrics.is_empty() {
+                    Ok(())
+                } else {
+                    lines.write_line(|out| encode::encode_metrics_json(metrics, out))
+                };
+                Box::pin(std::future::ready(written.map_err(Into::into)))
+            }
+        }
+    }
+
+    fn force_flush(&mut self) -> opentelemetry_sdk::Result {
+        Destination::force_flush(&mut self.destination)
     }
 
     fn shutdown(&mut self) -> opentelemetry_sdk::Result {
-        match self.transport.take() {
-            Some(_) => Ok(()),
-            None => Err(opentelemetry_sdk::Error::AlreadyShutdown),
-        }
+        Destination::shutdown(&mut self.destination)
     }
 
     fn temporality(&self, kind: InstrumentKind) -> Temporality {

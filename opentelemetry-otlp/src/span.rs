@@ -3,7 +3,8 @@
 use crate::builder::{build_transport, signal_builder, BuilderState};
 use crate::config::Signal;
 use crate::error::Error;
-use crate::transport::{Format, Transport};
+use crate::file::{Destination, FileExporterBuilder, LineWriter};
+use crate::transport::Format;
 use opentelemetry_proto::encode;
 use opentelemetry_sdk::trace::{BoxFuture, SpanData};
 use opentelemetry_sdk::Resource;
@@ -13,14 +14,21 @@ signal_builder!(SpanExporterBuilder, "SpanExporter");
 impl<S: BuilderState> SpanExporterBuilder<S> {
     /// Builds the exporter (starting its worker thread).
     pub fn build(self) -> Result<SpanExporter, Error> {
-        Ok(SpanExporter {
-            transport: Some(build_transport::<S>(&self.settings, Signal::Traces)?),
-            resource: Resource::empty(),
-        })
+        let transport = build_transport::<S>(&self.settings, Signal::Traces)?;
+        Ok(SpanExporter::new(Destination::Otlp(transport)))
     }
 }
 
-/// Exports spans over OTLP: gRPC, HTTP/protobuf or HTTP/JSON.
+impl SpanExporterBuilder<FileExporterBuilder> {
+    /// Builds the file exporter (opening its file, if it writes to one).
+    pub fn build(self) -> Result<SpanExporter, Error> {
+        let lines = LineWriter::open(self.state.output)?;
+        Ok(SpanExporter::new(Destination::Lines(lines)))
+    }
+}
+
+/// Exports spans over OTLP: gRPC, HTTP/protobuf or HTTP/JSON; or as OTLP/JSON lines (the
+/// OTLP file exporter).
 ///
 /// ```
 /// use opentelemetry_otlp::{SpanExporter, WithExportConfig};
@@ -35,9 +43,20 @@ impl<S: BuilderState> SpanExporterBuilder<S> {
 /// let provider = SdkTracerProvider::builder().with_batch_exporter(exporter).build();
 /// # Ok::<(), opentelemetry_otlp::Error>(())
 /// ```
+///
+/// Each batch as one line of `TracesData` JSON on standard output:
+///
+/// ```
+/// use opentelemetry_otlp::SpanExporter;
+/// use opentelemetry_sdk::trace::SdkTracerProvider;
+///
+/// let exporter = SpanExporter::builder().with_stdout().build()?;
+/// let provider = SdkTracerProvider::builder().with_batch_exporter(exporter).build();
+/// # Ok::<(), opentelemetry_otlp::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct SpanExporter {
-    transport: Option<Transport>,
+    destination: Option<Destination>,
     resource: Resource,
 }
 
@@ -46,26 +65,44 @@ impl SpanExporter {
     pub fn builder() -> SpanExporterBuilder {
         SpanExporterBuilder::default()
     }
+
+    fn new(destination: Destination) -> Self {
+        SpanExporter {
+            destination: Some(destination),
+            resource: Resource::empty(),
+        }
+    }
 }
 
 impl opentelemetry_sdk::trace::SpanExporter for SpanExporter {
     fn export<'a>(&'a mut self, batch: &'a [SpanData]) -> BoxFuture<'a, opentelemetry_sdk::Result> {
-        let Some(transport) = &self.transport else {
-            return Box::pin(std::future::ready(Err(Error::Shutdown.into())));
-        };
         let resource = &self.resource;
-        let sent = transport.export(|format, out| match format {
-            Format::Protobuf => encode::encode_traces(batch, resource, out),
-            Format::Json => encode::encode_traces_json(batch, resource, out),
-        });
-        Box::pin(async move { sent.await.map_err(Into::into) })
+        match &mut self.destination {
+            None => Box::pin(std::future::ready(Err(Error::Shutdown.into()))),
+            Some(Destination::Otlp(transport)) => {
+                let sent = transport.export(|format, out| match format {
+                    Format::Protobuf => encode::encode_traces(batch, resource, out),
+                    Format::Json => encode::encode_traces_json(batch, resource, out),
+                });
+                Box::pin(async move { sent.await.map_err(Into::into) })
+            }
+            Some(Destination::Lines(lines)) => {
+                let written = if batch.is_empty() {
+                    Ok(())
+                } else {
+                    lines.write_line(|out| encode::encode_traces_json(batch, resource, out))
+                };
+                Box::pin(std::future::ready(written.map_err(Into::into)))
+            }
+        }
+    }
+
+    fn force_flush(&mut self) -> opentelemetry_sdk::Result {
+        Destination::force_flush(&mut self.destination)
     }
 
     fn shutdown(&mut self) -> opentelemetry_sdk::Result {
-        match self.transport.take() {
-            Some(_) => Ok(()),
-            None => Err(opentelemetry_sdk::Error::AlreadyShutdown),
-        }
+        Destination::shutdown(&mut self.destination)
     }
 
     fn set_resource(&mut self, resource: &Resource) {

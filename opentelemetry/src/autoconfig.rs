@@ -17,7 +17,10 @@
 //! `OTEL_METRICS_EXPORTER`, `OTEL_LOGS_EXPORTER` (and, through the SDK, `OTEL_TRACES_SAMPLER`,
 //! `OTEL_TRACES_SAMPLER_ARG`, the span and log record limits, `OTEL_BSP_*`, `OTEL_BLRP_*`,
 //! `OTEL_METRIC_EXPORT_INTERVAL`, `OTEL_METRIC_EXPORT_TIMEOUT`, `OTEL_RESOURCE_ATTRIBUTES` and
-//! `OTEL_SERVICE_NAME`). With the `jaeger` feature: `OTEL_TRACES_EXPORTER=jaeger` installs
+//! `OTEL_SERVICE_NAME`). With the `otlp` feature, `otlp` and `otlp/stdout` (the OTLP file
+//! exporter writing OTLP/JSON lines to standard output, with the batch processors and a
+//! periodic reader, and the `OTEL_EXPORTER_OTLP_METRICS_*` variables) are available for every
+//! signal. With the `jaeger` feature: `OTEL_TRACES_EXPORTER=jaeger` installs
 //! Jaeger's agent exporter (UDP, `OTEL_EXPORTER_JAEGER_AGENT_HOST` / `_PORT`), or its
 //! collector exporter (HTTP) when `OTEL_EXPORTER_JAEGER_ENDPOINT` is set; `OTEL_PROPAGATORS`
 //! accepts `jaeger`; `OTEL_TRACES_SAMPLER` accepts `jaeger_remote` and
@@ -69,6 +72,7 @@ const FEATURE_GATED_TRACE_EXPORTERS: &[(&str, &str)] = &[
     ("zipkin", "zipkin"),
     #[cfg(not(feature = "jaeger"))]
     ("jaeger", "jaeger"),
+    #[cfg(not(feature = "otlp"))]
     ("otlp/stdout", "otlp"),
     #[cfg(not(feature = "datadog"))]
     ("datadog", "datadog"),
@@ -81,6 +85,7 @@ const FEATURE_GATED_METRIC_EXPORTERS: &[(&str, &str)] = &[
     ("otlp", "otlp"),
     #[cfg(not(feature = "prometheus"))]
     ("prometheus", "prometheus"),
+    #[cfg(not(feature = "otlp"))]
     ("otlp/stdout", "otlp"),
 ];
 
@@ -91,6 +96,7 @@ const CONSOLE_METRIC_INTERVAL: Duration = Duration::from_millis(10_000);
 const FEATURE_GATED_LOG_EXPORTERS: &[(&str, &str)] = &[
     #[cfg(not(feature = "otlp"))]
     ("otlp", "otlp"),
+    #[cfg(not(feature = "otlp"))]
     ("otlp/stdout", "otlp"),
 ];
 
@@ -194,8 +200,22 @@ impl AutoConfig {
                         builder = builder.with_batch_exporter(exporter);
                         any = true;
                     }
-                    Err(e) => report_otlp_failure("OTEL_TRACES_EXPORTER", &e),
+                    Err(e) => report_otlp_failure("OTEL_TRACES_EXPORTER", "otlp", &e),
                 },
+                // The OTLP file exporter on stdout, with the batch processor (as the spec says).
+                #[cfg(feature = "otlp")]
+                "otlp/stdout" => {
+                    match opentelemetry_otlp::SpanExporter::builder()
+                        .with_stdout()
+                        .build()
+                    {
+                        Ok(exporter) => {
+                            builder = builder.with_batch_exporter(exporter);
+                            any = true;
+                        }
+                        Err(e) => report_otlp_failure("OTEL_TRACES_EXPORTER", "otlp/stdout", &e),
+                    }
+                }
                 "console" => {
                     builder = builder.with_simple_exporter(ConsoleSpanExporter::default());
                     any = true;
@@ -256,8 +276,24 @@ impl AutoConfig {
                         builder = builder.with_reader(PeriodicReader::builder(exporter).build());
                         any = true;
                     }
-                    Err(e) => report_otlp_failure("OTEL_METRICS_EXPORTER", &e),
+                    Err(e) => report_otlp_failure("OTEL_METRICS_EXPORTER", "otlp", &e),
                 },
+                // With a periodic reader; temporality and histogram aggregation from the
+                // OTEL_EXPORTER_OTLP_METRICS_* variables, as for otlp.
+                #[cfg(feature = "otlp")]
+                "otlp/stdout" => {
+                    match opentelemetry_otlp::MetricExporter::builder()
+                        .with_stdout()
+                        .build()
+                    {
+                        Ok(exporter) => {
+                            builder =
+                                builder.with_reader(PeriodicReader::builder(exporter).build());
+                            any = true;
+                        }
+                        Err(e) => report_otlp_failure("OTEL_METRICS_EXPORTER", "otlp/stdout", &e),
+                    }
+                }
                 "console" => {
                     let mut reader = PeriodicReader::builder(ConsoleMetricExporter::default());
                     if var("OTEL_METRIC_EXPORT_INTERVAL").is_none() {
@@ -309,8 +345,21 @@ impl AutoConfig {
                         builder = builder.with_batch_exporter(exporter);
                         any = true;
                     }
-                    Err(e) => report_otlp_failure("OTEL_LOGS_EXPORTER", &e),
+                    Err(e) => report_otlp_failure("OTEL_LOGS_EXPORTER", "otlp", &e),
                 },
+                #[cfg(feature = "otlp")]
+                "otlp/stdout" => {
+                    match opentelemetry_otlp::LogExporter::builder()
+                        .with_stdout()
+                        .build()
+                    {
+                        Ok(exporter) => {
+                            builder = builder.with_batch_exporter(exporter);
+                            any = true;
+                        }
+                        Err(e) => report_otlp_failure("OTEL_LOGS_EXPORTER", "otlp/stdout", &e),
+                    }
+                }
                 "console" => {
                     builder = builder.with_simple_exporter(ConsoleLogExporter::default());
                     any = true;
@@ -331,10 +380,10 @@ impl AutoConfig {
 
 /// An OTLP exporter that could not be built (bad builder-level setting, thread spawn failure).
 #[cfg(feature = "otlp")]
-fn report_otlp_failure(variable: &str, error: &opentelemetry_otlp::Error) {
+fn report_otlp_failure(variable: &str, name: &str, error: &opentelemetry_otlp::Error) {
     otel_error!(
         "AutoConfig.ExporterFailed",
-        "{variable}=otlp: the OTLP exporter could not be built ({error}): nothing is installed for it"
+        "{variable}={name}: the OTLP exporter could not be built ({error}): nothing is installed for it"
     );
 }
 
