@@ -3,7 +3,8 @@
 //!
 //! These exporters are intended for debugging and learning. They are not recommended for
 //! production use: the output format is not standardized and can change at any time. For a
-//! standard format on standard output use the OTLP file exporter when it is available.
+//! standard format on standard output use the OTLP file exporter (`otlp/stdout`) of
+//! `opentelemetry-otlp`.
 
 use super::data::{
     AggregatedMetrics, ExponentialBucket, ExponentialHistogramDataPoint, HistogramDataPoint,
