@@ -4,7 +4,7 @@ use super::batch::BatchLogProcessor;
 use super::export::LogExporter;
 use super::limits::LogRecordLimits;
 use super::processor::{LogProcessor, SimpleLogProcessor};
-use super::record::{SdkLogRecord, TraceContext};
+use super::record::{inline_fast, SdkLogRecord, TraceContext};
 use crate::error::{first_error, Error, Result};
 use crate::resource::Resource;
 use opentelemetry_api::logs::{Logger, LoggerProvider, Severity};
@@ -22,6 +22,8 @@ struct ProviderInner {
     processors: Vec<Box<dyn LogProcessor>>,
     resource: Resource,
     limits: LogRecordLimits,
+    /// `record::inline_fast(&limits)`, computed once instead of for every record.
+    inline_fast: u8,
     is_shutdown: AtomicBool,
     /// Not disabled (`OTEL_SDK_DISABLED`) and not shut down: one load on the hot paths.
     active: AtomicBool,
@@ -222,11 +224,13 @@ impl LoggerProviderBuilder {
         for p in &mut self.processors {
             p.set_resource(&resource);
         }
+        let limits = self.limits.unwrap_or_else(LogRecordLimits::from_env);
         SdkLoggerProvider {
             inner: Arc::new(ProviderInner {
                 processors: self.processors,
                 resource,
-                limits: self.limits.unwrap_or_else(LogRecordLimits::from_env),
+                limits,
+                inline_fast: inline_fast(&limits),
                 is_shutdown: AtomicBool::new(false),
                 active: AtomicBool::new(!disabled),
             }),
@@ -277,7 +281,8 @@ impl SdkLogger {
     #[inline(always)]
     fn complete_and_process(&self, record: &mut SdkLogRecord) {
         if record.trace_context.is_none() {
-            // The IDs only, read under the thread's borrow: no span reference taken.
+            // The IDs only, read under the thread's borrow: no span reference taken (and
+            // one thread-local load when no span is active).
             if let Some((trace_id, span_id, flags)) = active_span_ids() {
                 if trace_id != TraceId::INVALID && span_id != SpanId::INVALID {
                     record.trace_context = Some(TraceContext {
@@ -298,9 +303,22 @@ impl SdkLogger {
         if record.observed_timestamp.is_none() {
             record.observed_timestamp = Some(SystemTime::now());
         }
-        for processor in &self.provider.inner.processors {
-            processor.emit(record, &self.scope);
+        match self.provider.inner.processors.as_slice() {
+            // The usual pipeline (one batch processor): no loop.
+            [only] => only.emit(record, &self.scope),
+            all => {
+                for processor in all {
+                    processor.emit(record, &self.scope);
+                }
+            }
         }
+    }
+
+    /// A new empty record obeying the provider's limits.
+    #[inline(always)]
+    fn new_record(&self) -> SdkLogRecord {
+        let inner = &self.provider.inner;
+        SdkLogRecord::with_inline_fast(inner.limits, inner.inline_fast)
     }
 }
 
@@ -309,7 +327,7 @@ impl Logger for SdkLogger {
 
     #[inline]
     fn create_log_record(&self) -> SdkLogRecord {
-        SdkLogRecord::new(self.provider.inner.limits)
+        self.new_record()
     }
 
     // Always inlined: the record is large, and an out-of-line call copies it once more.
@@ -327,7 +345,7 @@ impl Logger for SdkLogger {
         if !self.should_record() {
             return;
         }
-        let mut record = SdkLogRecord::new(self.provider.inner.limits);
+        let mut record = self.new_record();
         fill(&mut record);
         self.complete_and_process(&mut record)
     }
@@ -359,12 +377,12 @@ impl Logger for SdkLogger {
         // The processors before the thread-local suppression flag: a filtered-out record
         // stops at the cheapest check.
         self.provider.is_active()
-            && self
-                .provider
-                .inner
-                .processors
-                .iter()
-                .any(|p| p.enabled(severity, target, event_name, &self.scope))
+            && match self.provider.inner.processors.as_slice() {
+                [only] => only.enabled(severity, target, event_name, &self.scope),
+                all => all
+                    .iter()
+                    .any(|p| p.enabled(severity, target, event_name, &self.scope)),
+            }
             && !Context::is_current_telemetry_suppressed()
     }
 }

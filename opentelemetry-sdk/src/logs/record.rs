@@ -26,6 +26,18 @@ fn key_bit(key: &Key) -> u64 {
     1u64 << ((s.len().wrapping_mul(7) ^ last) & 63)
 }
 
+/// The `inline_fast` of a record obeying `limits`: how many inline slots new keys may take
+/// on the fast path (`INLINE_ATTRIBUTES` capped by the count limit; none when values must be
+/// truncated).
+#[inline]
+pub(crate) fn inline_fast(limits: &LogRecordLimits) -> u8 {
+    if limits.attribute_value_length_limit.is_none() {
+        limits.attribute_count_limit.min(INLINE_ATTRIBUTES as u32) as u8
+    } else {
+        0
+    }
+}
+
 /// Whether dropping `value` has work to do (it owns or shares memory). Folds to a constant
 /// for a value built in place from a number, a boolean or a static string.
 #[inline(always)]
@@ -98,37 +110,27 @@ pub struct SdkLogRecord {
     overflow: ManuallyDrop<Vec<(Key, AnyValue)>>,
     inline_len: u8,
     /// How many inline slots a new key may take without the slow path: `INLINE_ATTRIBUTES`
-    /// capped by the count limit, 0 when values must be truncated.
+    /// capped by the count limit, 0 when values must be truncated. Invariant: at most
+    /// `INLINE_ATTRIBUTES` (set only by `with_inline_fast`, copied by `clone`).
     inline_fast: u8,
     limit_reported: bool,
     dropped_attributes_count: u32,
     /// `key_bit` of every key held (a key whose bit is clear is new).
     key_filter: u64,
-    /// Whether the body or an inline attribute may own memory: when not, dropping the record
-    /// releases nothing of them (set whenever one that owns is stored; never cleared).
+    /// Whether the body or an attribute may own memory, or attributes spilled into
+    /// `overflow`: when not, dropping the record releases nothing of them (set whenever one
+    /// that owns is stored, and on the first spill; never cleared).
     owns: bool,
     limits: LogRecordLimits,
 }
 
 impl Drop for SdkLogRecord {
-    #[inline]
+    // Always inlined: for the common record (numbers, booleans, static and inline strings,
+    // at most five attributes) dropping is one test of `owns`.
+    #[inline(always)]
     fn drop(&mut self) {
-        if !self.owns {
-            // Numbers, booleans, static and inline strings only: nothing to release but a
-            // spilled attribute list.
-            if self.overflow.capacity() != 0 {
-                drop(std::mem::take(&mut *self.overflow));
-            }
-            return;
-        }
-        // SAFETY: dropped once, here; `body` is not used afterwards.
-        unsafe { ManuallyDrop::drop(&mut self.body) };
-        let attributes: *mut [Attribute] = self.inline_mut();
-        // SAFETY: the slice covers exactly the initialized slots (the invariant of
-        // `inline`), which are dropped once, here, and not used afterwards.
-        unsafe { std::ptr::drop_in_place(attributes) };
-        if self.overflow.capacity() != 0 {
-            drop(std::mem::take(&mut *self.overflow));
+        if self.owns {
+            self.release();
         }
     }
 }
@@ -208,6 +210,13 @@ impl SdkLogRecord {
     /// An empty record obeying `limits`.
     #[inline]
     pub fn new(limits: LogRecordLimits) -> Self {
+        SdkLogRecord::with_inline_fast(limits, inline_fast(&limits))
+    }
+
+    /// An empty record obeying `limits`, with `inline_fast` computed beforehand (by
+    /// [`inline_fast`] from the same limits: the provider does it once).
+    #[inline(always)]
+    pub(crate) fn with_inline_fast(limits: LogRecordLimits, inline_fast: u8) -> Self {
         SdkLogRecord {
             event_name: None,
             target: None,
@@ -220,17 +229,29 @@ impl SdkLogRecord {
             inline: [UNSET; INLINE_ATTRIBUTES],
             overflow: ManuallyDrop::new(Vec::new()),
             inline_len: 0,
-            inline_fast: if limits.attribute_value_length_limit.is_none() {
-                limits.attribute_count_limit.min(INLINE_ATTRIBUTES as u32) as u8
-            } else {
-                0
-            },
+            // At most `INLINE_ATTRIBUTES`, whatever the caller passed (the invariant).
+            inline_fast: inline_fast.min(INLINE_ATTRIBUTES as u8),
             limit_reported: false,
             dropped_attributes_count: 0,
             key_filter: 0,
             owns: false,
             limits,
         }
+    }
+
+    /// Releases what the body and the attributes own: the work of `drop` for a record that
+    /// may own memory. Called once, from `drop`.
+    #[inline(never)]
+    fn release(&mut self) {
+        // SAFETY: called only from `drop` (once): `body` is dropped once, here, and not
+        // used afterwards.
+        unsafe { ManuallyDrop::drop(&mut self.body) };
+        let attributes: *mut [Attribute] = self.inline_mut();
+        // SAFETY: the slice covers exactly the initialized slots (the invariant of
+        // `inline`), which are dropped once, here, and not used afterwards.
+        unsafe { std::ptr::drop_in_place(attributes) };
+        // SAFETY: as for `body`.
+        unsafe { ManuallyDrop::drop(&mut self.overflow) };
     }
 
     /// The initialized inline attributes.
@@ -372,8 +393,14 @@ impl SdkLogRecord {
         if len < self.inline_fast as usize && self.key_filter & bit == 0 {
             self.key_filter |= bit;
             self.owns |= key.is_heap_allocated() || value_owns(&value);
-            // `len < inline_fast <= INLINE_ATTRIBUTES`: a slot is free.
-            self.push_inline((key, value));
+            debug_assert!(len < INLINE_ATTRIBUTES);
+            // SAFETY: `len < inline_fast <= INLINE_ATTRIBUTES` (the invariant of
+            // `inline_fast`), so the slot exists; it is past `inline_len`, hence unused:
+            // writing leaks nothing, and counting it in `inline_len` right after keeps the
+            // invariant of `inline`. Unchecked: the attribute is then built straight into
+            // its slot, not copied there.
+            unsafe { self.inline.get_unchecked_mut(len).write((key, value)) };
+            self.inline_len += 1;
             return;
         }
         self.insert_slow(key, value, bit)
@@ -416,6 +443,8 @@ impl SdkLogRecord {
         if len < INLINE_ATTRIBUTES {
             self.push_inline((key, value));
         } else {
+            // The list's allocation is released by `drop` only for a record that `owns`.
+            self.owns = true;
             self.overflow.push((key, value));
         }
     }
@@ -659,6 +688,61 @@ mod tests {
         assert_eq!(Arc::strong_count(&text), 7);
         drop((r, copy));
         assert_eq!(Arc::strong_count(&text), 1);
+    }
+
+    #[test]
+    fn the_fast_path_never_writes_past_the_inline_slots() {
+        // A caller passing too large an `inline_fast` is capped to the inline slots: the
+        // unchecked fast-path write stays in bounds and the rest spills.
+        let mut r = SdkLogRecord::with_inline_fast(limits(128, None), u8::MAX);
+        assert_eq!(r.inline_fast as usize, INLINE_ATTRIBUTES);
+        let text: std::sync::Arc<str> = std::sync::Arc::from("shared");
+        for i in 0..(INLINE_ATTRIBUTES as i64 + 3) {
+            r.add_attribute(format!("key{i}"), StringValue::from(text.clone()));
+        }
+        assert_eq!(r.inline_len as usize, INLINE_ATTRIBUTES);
+        assert_eq!(r.attributes_len(), INLINE_ATTRIBUTES + 3);
+        let keys: Vec<_> = r.attributes_iter().map(|(k, _)| k.to_string()).collect();
+        let expected: Vec<_> = (0..INLINE_ATTRIBUTES + 3)
+            .map(|i| format!("key{i}"))
+            .collect();
+        assert_eq!(keys, expected);
+        drop(r);
+        assert_eq!(std::sync::Arc::strong_count(&text), 1);
+        // The provider's precomputed value is the one `new` computes.
+        for l in [
+            limits(128, None),
+            limits(3, None),
+            limits(0, None),
+            limits(128, Some(4)),
+        ] {
+            assert_eq!(
+                SdkLogRecord::new(l).inline_fast,
+                SdkLogRecord::with_inline_fast(l, inline_fast(&l)).inline_fast
+            );
+        }
+        assert_eq!(inline_fast(&limits(3, None)), 3);
+        assert_eq!(inline_fast(&limits(128, Some(4))), 0);
+    }
+
+    #[test]
+    fn a_record_that_only_spilled_releases_its_list() {
+        // Numbers only (nothing owned inline), but spilled: the list is released.
+        let mut r = SdkLogRecord::new(limits(128, None));
+        for i in 0..INLINE_ATTRIBUTES as i64 {
+            r.add_attribute(Key::copied(&format!("k{i}")), i);
+        }
+        assert!(!r.owns);
+        r.add_attribute("spilled", 1i64);
+        assert!(r.owns, "a spill makes the record release its list");
+        let copy = r.clone();
+        assert!(copy.owns);
+        assert_eq!(copy, r);
+        drop((r, copy));
+        // A record that never spilled and owns nothing has nothing to release.
+        let mut plain = SdkLogRecord::new(limits(128, None));
+        plain.add_attribute("a", 1i64);
+        assert!(!plain.owns && plain.overflow.capacity() == 0);
     }
 
     #[test]
