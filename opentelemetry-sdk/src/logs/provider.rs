@@ -4,7 +4,7 @@ use super::batch::BatchLogProcessor;
 use super::export::LogExporter;
 use super::limits::LogRecordLimits;
 use super::processor::{LogProcessor, SimpleLogProcessor};
-use super::record::{inline_fast, SdkLogRecord, TraceContext};
+use super::record::{InlineFast, SdkLogRecord, TraceContext};
 use crate::error::{first_error, Error, Result};
 use crate::resource::Resource;
 use opentelemetry_api::logs::{Logger, LoggerProvider, Severity};
@@ -22,8 +22,8 @@ struct ProviderInner {
     processors: Vec<Box<dyn LogProcessor>>,
     resource: Resource,
     limits: LogRecordLimits,
-    /// `record::inline_fast(&limits)`, computed once instead of for every record.
-    inline_fast: u8,
+    /// `InlineFast::of(&limits)`, computed once instead of for every record.
+    inline_fast: InlineFast,
     is_shutdown: AtomicBool,
     /// Not disabled (`OTEL_SDK_DISABLED`) and not shut down: one load on the hot paths.
     active: AtomicBool,
@@ -230,7 +230,7 @@ impl LoggerProviderBuilder {
                 processors: self.processors,
                 resource,
                 limits,
-                inline_fast: inline_fast(&limits),
+                inline_fast: InlineFast::of(&limits),
                 is_shutdown: AtomicBool::new(false),
                 active: AtomicBool::new(!disabled),
             }),

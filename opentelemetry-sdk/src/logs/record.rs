@@ -26,15 +26,23 @@ fn key_bit(key: &Key) -> u64 {
     1u64 << ((s.len().wrapping_mul(7) ^ last) & 63)
 }
 
-/// The `inline_fast` of a record obeying `limits`: how many inline slots new keys may take
-/// on the fast path (`INLINE_ATTRIBUTES` capped by the count limit; none when values must be
-/// truncated).
-#[inline]
-pub(crate) fn inline_fast(limits: &LogRecordLimits) -> u8 {
-    if limits.attribute_value_length_limit.is_none() {
-        limits.attribute_count_limit.min(INLINE_ATTRIBUTES as u32) as u8
-    } else {
-        0
+/// How many inline slots new keys may take on the fast path of a record obeying some limits:
+/// `INLINE_ATTRIBUTES` capped by the count limit, none when values must be truncated.
+/// Invariant: at most `INLINE_ATTRIBUTES` (the only constructor is [`InlineFast::of`]), which
+/// the unchecked fast-path write relies on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct InlineFast(u8);
+
+impl InlineFast {
+    /// The value for `limits` (the provider computes it once, not for every record).
+    #[inline]
+    pub(crate) fn of(limits: &LogRecordLimits) -> Self {
+        InlineFast(if limits.attribute_value_length_limit.is_none() {
+            // At most `INLINE_ATTRIBUTES` (5): fits a `u8`.
+            limits.attribute_count_limit.min(INLINE_ATTRIBUTES as u32) as u8
+        } else {
+            0
+        })
     }
 }
 
@@ -111,7 +119,7 @@ pub struct SdkLogRecord {
     inline_len: u8,
     /// How many inline slots a new key may take without the slow path: `INLINE_ATTRIBUTES`
     /// capped by the count limit, 0 when values must be truncated. Invariant: at most
-    /// `INLINE_ATTRIBUTES` (set only by `with_inline_fast`, copied by `clone`).
+    /// `INLINE_ATTRIBUTES` (taken from an [`InlineFast`], copied by `clone`).
     inline_fast: u8,
     limit_reported: bool,
     dropped_attributes_count: u32,
@@ -210,13 +218,13 @@ impl SdkLogRecord {
     /// An empty record obeying `limits`.
     #[inline]
     pub fn new(limits: LogRecordLimits) -> Self {
-        SdkLogRecord::with_inline_fast(limits, inline_fast(&limits))
+        SdkLogRecord::with_inline_fast(limits, InlineFast::of(&limits))
     }
 
-    /// An empty record obeying `limits`, with `inline_fast` computed beforehand (by
-    /// [`inline_fast`] from the same limits: the provider does it once).
+    /// An empty record obeying `limits`, with `inline_fast` computed beforehand from the same
+    /// limits (the provider does it once).
     #[inline(always)]
-    pub(crate) fn with_inline_fast(limits: LogRecordLimits, inline_fast: u8) -> Self {
+    pub(crate) fn with_inline_fast(limits: LogRecordLimits, inline_fast: InlineFast) -> Self {
         SdkLogRecord {
             event_name: None,
             target: None,
@@ -229,8 +237,7 @@ impl SdkLogRecord {
             inline: [UNSET; INLINE_ATTRIBUTES],
             overflow: ManuallyDrop::new(Vec::new()),
             inline_len: 0,
-            // At most `INLINE_ATTRIBUTES`, whatever the caller passed (the invariant).
-            inline_fast: inline_fast.min(INLINE_ATTRIBUTES as u8),
+            inline_fast: inline_fast.0,
             limit_reported: false,
             dropped_attributes_count: 0,
             key_filter: 0,
@@ -692,10 +699,25 @@ mod tests {
 
     #[test]
     fn the_fast_path_never_writes_past_the_inline_slots() {
-        // A caller passing too large an `inline_fast` is capped to the inline slots: the
-        // unchecked fast-path write stays in bounds and the rest spills.
-        let mut r = SdkLogRecord::with_inline_fast(limits(128, None), u8::MAX);
-        assert_eq!(r.inline_fast as usize, INLINE_ATTRIBUTES);
+        // Whatever the limits, the fast path covers at most the inline slots.
+        for count in [0, 1, 3, 5, 6, 128, u32::MAX] {
+            for len in [None, Some(0), Some(4), Some(u32::MAX)] {
+                let l = limits(count, len);
+                let fast = InlineFast::of(&l).0 as usize;
+                assert!(fast <= INLINE_ATTRIBUTES);
+                let expected = if len.is_none() {
+                    (count as usize).min(INLINE_ATTRIBUTES)
+                } else {
+                    0
+                };
+                assert_eq!(fast, expected);
+                assert_eq!(SdkLogRecord::new(l).inline_fast as usize, fast);
+            }
+        }
+        // The widest fast path: the unchecked writes fill exactly the inline slots, in
+        // order, and the rest spills.
+        let l = limits(u32::MAX, None);
+        let mut r = SdkLogRecord::with_inline_fast(l, InlineFast::of(&l));
         let text: std::sync::Arc<str> = std::sync::Arc::from("shared");
         for i in 0..(INLINE_ATTRIBUTES as i64 + 3) {
             r.add_attribute(format!("key{i}"), StringValue::from(text.clone()));
@@ -709,20 +731,6 @@ mod tests {
         assert_eq!(keys, expected);
         drop(r);
         assert_eq!(std::sync::Arc::strong_count(&text), 1);
-        // The provider's precomputed value is the one `new` computes.
-        for l in [
-            limits(128, None),
-            limits(3, None),
-            limits(0, None),
-            limits(128, Some(4)),
-        ] {
-            assert_eq!(
-                SdkLogRecord::new(l).inline_fast,
-                SdkLogRecord::with_inline_fast(l, inline_fast(&l)).inline_fast
-            );
-        }
-        assert_eq!(inline_fast(&limits(3, None)), 3);
-        assert_eq!(inline_fast(&limits(128, Some(4))), 0);
     }
 
     #[test]
