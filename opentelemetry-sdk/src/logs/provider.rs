@@ -3,9 +3,9 @@
 use super::batch::BatchLogProcessor;
 use super::export::LogExporter;
 use super::limits::LogRecordLimits;
-use super::processor::{LogProcessor, SimpleLogProcessor};
+use super::processor::{Fanout, LogProcessor, SimpleLogProcessor};
 use super::record::{InlineFast, SdkLogRecord, TraceContext};
-use crate::error::{first_error, Error, Result};
+use crate::error::{Error, Result};
 use crate::resource::Resource;
 use opentelemetry_api::logs::{Logger, LoggerProvider, Severity};
 use opentelemetry_api::trace::{active_span_ids, SpanId, TraceContextExt, TraceId};
@@ -19,7 +19,10 @@ use std::time::{Duration, SystemTime};
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 
 struct ProviderInner {
-    processors: Vec<Box<dyn LogProcessor>>,
+    /// The only processor, or a [`Fanout`] of the processors when there are none or several
+    /// (`fanout`): one dynamic call per check and per record.
+    processor: Box<dyn LogProcessor>,
+    fanout: bool,
     resource: Resource,
     limits: LogRecordLimits,
     /// `InlineFast::of(&limits)`, computed once instead of for every record.
@@ -35,11 +38,7 @@ impl ProviderInner {
             return Err(Error::AlreadyShutdown);
         }
         self.active.store(false, Ordering::Release);
-        first_error(
-            self.processors
-                .iter()
-                .map(|p| p.shutdown_with_timeout(timeout)),
-        )
+        self.processor.shutdown_with_timeout(timeout)
     }
 }
 
@@ -78,11 +77,25 @@ pub struct SdkLoggerProvider {
 impl fmt::Debug for SdkLoggerProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SdkLoggerProvider")
-            .field("processors", &self.inner.processors)
+            .field("processors", &ProcessorsDebug(&self.inner))
             .field("resource", &self.inner.resource)
             .field("limits", &self.inner.limits)
             .field("is_shutdown", &self.is_shutdown())
             .finish()
+    }
+}
+
+/// Shows the processors as a list, whether there is one or a [`Fanout`] of them.
+struct ProcessorsDebug<'a>(&'a ProviderInner);
+
+impl fmt::Debug for ProcessorsDebug<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.fanout {
+            // A `Fanout` shows as its list.
+            fmt::Debug::fmt(&self.0.processor, f)
+        } else {
+            f.debug_list().entry(&self.0.processor).finish()
+        }
     }
 }
 
@@ -128,7 +141,7 @@ impl SdkLoggerProvider {
         if self.is_shutdown() {
             return Err(Error::AlreadyShutdown);
         }
-        first_error(self.inner.processors.iter().map(|p| p.force_flush()))
+        self.inner.processor.force_flush()
     }
 
     /// Flushes and shuts down every processor, within the default timeout (5 s). A second
@@ -218,16 +231,21 @@ impl LoggerProviderBuilder {
 
     /// Builds the provider and hands every processor the resource. With
     /// `OTEL_SDK_DISABLED=true` the provider records nothing.
-    pub fn build(mut self) -> SdkLoggerProvider {
+    pub fn build(self) -> SdkLoggerProvider {
         let disabled = crate::env::bool_var("OTEL_SDK_DISABLED");
         let resource = self.resource.unwrap_or_default();
-        for p in &mut self.processors {
-            p.set_resource(&resource);
-        }
+        // The only processor directly, or all of them behind one `Fanout`.
+        let (mut processor, fanout): (Box<dyn LogProcessor>, bool) =
+            match <[Box<dyn LogProcessor>; 1]>::try_from(self.processors) {
+                Ok([only]) => (only, false),
+                Err(all) => (Box::new(Fanout(all)), true),
+            };
+        processor.set_resource(&resource);
         let limits = self.limits.unwrap_or_else(LogRecordLimits::from_env);
         SdkLoggerProvider {
             inner: Arc::new(ProviderInner {
-                processors: self.processors,
+                processor,
+                fanout,
                 resource,
                 limits,
                 inline_fast: InlineFast::of(&limits),
@@ -303,15 +321,7 @@ impl SdkLogger {
         if record.observed_timestamp.is_none() {
             record.observed_timestamp = Some(SystemTime::now());
         }
-        match self.provider.inner.processors.as_slice() {
-            // The usual pipeline (one batch processor): no loop.
-            [only] => only.emit(record, &self.scope),
-            all => {
-                for processor in all {
-                    processor.emit(record, &self.scope);
-                }
-            }
-        }
+        self.provider.inner.processor.emit(record, &self.scope)
     }
 
     /// A new empty record obeying the provider's limits.
@@ -377,12 +387,11 @@ impl Logger for SdkLogger {
         // The processors before the thread-local suppression flag: a filtered-out record
         // stops at the cheapest check.
         self.provider.is_active()
-            && match self.provider.inner.processors.as_slice() {
-                [only] => only.enabled(severity, target, event_name, &self.scope),
-                all => all
-                    .iter()
-                    .any(|p| p.enabled(severity, target, event_name, &self.scope)),
-            }
+            && self
+                .provider
+                .inner
+                .processor
+                .enabled(severity, target, event_name, &self.scope)
             && !Context::is_current_telemetry_suppressed()
     }
 }
