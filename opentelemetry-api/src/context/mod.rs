@@ -25,6 +25,7 @@ mod future;
 pub use future::{FutureExt, WithContext};
 
 use crate::trace::context::ActiveSpan;
+use crate::trace::{SpanId, TraceFlags, TraceId};
 use std::any::{Any, TypeId};
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -50,7 +51,16 @@ thread_local! {
     /// checks made on every log record and metric measurement (suppression, whether a span
     /// is active at all, trace-based exemplar filtering).
     static CURRENT_STATE: Cell<u8> = const { Cell::new(0) };
+    /// The IDs and flags of the current context's active span, kept up to date with
+    /// `CURRENT_STATE` and meaningful only while its `STATE_HAS_SPAN` bit is set: a log
+    /// record emitted inside a span reads them without borrowing the stack.
+    static CURRENT_IDS: Cell<SpanIds> = const {
+        Cell::new((TraceId::INVALID, SpanId::INVALID, TraceFlags::NOT_SAMPLED))
+    };
 }
+
+/// A span's trace ID, span ID and trace flags.
+type SpanIds = (TraceId, SpanId, TraceFlags);
 
 /// `CURRENT_STATE`: the current context's active span is sampled.
 const STATE_SAMPLED: u8 = 1;
@@ -75,10 +85,27 @@ fn state_of(cx: &Context) -> u8 {
     state
 }
 
-/// Records the summary of `stack`'s current context (called after every change of it).
+/// Records the summary of `stack`'s current context, and its active span's IDs (called after
+/// every change of it).
 #[inline]
 fn note_state(stack: &ContextStack) {
-    let state = state_of(stack.current());
+    let cx = stack.current();
+    let mut state = 0;
+    if cx.suppress_telemetry {
+        state |= STATE_SUPPRESSED;
+    }
+    // The span context is read once for both the state bits and the IDs.
+    if let Some(active) = &cx.span {
+        let sc = active.span_context();
+        let flags = sc.trace_flags();
+        state |= STATE_HAS_SPAN;
+        if flags.is_sampled() {
+            state |= STATE_SAMPLED;
+        }
+        let ids = (sc.trace_id(), sc.span_id(), flags);
+        let _ = CURRENT_IDS.try_with(|c| c.set(ids));
+    }
+    debug_assert_eq!(state, state_of(cx));
     let _ = CURRENT_STATE.try_with(|c| c.set(state));
 }
 
@@ -246,28 +273,14 @@ impl Context {
         current_state() & STATE_SAMPLED != 0
     }
 
-    /// The IDs and flags of the current context's active span, read under the thread's
-    /// borrow (nothing cloned).
+    /// The IDs and flags of the current context's active span: two thread-local loads, the
+    /// stack is not read (its summary keeps a copy of them).
     #[inline]
-    pub(crate) fn current_span_ids() -> Option<(
-        crate::trace::TraceId,
-        crate::trace::SpanId,
-        crate::trace::TraceFlags,
-    )> {
+    pub(crate) fn current_span_ids() -> Option<SpanIds> {
         if !Context::current_has_span() {
             return None;
         }
-        CURRENT
-            .try_with(|stack| {
-                stack.try_borrow().ok().and_then(|s| {
-                    s.current().span.as_ref().map(|a| {
-                        let sc = a.span_context();
-                        (sc.trace_id(), sc.span_id(), sc.trace_flags())
-                    })
-                })
-            })
-            .ok()
-            .flatten()
+        CURRENT_IDS.try_with(Cell::get).ok()
     }
 
     /// The active span of the current context: the `Arc` only when the span records.
@@ -473,11 +486,18 @@ mod tests {
             );
             assert_eq!(active_span_is_sampled(), expected & STATE_SAMPLED != 0);
             assert_eq!(active_span_ids().is_some(), expected & STATE_HAS_SPAN != 0);
+            // The copied IDs are the current span's.
+            let cx = Context::current();
+            let from_stack = cx.span.as_ref().map(|a| {
+                let sc = a.span_context();
+                (sc.trace_id(), sc.span_id(), sc.trace_flags())
+            });
+            assert_eq!(active_span_ids(), from_stack);
         };
-        let span = |flags| {
+        let span = |flags: TraceFlags| {
             SpanContext::new(
-                TraceId::from(1u128),
-                SpanId::from(2u64),
+                TraceId::from(1u128 + u128::from(flags.to_u8())),
+                SpanId::from(2u64 + u64::from(flags.to_u8())),
                 flags,
                 true,
                 TraceState::NONE,
