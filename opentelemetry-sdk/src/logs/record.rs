@@ -162,6 +162,10 @@ impl PartialEq for SdkLogRecord {
 
 impl Clone for SdkLogRecord {
     fn clone(&self) -> Self {
+        if !self.owns {
+            // The common record (what processors clone to keep): no attribute to walk.
+            return self.clone_plain();
+        }
         let mut inline = [UNSET; INLINE_ATTRIBUTES];
         for (slot, attribute) in inline.iter_mut().zip(self.inline_ref()) {
             slot.write(attribute.clone());
@@ -243,6 +247,41 @@ impl SdkLogRecord {
             key_filter: 0,
             owns: false,
             limits,
+        }
+    }
+
+    /// A clone of a record that owns nothing (`!owns`): the body and the inline attributes
+    /// are copied bit for bit instead of value by value.
+    #[inline]
+    fn clone_plain(&self) -> Self {
+        debug_assert!(!self.owns && self.overflow.capacity() == 0);
+        // SAFETY: the record does not `own`: its body and its initialized inline attributes
+        // are numbers, booleans, and static or inline strings (keys too): values that hold
+        // no memory and whose drop does nothing, so a bit-for-bit copy is an independent
+        // value equal to the original (what `clone` would build), and two copies never
+        // release anything twice. The uninitialized slots are copied as the uninitialized
+        // `MaybeUninit`s they are (the copy's `inline_len` covers the same initialized
+        // ones). The copy does not `own` either: its drop releases nothing of them.
+        let (body, inline) = unsafe { (std::ptr::read(&self.body), std::ptr::read(&self.inline)) };
+        SdkLogRecord {
+            event_name: self.event_name,
+            target: self.target.clone(),
+            timestamp: self.timestamp,
+            observed_timestamp: self.observed_timestamp,
+            trace_context: self.trace_context,
+            severity_text: self.severity_text,
+            severity_number: self.severity_number,
+            body,
+            inline,
+            // Never allocated: a spill sets `owns`.
+            overflow: ManuallyDrop::new(Vec::new()),
+            inline_len: self.inline_len,
+            inline_fast: self.inline_fast,
+            limit_reported: self.limit_reported,
+            dropped_attributes_count: self.dropped_attributes_count,
+            key_filter: self.key_filter,
+            owns: false,
+            limits: self.limits,
         }
     }
 
@@ -731,6 +770,56 @@ mod tests {
         assert_eq!(keys, expected);
         drop(r);
         assert_eq!(std::sync::Arc::strong_count(&text), 1);
+    }
+
+    #[test]
+    fn a_record_owning_nothing_clones_bit_for_bit_into_an_independent_record() {
+        let mut r = SdkLogRecord::new(limits(128, None));
+        r.set_body(AnyValue::String(StringValue::copied("inline body")));
+        r.add_attribute("static", "value");
+        r.add_attribute(
+            Key::copied("inline.key"),
+            StringValue::copied("inline value"),
+        );
+        r.add_attribute("n", 7i64);
+        r.set_event_name("event");
+        r.set_target(String::from("owned::target"));
+        r.set_severity_number(Severity::Warn);
+        assert!(!r.owns);
+        let mut copy = r.clone();
+        assert!(!copy.owns);
+        assert_eq!(copy, r);
+        let keys = |r: &SdkLogRecord| -> Vec<String> {
+            r.attributes_iter().map(|(k, _)| k.to_string()).collect()
+        };
+        assert_eq!(keys(&copy), ["static", "inline.key", "n"]);
+        assert_eq!(copy.target(), Some("owned::target"));
+        // Changing the copy (replace, remove, add, spill, own) leaves the original alone.
+        copy.add_attribute("n", 8i64);
+        assert_eq!(
+            copy.remove_attribute(&Key::from("static")),
+            Some(AnyValue::from("value"))
+        );
+        for i in 0..6i64 {
+            copy.add_attribute(format!("k{i}"), i);
+        }
+        copy.set_body(AnyValue::from(String::from("owned body")));
+        assert_eq!(r.get_attribute(&Key::from("n")), Some(&AnyValue::Int(7)));
+        assert_eq!(keys(&r), ["static", "inline.key", "n"]);
+        assert_eq!(r.body(), Some(&AnyValue::from("inline body")));
+        assert_eq!(copy.attributes_len(), 8);
+        // A clone of a clone, dropped in any order.
+        let again = r.clone();
+        drop(r);
+        assert_eq!(again.attributes_len(), 3);
+        assert_eq!(
+            again.get_attribute(&Key::from("inline.key")),
+            Some(&AnyValue::from("inline value"))
+        );
+        drop((copy, again));
+        // No attribute at all: the uninitialized slots are copied as such.
+        let empty = SdkLogRecord::new(limits(128, None));
+        assert_eq!(empty.clone(), empty);
     }
 
     #[test]
