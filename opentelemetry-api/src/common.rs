@@ -379,14 +379,22 @@ fn copy_short(dst: &mut [u8], src: &[u8]) {
             to(n - N, tail);
         }
     }
-    match src.len() {
-        0 => {}
-        1 => dst[0] = src[0],
-        2..=3 => ends::<2>(dst, src),
-        4..=7 => ends::<4>(dst, src),
-        8..=15 => ends::<8>(dst, src),
-        16..=32 => ends::<16>(dst, src),
-        _ => dst.copy_from_slice(src),
+    // A decision tree on the length (two or three tests), not a chain of range tests.
+    let n = src.len();
+    if n >= 8 {
+        if n < 16 {
+            ends::<8>(dst, src)
+        } else if n <= 32 {
+            ends::<16>(dst, src)
+        } else {
+            dst.copy_from_slice(src)
+        }
+    } else if n >= 4 {
+        ends::<4>(dst, src)
+    } else if n >= 2 {
+        ends::<2>(dst, src)
+    } else if let (Some(d), Some(s)) = (dst.first_mut(), src.first()) {
+        *d = *s;
     }
 }
 
@@ -898,9 +906,11 @@ mod tests {
 
     #[test]
     fn short_copies_copy_every_length_exactly() {
-        let src: Vec<u8> = (1..=INLINE_CAPACITY as u8).collect();
-        for len in 0..=INLINE_CAPACITY {
-            let mut dst = [0u8; INLINE_CAPACITY];
+        // Every branch of the length tree, the plain copy past 32 bytes included.
+        const MAX: usize = 40;
+        let src: Vec<u8> = (1..=MAX as u8).collect();
+        for len in 0..=MAX {
+            let mut dst = [0u8; MAX];
             copy_short(&mut dst[..len], &src[..len]);
             assert_eq!(&dst[..len], &src[..len]);
             assert!(dst[len..].iter().all(|&b| b == 0), "nothing past {len}");

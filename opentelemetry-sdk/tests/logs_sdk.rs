@@ -344,6 +344,109 @@ fn shutdown_is_idempotent_and_afterwards_nothing_is_recorded() {
     assert_eq!(exporter.state().shutdowns, 1);
 }
 
+/// Counts what reaches it and fails flushing and shutting down when told to.
+#[derive(Debug)]
+struct Lifecycle {
+    name: &'static str,
+    fail: bool,
+    calls: Arc<Mutex<Vec<String>>>,
+}
+
+impl LogProcessor for Lifecycle {
+    fn emit(&self, _record: &mut SdkLogRecord, _scope: &Arc<InstrumentationScope>) {
+        self.calls
+            .lock()
+            .unwrap()
+            .push(format!("{} emit", self.name));
+    }
+    fn force_flush(&self) -> opentelemetry_sdk::Result {
+        self.calls
+            .lock()
+            .unwrap()
+            .push(format!("{} flush", self.name));
+        match self.fail {
+            true => Err(Error::InternalFailure(format!("{} flush", self.name))),
+            false => Ok(()),
+        }
+    }
+    fn shutdown_with_timeout(&self, timeout: Duration) -> opentelemetry_sdk::Result {
+        self.calls
+            .lock()
+            .unwrap()
+            .push(format!("{} shutdown {timeout:?}", self.name));
+        match self.fail {
+            true => Err(Error::InternalFailure(format!("{} shutdown", self.name))),
+            false => Ok(()),
+        }
+    }
+    fn set_resource(&mut self, resource: &Resource) {
+        let service = resource.get(&Key::from("service.name"));
+        self.calls
+            .lock()
+            .unwrap()
+            .push(format!("{} resource {service:?}", self.name));
+    }
+}
+
+#[test]
+fn every_processor_is_emitted_to_flushed_shut_down_and_given_the_resource() {
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let processor = |name, fail| Lifecycle {
+        name,
+        fail,
+        calls: calls.clone(),
+    };
+    let provider = SdkLoggerProvider::builder()
+        .with_log_processor(processor("a", false))
+        .with_log_processor(processor("b", true))
+        .with_log_processor(processor("c", true))
+        .with_resource(Resource::builder_empty().with_service_name("svc").build())
+        .build();
+    let debug = format!("{provider:?}");
+    assert!(
+        debug.contains(r#"processors: [Lifecycle { name: "a""#),
+        "{debug}"
+    );
+    assert!(debug.contains(r#"Lifecycle { name: "c""#), "{debug}");
+    let logger = provider.logger("t");
+    assert!(logger.enabled(Severity::Info, "", None));
+    emit(&logger, 1);
+    // All are flushed and shut down; the first failure is reported.
+    assert_eq!(
+        provider.force_flush(),
+        Err(Error::InternalFailure("b flush".into()))
+    );
+    assert_eq!(
+        provider.shutdown_with_timeout(Duration::from_secs(3)),
+        Err(Error::InternalFailure("b shutdown".into()))
+    );
+    let resource = format!("{:?}", Some(opentelemetry_api::Value::from("svc")));
+    let mut expected = Vec::new();
+    for step in [
+        format!("resource {resource}"),
+        "emit".to_owned(),
+        "flush".to_owned(),
+        "shutdown 3s".to_owned(),
+    ] {
+        for name in ["a", "b", "c"] {
+            expected.push(format!("{name} {step}"));
+        }
+    }
+    assert_eq!(*calls.lock().unwrap(), expected);
+
+    // One processor: still shown as a list; none: nothing enabled, nothing to fail.
+    let one = SdkLoggerProvider::builder()
+        .with_log_processor(processor("only", false))
+        .build();
+    assert!(format!("{one:?}").contains(r#"processors: [Lifecycle { name: "only""#));
+    let none = SdkLoggerProvider::builder().build();
+    assert!(format!("{none:?}").contains("processors: []"));
+    assert!(!none.logger("t").enabled(Severity::Fatal, "", None));
+    emit(&none.logger("t"), 2);
+    assert_eq!(none.force_flush(), Ok(()));
+    assert_eq!(none.shutdown(), Ok(()));
+}
+
 #[test]
 fn dropping_the_last_handle_shuts_the_provider_down() {
     let exporter = InMemoryLogExporter::default();

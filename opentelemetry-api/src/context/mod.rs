@@ -25,6 +25,7 @@ mod future;
 pub use future::{FutureExt, WithContext};
 
 use crate::trace::context::ActiveSpan;
+use crate::trace::{SpanId, TraceFlags, TraceId};
 use std::any::{Any, TypeId};
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -45,21 +46,74 @@ pub struct Context {
 
 thread_local! {
     static CURRENT: RefCell<ContextStack> = const { RefCell::new(ContextStack::new()) };
-    /// Whether the current context's active span is sampled, kept up to date by attach and
-    /// detach: a plain thread-local load (no destructor state, no borrow) for the checks
-    /// made on every metric measurement (trace-based exemplar filtering).
-    static CURRENT_SAMPLED: Cell<bool> = const { Cell::new(false) };
+    /// A summary of the current context (the `STATE_*` bits), kept up to date whenever the
+    /// stack changes: a plain thread-local load (no destructor state, no borrow) for the
+    /// checks made on every log record and metric measurement (suppression, whether a span
+    /// is active at all, trace-based exemplar filtering).
+    static CURRENT_STATE: Cell<u8> = const { Cell::new(0) };
+    /// The IDs and flags of the current context's active span, kept up to date with
+    /// `CURRENT_STATE` and meaningful only while its `STATE_HAS_SPAN` bit is set: a log
+    /// record emitted inside a span reads them without borrowing the stack.
+    static CURRENT_IDS: Cell<SpanIds> = const {
+        Cell::new((TraceId::INVALID, SpanId::INVALID, TraceFlags::NOT_SAMPLED))
+    };
 }
 
-/// Records whether `stack`'s current context has a sampled active span.
+/// A span's trace ID, span ID and trace flags.
+type SpanIds = (TraceId, SpanId, TraceFlags);
+
+/// `CURRENT_STATE`: the current context's active span is sampled.
+const STATE_SAMPLED: u8 = 1;
+/// `CURRENT_STATE`: telemetry is suppressed in the current context.
+const STATE_SUPPRESSED: u8 = 2;
+/// `CURRENT_STATE`: the current context has an active span (valid or not).
+const STATE_HAS_SPAN: u8 = 4;
+
+/// The `CURRENT_STATE` bits of `cx`.
 #[inline]
-fn note_sampled(stack: &ContextStack) {
-    let sampled = stack
-        .current()
-        .span
-        .as_ref()
-        .is_some_and(|a| a.span_context().is_sampled());
-    let _ = CURRENT_SAMPLED.try_with(|c| c.set(sampled));
+fn state_of(cx: &Context) -> u8 {
+    let mut state = 0;
+    if let Some(active) = &cx.span {
+        state |= STATE_HAS_SPAN;
+        if active.span_context().is_sampled() {
+            state |= STATE_SAMPLED;
+        }
+    }
+    if cx.suppress_telemetry {
+        state |= STATE_SUPPRESSED;
+    }
+    state
+}
+
+/// Records the summary of `stack`'s current context, and its active span's IDs (called after
+/// every change of it).
+#[inline]
+fn note_state(stack: &ContextStack) {
+    let cx = stack.current();
+    let mut state = 0;
+    if cx.suppress_telemetry {
+        state |= STATE_SUPPRESSED;
+    }
+    // The span context is read once for both the state bits and the IDs.
+    if let Some(active) = &cx.span {
+        let sc = active.span_context();
+        let flags = sc.trace_flags();
+        state |= STATE_HAS_SPAN;
+        if flags.is_sampled() {
+            state |= STATE_SAMPLED;
+        }
+        let ids = (sc.trace_id(), sc.span_id(), flags);
+        let _ = CURRENT_IDS.try_with(|c| c.set(ids));
+    }
+    debug_assert_eq!(state, state_of(cx));
+    let _ = CURRENT_STATE.try_with(|c| c.set(state));
+}
+
+/// The summary of this thread's current context (0, the empty context's, once the thread's
+/// stack is gone).
+#[inline(always)]
+fn current_state() -> u8 {
+    CURRENT_STATE.try_with(Cell::get).unwrap_or(0)
 }
 
 impl Context {
@@ -133,7 +187,7 @@ impl Context {
             .try_with(|stack| {
                 stack.try_borrow_mut().ok().map(|mut s| {
                     let index = s.push(self);
-                    note_sampled(&s);
+                    note_state(&s);
                     index
                 })
             })
@@ -169,7 +223,9 @@ impl Context {
                 let mut stack = stack.try_borrow_mut().ok()?;
                 let mut cx = stack.current().clone();
                 cx.suppress_telemetry = true;
-                Some(stack.push(cx))
+                let index = stack.push(cx);
+                note_state(&stack);
+                Some(index)
             })
             .ok()
             .flatten();
@@ -179,23 +235,27 @@ impl Context {
         }
     }
 
-    /// Whether telemetry is suppressed in the current context (cheap: no clone).
+    /// Whether telemetry is suppressed in the current context (cheap: one thread-local load,
+    /// no clone, no borrow).
     #[inline]
     pub fn is_current_telemetry_suppressed() -> bool {
-        CURRENT
-            .try_with(|stack| {
-                stack
-                    .try_borrow()
-                    .map(|s| s.current().suppress_telemetry)
-                    .unwrap_or(false)
-            })
-            .unwrap_or(false)
+        current_state() & STATE_SUPPRESSED != 0
+    }
+
+    /// Whether the current context has an active span (one thread-local load). `false`
+    /// means [`active_span_ids`](crate::trace::active_span_ids) would return `None`.
+    #[inline]
+    pub(crate) fn current_has_span() -> bool {
+        current_state() & STATE_HAS_SPAN != 0
     }
 
     /// A copy of the current context's active span context, read under the thread's borrow
     /// (no reference count touched: cloning a span context cannot re-enter the context API).
     #[inline]
     pub(crate) fn current_span_context() -> Option<crate::trace::SpanContext> {
+        if !Context::current_has_span() {
+            return None;
+        }
         CURRENT
             .try_with(|stack| {
                 stack
@@ -210,34 +270,26 @@ impl Context {
     /// Whether the current context's active span is sampled (one thread-local load).
     #[inline]
     pub(crate) fn current_span_sampled() -> bool {
-        CURRENT_SAMPLED.try_with(Cell::get).unwrap_or(false)
+        current_state() & STATE_SAMPLED != 0
     }
 
-    /// The IDs and flags of the current context's active span, read under the thread's
-    /// borrow (nothing cloned).
+    /// The IDs and flags of the current context's active span: two thread-local loads, the
+    /// stack is not read (its summary keeps a copy of them).
     #[inline]
-    pub(crate) fn current_span_ids() -> Option<(
-        crate::trace::TraceId,
-        crate::trace::SpanId,
-        crate::trace::TraceFlags,
-    )> {
-        CURRENT
-            .try_with(|stack| {
-                stack.try_borrow().ok().and_then(|s| {
-                    s.current().span.as_ref().map(|a| {
-                        let sc = a.span_context();
-                        (sc.trace_id(), sc.span_id(), sc.trace_flags())
-                    })
-                })
-            })
-            .ok()
-            .flatten()
+    pub(crate) fn current_span_ids() -> Option<SpanIds> {
+        if !Context::current_has_span() {
+            return None;
+        }
+        CURRENT_IDS.try_with(Cell::get).ok()
     }
 
     /// The active span of the current context: the `Arc` only when the span records.
     #[inline]
     pub(crate) fn current_span_for_ref() -> crate::trace::context::CurrentSpan {
         use crate::trace::context::CurrentSpan;
+        if !Context::current_has_span() {
+            return CurrentSpan::None;
+        }
         CURRENT
             .try_with(|stack| match stack.try_borrow() {
                 Ok(s) => match &s.current().span {
@@ -281,7 +333,7 @@ impl Drop for ContextGuard {
                 .try_with(|stack| {
                     stack.try_borrow_mut().ok().and_then(|mut s| {
                         let detached = s.remove(index);
-                        note_sampled(&s);
+                        note_state(&s);
                         detached
                     })
                 })
@@ -307,6 +359,15 @@ struct ContextStack {
 }
 
 static EMPTY: Context = Context::new();
+
+impl Drop for ContextStack {
+    fn drop(&mut self) {
+        // The thread's stack is going away (thread exit): from now on the current context
+        // is the empty one, whose summary is 0. The contexts still attached are dropped
+        // after this, when reading the stack already fails.
+        let _ = CURRENT_STATE.try_with(|c| c.set(0));
+    }
+}
 
 impl ContextStack {
     const fn new() -> Self {
@@ -407,6 +468,88 @@ mod tests {
         })
         .join()
         .unwrap();
+    }
+
+    #[test]
+    fn the_thread_summary_follows_every_change_of_the_current_context() {
+        use crate::trace::{
+            active_span_ids, active_span_is_sampled, SpanContext, SpanId, TraceContextExt,
+            TraceFlags, TraceId, TraceState,
+        };
+        // The summary always equals the one computed from the current context.
+        let check = |expected: u8| {
+            assert_eq!(current_state(), expected);
+            assert_eq!(current_state(), state_of(&Context::current()));
+            assert_eq!(
+                Context::is_current_telemetry_suppressed(),
+                expected & STATE_SUPPRESSED != 0
+            );
+            assert_eq!(active_span_is_sampled(), expected & STATE_SAMPLED != 0);
+            assert_eq!(active_span_ids().is_some(), expected & STATE_HAS_SPAN != 0);
+            // The copied IDs are the current span's.
+            let cx = Context::current();
+            let from_stack = cx.span.as_ref().map(|a| {
+                let sc = a.span_context();
+                (sc.trace_id(), sc.span_id(), sc.trace_flags())
+            });
+            assert_eq!(active_span_ids(), from_stack);
+        };
+        let span = |flags: TraceFlags| {
+            SpanContext::new(
+                TraceId::from(1u128 + u128::from(flags.to_u8())),
+                SpanId::from(2u64 + u64::from(flags.to_u8())),
+                flags,
+                true,
+                TraceState::NONE,
+            )
+        };
+        check(0);
+        let g1 = Context::new()
+            .with_remote_span_context(span(TraceFlags::SAMPLED))
+            .attach();
+        check(STATE_HAS_SPAN | STATE_SAMPLED);
+        let g2 = Context::enter_telemetry_suppressed_scope();
+        check(STATE_HAS_SPAN | STATE_SAMPLED | STATE_SUPPRESSED);
+        let g3 = Context::new().attach();
+        check(0);
+        let g4 = Context::new()
+            .with_remote_span_context(span(TraceFlags::default()))
+            .with_telemetry_suppressed()
+            .attach();
+        check(STATE_HAS_SPAN | STATE_SUPPRESSED);
+        // Out of order: the most recent live context stays current.
+        drop(g2);
+        check(STATE_HAS_SPAN | STATE_SUPPRESSED);
+        drop(g4);
+        check(0);
+        drop(g3);
+        check(STATE_HAS_SPAN | STATE_SAMPLED);
+        drop(g1);
+        check(0);
+    }
+
+    #[test]
+    fn contexts_dropped_at_thread_exit_see_the_empty_context() {
+        use std::sync::mpsc;
+        /// Reports, when dropped, whether the current context then looks suppressed.
+        struct Probe(mpsc::Sender<bool>);
+        impl Drop for Probe {
+            fn drop(&mut self) {
+                let _ = self.0.send(Context::is_current_telemetry_suppressed());
+            }
+        }
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let cx = Context::new()
+                .with_value(Probe(tx))
+                .with_telemetry_suppressed();
+            // Never detached: the context is dropped with the thread's stack.
+            std::mem::forget(cx.attach());
+            assert!(Context::is_current_telemetry_suppressed());
+        })
+        .join()
+        .unwrap();
+        assert_eq!(rx.recv().ok(), Some(false));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::export::{LogData, LogExporter};
 use super::record::SdkLogRecord;
-use crate::error::{Error, Result};
+use crate::error::{first_error, Error, Result};
 use crate::resource::Resource;
 use opentelemetry_api::logs::Severity;
 use opentelemetry_api::{otel_error, InstrumentationScope};
@@ -172,5 +172,53 @@ impl LogProcessor for SimpleLogProcessor {
             .get_mut()
             .unwrap_or_else(|p| p.into_inner())
             .set_resource(resource);
+    }
+}
+
+/// The processors of a provider that has other than exactly one, as one processor: `emit`
+/// runs each in order, `enabled` asks until one says yes (none: never enabled), flushing
+/// and shutting down reach every processor and report the first failure. A provider
+/// dispatches through a single `dyn LogProcessor` (its only processor, or this), so that the
+/// checks inlined into every bridge make one call and hold no loop.
+pub(crate) struct Fanout(pub(crate) Vec<Box<dyn LogProcessor>>);
+
+impl Debug for Fanout {
+    /// The list of processors (what a provider shows as its processors).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(&self.0).finish()
+    }
+}
+
+impl LogProcessor for Fanout {
+    fn emit(&self, record: &mut SdkLogRecord, scope: &Arc<InstrumentationScope>) {
+        for processor in &self.0 {
+            processor.emit(record, scope);
+        }
+    }
+
+    fn enabled(
+        &self,
+        severity: Severity,
+        target: &str,
+        event_name: Option<&str>,
+        scope: &InstrumentationScope,
+    ) -> bool {
+        self.0
+            .iter()
+            .any(|p| p.enabled(severity, target, event_name, scope))
+    }
+
+    fn force_flush(&self) -> Result {
+        first_error(self.0.iter().map(|p| p.force_flush()))
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> Result {
+        first_error(self.0.iter().map(|p| p.shutdown_with_timeout(timeout)))
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        for processor in &mut self.0 {
+            processor.set_resource(resource);
+        }
     }
 }

@@ -3,9 +3,9 @@
 use super::batch::BatchLogProcessor;
 use super::export::LogExporter;
 use super::limits::LogRecordLimits;
-use super::processor::{LogProcessor, SimpleLogProcessor};
-use super::record::{SdkLogRecord, TraceContext};
-use crate::error::{first_error, Error, Result};
+use super::processor::{Fanout, LogProcessor, SimpleLogProcessor};
+use super::record::{InlineFast, SdkLogRecord, TraceContext};
+use crate::error::{Error, Result};
 use crate::resource::Resource;
 use opentelemetry_api::logs::{Logger, LoggerProvider, Severity};
 use opentelemetry_api::trace::{active_span_ids, SpanId, TraceContextExt, TraceId};
@@ -19,9 +19,14 @@ use std::time::{Duration, SystemTime};
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 
 struct ProviderInner {
-    processors: Vec<Box<dyn LogProcessor>>,
+    /// The only processor, or a [`Fanout`] of the processors when there are none or several
+    /// (`fanout`): one dynamic call per check and per record.
+    processor: Box<dyn LogProcessor>,
+    fanout: bool,
     resource: Resource,
     limits: LogRecordLimits,
+    /// `InlineFast::of(&limits)`, computed once instead of for every record.
+    inline_fast: InlineFast,
     is_shutdown: AtomicBool,
     /// Not disabled (`OTEL_SDK_DISABLED`) and not shut down: one load on the hot paths.
     active: AtomicBool,
@@ -33,11 +38,7 @@ impl ProviderInner {
             return Err(Error::AlreadyShutdown);
         }
         self.active.store(false, Ordering::Release);
-        first_error(
-            self.processors
-                .iter()
-                .map(|p| p.shutdown_with_timeout(timeout)),
-        )
+        self.processor.shutdown_with_timeout(timeout)
     }
 }
 
@@ -76,11 +77,25 @@ pub struct SdkLoggerProvider {
 impl fmt::Debug for SdkLoggerProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SdkLoggerProvider")
-            .field("processors", &self.inner.processors)
+            .field("processors", &ProcessorsDebug(&self.inner))
             .field("resource", &self.inner.resource)
             .field("limits", &self.inner.limits)
             .field("is_shutdown", &self.is_shutdown())
             .finish()
+    }
+}
+
+/// Shows the processors as a list, whether there is one or a [`Fanout`] of them.
+struct ProcessorsDebug<'a>(&'a ProviderInner);
+
+impl fmt::Debug for ProcessorsDebug<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.fanout {
+            // A `Fanout` shows as its list.
+            fmt::Debug::fmt(&self.0.processor, f)
+        } else {
+            f.debug_list().entry(&self.0.processor).finish()
+        }
     }
 }
 
@@ -126,7 +141,7 @@ impl SdkLoggerProvider {
         if self.is_shutdown() {
             return Err(Error::AlreadyShutdown);
         }
-        first_error(self.inner.processors.iter().map(|p| p.force_flush()))
+        self.inner.processor.force_flush()
     }
 
     /// Flushes and shuts down every processor, within the default timeout (5 s). A second
@@ -216,17 +231,24 @@ impl LoggerProviderBuilder {
 
     /// Builds the provider and hands every processor the resource. With
     /// `OTEL_SDK_DISABLED=true` the provider records nothing.
-    pub fn build(mut self) -> SdkLoggerProvider {
+    pub fn build(self) -> SdkLoggerProvider {
         let disabled = crate::env::bool_var("OTEL_SDK_DISABLED");
         let resource = self.resource.unwrap_or_default();
-        for p in &mut self.processors {
-            p.set_resource(&resource);
-        }
+        // The only processor directly, or all of them behind one `Fanout`.
+        let (mut processor, fanout): (Box<dyn LogProcessor>, bool) =
+            match <[Box<dyn LogProcessor>; 1]>::try_from(self.processors) {
+                Ok([only]) => (only, false),
+                Err(all) => (Box::new(Fanout(all)), true),
+            };
+        processor.set_resource(&resource);
+        let limits = self.limits.unwrap_or_else(LogRecordLimits::from_env);
         SdkLoggerProvider {
             inner: Arc::new(ProviderInner {
-                processors: self.processors,
+                processor,
+                fanout,
                 resource,
-                limits: self.limits.unwrap_or_else(LogRecordLimits::from_env),
+                limits,
+                inline_fast: InlineFast::of(&limits),
                 is_shutdown: AtomicBool::new(false),
                 active: AtomicBool::new(!disabled),
             }),
@@ -277,7 +299,8 @@ impl SdkLogger {
     #[inline(always)]
     fn complete_and_process(&self, record: &mut SdkLogRecord) {
         if record.trace_context.is_none() {
-            // The IDs only, read under the thread's borrow: no span reference taken.
+            // The IDs only, read under the thread's borrow: no span reference taken (and
+            // one thread-local load when no span is active).
             if let Some((trace_id, span_id, flags)) = active_span_ids() {
                 if trace_id != TraceId::INVALID && span_id != SpanId::INVALID {
                     record.trace_context = Some(TraceContext {
@@ -298,9 +321,14 @@ impl SdkLogger {
         if record.observed_timestamp.is_none() {
             record.observed_timestamp = Some(SystemTime::now());
         }
-        for processor in &self.provider.inner.processors {
-            processor.emit(record, &self.scope);
-        }
+        self.provider.inner.processor.emit(record, &self.scope)
+    }
+
+    /// A new empty record obeying the provider's limits.
+    #[inline(always)]
+    fn new_record(&self) -> SdkLogRecord {
+        let inner = &self.provider.inner;
+        SdkLogRecord::with_inline_fast(inner.limits, inner.inline_fast)
     }
 }
 
@@ -309,7 +337,7 @@ impl Logger for SdkLogger {
 
     #[inline]
     fn create_log_record(&self) -> SdkLogRecord {
-        SdkLogRecord::new(self.provider.inner.limits)
+        self.new_record()
     }
 
     // Always inlined: the record is large, and an out-of-line call copies it once more.
@@ -327,7 +355,7 @@ impl Logger for SdkLogger {
         if !self.should_record() {
             return;
         }
-        let mut record = SdkLogRecord::new(self.provider.inner.limits);
+        let mut record = self.new_record();
         fill(&mut record);
         self.complete_and_process(&mut record)
     }
@@ -362,9 +390,8 @@ impl Logger for SdkLogger {
             && self
                 .provider
                 .inner
-                .processors
-                .iter()
-                .any(|p| p.enabled(severity, target, event_name, &self.scope))
+                .processor
+                .enabled(severity, target, event_name, &self.scope)
             && !Context::is_current_telemetry_suppressed()
     }
 }

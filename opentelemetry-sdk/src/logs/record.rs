@@ -26,6 +26,26 @@ fn key_bit(key: &Key) -> u64 {
     1u64 << ((s.len().wrapping_mul(7) ^ last) & 63)
 }
 
+/// How many inline slots new keys may take on the fast path of a record obeying some limits:
+/// `INLINE_ATTRIBUTES` capped by the count limit, none when values must be truncated.
+/// Invariant: at most `INLINE_ATTRIBUTES` (the only constructor is [`InlineFast::of`]), which
+/// the unchecked fast-path write relies on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct InlineFast(u8);
+
+impl InlineFast {
+    /// The value for `limits` (the provider computes it once, not for every record).
+    #[inline]
+    pub(crate) fn of(limits: &LogRecordLimits) -> Self {
+        InlineFast(if limits.attribute_value_length_limit.is_none() {
+            // At most `INLINE_ATTRIBUTES` (5): fits a `u8`.
+            limits.attribute_count_limit.min(INLINE_ATTRIBUTES as u32) as u8
+        } else {
+            0
+        })
+    }
+}
+
 /// Whether dropping `value` has work to do (it owns or shares memory). Folds to a constant
 /// for a value built in place from a number, a boolean or a static string.
 #[inline(always)]
@@ -98,37 +118,27 @@ pub struct SdkLogRecord {
     overflow: ManuallyDrop<Vec<(Key, AnyValue)>>,
     inline_len: u8,
     /// How many inline slots a new key may take without the slow path: `INLINE_ATTRIBUTES`
-    /// capped by the count limit, 0 when values must be truncated.
+    /// capped by the count limit, 0 when values must be truncated. Invariant: at most
+    /// `INLINE_ATTRIBUTES` (taken from an [`InlineFast`], copied by `clone`).
     inline_fast: u8,
     limit_reported: bool,
     dropped_attributes_count: u32,
     /// `key_bit` of every key held (a key whose bit is clear is new).
     key_filter: u64,
-    /// Whether the body or an inline attribute may own memory: when not, dropping the record
-    /// releases nothing of them (set whenever one that owns is stored; never cleared).
+    /// Whether the body or an attribute may own memory, or attributes spilled into
+    /// `overflow`: when not, dropping the record releases nothing of them (set whenever one
+    /// that owns is stored, and on the first spill; never cleared).
     owns: bool,
     limits: LogRecordLimits,
 }
 
 impl Drop for SdkLogRecord {
-    #[inline]
+    // Always inlined: for the common record (numbers, booleans, static and inline strings,
+    // at most five attributes) dropping is one test of `owns`.
+    #[inline(always)]
     fn drop(&mut self) {
-        if !self.owns {
-            // Numbers, booleans, static and inline strings only: nothing to release but a
-            // spilled attribute list.
-            if self.overflow.capacity() != 0 {
-                drop(std::mem::take(&mut *self.overflow));
-            }
-            return;
-        }
-        // SAFETY: dropped once, here; `body` is not used afterwards.
-        unsafe { ManuallyDrop::drop(&mut self.body) };
-        let attributes: *mut [Attribute] = self.inline_mut();
-        // SAFETY: the slice covers exactly the initialized slots (the invariant of
-        // `inline`), which are dropped once, here, and not used afterwards.
-        unsafe { std::ptr::drop_in_place(attributes) };
-        if self.overflow.capacity() != 0 {
-            drop(std::mem::take(&mut *self.overflow));
+        if self.owns {
+            self.release();
         }
     }
 }
@@ -152,6 +162,10 @@ impl PartialEq for SdkLogRecord {
 
 impl Clone for SdkLogRecord {
     fn clone(&self) -> Self {
+        if !self.owns {
+            // The common record (what processors clone to keep): no attribute to walk.
+            return self.clone_plain();
+        }
         let mut inline = [UNSET; INLINE_ATTRIBUTES];
         for (slot, attribute) in inline.iter_mut().zip(self.inline_ref()) {
             slot.write(attribute.clone());
@@ -208,6 +222,13 @@ impl SdkLogRecord {
     /// An empty record obeying `limits`.
     #[inline]
     pub fn new(limits: LogRecordLimits) -> Self {
+        SdkLogRecord::with_inline_fast(limits, InlineFast::of(&limits))
+    }
+
+    /// An empty record obeying `limits`, with `inline_fast` computed beforehand from the same
+    /// limits (the provider does it once).
+    #[inline(always)]
+    pub(crate) fn with_inline_fast(limits: LogRecordLimits, inline_fast: InlineFast) -> Self {
         SdkLogRecord {
             event_name: None,
             target: None,
@@ -220,17 +241,63 @@ impl SdkLogRecord {
             inline: [UNSET; INLINE_ATTRIBUTES],
             overflow: ManuallyDrop::new(Vec::new()),
             inline_len: 0,
-            inline_fast: if limits.attribute_value_length_limit.is_none() {
-                limits.attribute_count_limit.min(INLINE_ATTRIBUTES as u32) as u8
-            } else {
-                0
-            },
+            inline_fast: inline_fast.0,
             limit_reported: false,
             dropped_attributes_count: 0,
             key_filter: 0,
             owns: false,
             limits,
         }
+    }
+
+    /// A clone of a record that owns nothing (`!owns`): the body and the inline attributes
+    /// are copied bit for bit instead of value by value.
+    #[inline]
+    fn clone_plain(&self) -> Self {
+        debug_assert!(!self.owns && self.overflow.capacity() == 0);
+        // SAFETY: the record does not `own`: its body and its initialized inline attributes
+        // are numbers, booleans, and static or inline strings (keys too): values that hold
+        // no memory and whose drop does nothing, so a bit-for-bit copy is an independent
+        // value equal to the original (what `clone` would build), and two copies never
+        // release anything twice. The uninitialized slots are copied as the uninitialized
+        // `MaybeUninit`s they are (the copy's `inline_len` covers the same initialized
+        // ones). The copy does not `own` either: its drop releases nothing of them.
+        let (body, inline) = unsafe { (std::ptr::read(&self.body), std::ptr::read(&self.inline)) };
+        SdkLogRecord {
+            event_name: self.event_name,
+            target: self.target.clone(),
+            timestamp: self.timestamp,
+            observed_timestamp: self.observed_timestamp,
+            trace_context: self.trace_context,
+            severity_text: self.severity_text,
+            severity_number: self.severity_number,
+            body,
+            inline,
+            // Never allocated: a spill sets `owns`.
+            overflow: ManuallyDrop::new(Vec::new()),
+            inline_len: self.inline_len,
+            inline_fast: self.inline_fast,
+            limit_reported: self.limit_reported,
+            dropped_attributes_count: self.dropped_attributes_count,
+            key_filter: self.key_filter,
+            owns: false,
+            limits: self.limits,
+        }
+    }
+
+    /// Releases what the body and the attributes own: the work of `drop` for a record that
+    /// may own memory. Called once, from `drop`.
+    #[inline(never)]
+    fn release(&mut self) {
+        // SAFETY: called only from `drop` (once): `body` is dropped once, here, and not
+        // used afterwards.
+        unsafe { ManuallyDrop::drop(&mut self.body) };
+        let attributes: *mut [Attribute] = self.inline_mut();
+        // SAFETY: the slice covers exactly the initialized slots (the invariant of
+        // `inline`), which are dropped once, here, and not used afterwards.
+        unsafe { std::ptr::drop_in_place(attributes) };
+        // SAFETY: as for `body`.
+        unsafe { ManuallyDrop::drop(&mut self.overflow) };
     }
 
     /// The initialized inline attributes.
@@ -372,8 +439,14 @@ impl SdkLogRecord {
         if len < self.inline_fast as usize && self.key_filter & bit == 0 {
             self.key_filter |= bit;
             self.owns |= key.is_heap_allocated() || value_owns(&value);
-            // `len < inline_fast <= INLINE_ATTRIBUTES`: a slot is free.
-            self.push_inline((key, value));
+            debug_assert!(len < INLINE_ATTRIBUTES);
+            // SAFETY: `len < inline_fast <= INLINE_ATTRIBUTES` (the invariant of
+            // `inline_fast`), so the slot exists; it is past `inline_len`, hence unused:
+            // writing leaks nothing, and counting it in `inline_len` right after keeps the
+            // invariant of `inline`. Unchecked: the attribute is then built straight into
+            // its slot, not copied there.
+            unsafe { self.inline.get_unchecked_mut(len).write((key, value)) };
+            self.inline_len += 1;
             return;
         }
         self.insert_slow(key, value, bit)
@@ -416,6 +489,8 @@ impl SdkLogRecord {
         if len < INLINE_ATTRIBUTES {
             self.push_inline((key, value));
         } else {
+            // The list's allocation is released by `drop` only for a record that `owns`.
+            self.owns = true;
             self.overflow.push((key, value));
         }
     }
@@ -659,6 +734,112 @@ mod tests {
         assert_eq!(Arc::strong_count(&text), 7);
         drop((r, copy));
         assert_eq!(Arc::strong_count(&text), 1);
+    }
+
+    #[test]
+    fn the_fast_path_never_writes_past_the_inline_slots() {
+        // Whatever the limits, the fast path covers at most the inline slots.
+        for count in [0, 1, 3, 5, 6, 128, u32::MAX] {
+            for len in [None, Some(0), Some(4), Some(u32::MAX)] {
+                let l = limits(count, len);
+                let fast = InlineFast::of(&l).0 as usize;
+                assert!(fast <= INLINE_ATTRIBUTES);
+                let expected = if len.is_none() {
+                    (count as usize).min(INLINE_ATTRIBUTES)
+                } else {
+                    0
+                };
+                assert_eq!(fast, expected);
+                assert_eq!(SdkLogRecord::new(l).inline_fast as usize, fast);
+            }
+        }
+        // The widest fast path: the unchecked writes fill exactly the inline slots, in
+        // order, and the rest spills.
+        let l = limits(u32::MAX, None);
+        let mut r = SdkLogRecord::with_inline_fast(l, InlineFast::of(&l));
+        let text: std::sync::Arc<str> = std::sync::Arc::from("shared");
+        for i in 0..(INLINE_ATTRIBUTES as i64 + 3) {
+            r.add_attribute(format!("key{i}"), StringValue::from(text.clone()));
+        }
+        assert_eq!(r.inline_len as usize, INLINE_ATTRIBUTES);
+        assert_eq!(r.attributes_len(), INLINE_ATTRIBUTES + 3);
+        let keys: Vec<_> = r.attributes_iter().map(|(k, _)| k.to_string()).collect();
+        let expected: Vec<_> = (0..INLINE_ATTRIBUTES + 3)
+            .map(|i| format!("key{i}"))
+            .collect();
+        assert_eq!(keys, expected);
+        drop(r);
+        assert_eq!(std::sync::Arc::strong_count(&text), 1);
+    }
+
+    #[test]
+    fn a_record_owning_nothing_clones_bit_for_bit_into_an_independent_record() {
+        let mut r = SdkLogRecord::new(limits(128, None));
+        r.set_body(AnyValue::String(StringValue::copied("inline body")));
+        r.add_attribute("static", "value");
+        r.add_attribute(
+            Key::copied("inline.key"),
+            StringValue::copied("inline value"),
+        );
+        r.add_attribute("n", 7i64);
+        r.set_event_name("event");
+        r.set_target(String::from("owned::target"));
+        r.set_severity_number(Severity::Warn);
+        assert!(!r.owns);
+        let mut copy = r.clone();
+        assert!(!copy.owns);
+        assert_eq!(copy, r);
+        let keys = |r: &SdkLogRecord| -> Vec<String> {
+            r.attributes_iter().map(|(k, _)| k.to_string()).collect()
+        };
+        assert_eq!(keys(&copy), ["static", "inline.key", "n"]);
+        assert_eq!(copy.target(), Some("owned::target"));
+        // Changing the copy (replace, remove, add, spill, own) leaves the original alone.
+        copy.add_attribute("n", 8i64);
+        assert_eq!(
+            copy.remove_attribute(&Key::from("static")),
+            Some(AnyValue::from("value"))
+        );
+        for i in 0..6i64 {
+            copy.add_attribute(format!("k{i}"), i);
+        }
+        copy.set_body(AnyValue::from(String::from("owned body")));
+        assert_eq!(r.get_attribute(&Key::from("n")), Some(&AnyValue::Int(7)));
+        assert_eq!(keys(&r), ["static", "inline.key", "n"]);
+        assert_eq!(r.body(), Some(&AnyValue::from("inline body")));
+        assert_eq!(copy.attributes_len(), 8);
+        // A clone of a clone, dropped in any order.
+        let again = r.clone();
+        drop(r);
+        assert_eq!(again.attributes_len(), 3);
+        assert_eq!(
+            again.get_attribute(&Key::from("inline.key")),
+            Some(&AnyValue::from("inline value"))
+        );
+        drop((copy, again));
+        // No attribute at all: the uninitialized slots are copied as such.
+        let empty = SdkLogRecord::new(limits(128, None));
+        assert_eq!(empty.clone(), empty);
+    }
+
+    #[test]
+    fn a_record_that_only_spilled_releases_its_list() {
+        // Numbers only (nothing owned inline), but spilled: the list is released.
+        let mut r = SdkLogRecord::new(limits(128, None));
+        for i in 0..INLINE_ATTRIBUTES as i64 {
+            r.add_attribute(Key::copied(&format!("k{i}")), i);
+        }
+        assert!(!r.owns);
+        r.add_attribute("spilled", 1i64);
+        assert!(r.owns, "a spill makes the record release its list");
+        let copy = r.clone();
+        assert!(copy.owns);
+        assert_eq!(copy, r);
+        drop((r, copy));
+        // A record that never spilled and owns nothing has nothing to release.
+        let mut plain = SdkLogRecord::new(limits(128, None));
+        plain.add_attribute("a", 1i64);
+        assert!(!plain.owns && plain.overflow.capacity() == 0);
     }
 
     #[test]
