@@ -401,7 +401,8 @@ fn copy_short(dst: &mut [u8], src: &[u8]) {
 /// Writes inline until the text no longer fits, then into the thread's buffer.
 struct FormatWriter {
     /// Invariant (of `InlineStr`): `bytes[..len]` is valid UTF-8, as whole `&str` pieces are
-    /// appended.
+    /// appended; until the text spills, then `len` is [`SPILLED`] and the inline text is
+    /// never used again (`format` takes the buffer).
     inline: InlineStr,
     spilled: Option<String>,
 }
@@ -422,21 +423,28 @@ impl FormatWriter {
             buffer
         });
         buffer.push_str(s);
+        // From now on the inline bytes are out of use: a length past the capacity makes
+        // `write_str`'s inline attempt fail (one bounds check instead of a test of
+        // `spilled` on every piece).
+        self.inline.len = SPILLED;
     }
 }
+
+/// `FormatWriter`'s inline length once the text went to its buffer: past
+/// [`INLINE_CAPACITY`], so that no piece fits inline any more.
+const SPILLED: u8 = u8::MAX;
 
 impl fmt::Write for FormatWriter {
     #[inline]
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        if self.spilled.is_none() {
-            let len = self.inline.len as usize;
-            let end = len + s.len();
-            if let Some(room) = self.inline.bytes.get_mut(len..end) {
-                copy_short(room, s.as_bytes());
-                // `end <= INLINE_CAPACITY < 256`.
-                self.inline.len = end as u8;
-                return Ok(());
-            }
+        // Once spilled, `len` is `SPILLED` and nothing fits inline.
+        let len = self.inline.len as usize;
+        let end = len + s.len();
+        if let Some(room) = self.inline.bytes.get_mut(len..end) {
+            copy_short(room, s.as_bytes());
+            // `end <= INLINE_CAPACITY < 256`.
+            self.inline.len = end as u8;
+            return Ok(());
         }
         self.write_spilled(s);
         Ok(())

@@ -315,12 +315,13 @@ impl<R: LogRecord> Visit for RecordVisitor<'_, R> {
         self.attribute(field, AnyValue::Boolean(value));
     }
     fn record_str(&mut self, field: &Field, value: &str) {
-        // Short text is copied inline: no allocation.
-        let value = AnyValue::String(StringValue::copied(value));
+        // Short text is copied inline: no allocation. The value is built in each branch, so
+        // that it can be built where it goes.
         if field.name() == MESSAGE {
-            self.record.set_body(value);
+            self.record
+                .set_body(AnyValue::String(StringValue::copied(value)));
         } else {
-            self.attribute(field, value);
+            self.attribute(field, AnyValue::String(StringValue::copied(value)));
         }
     }
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
