@@ -152,6 +152,42 @@ impl Span {
     }
 }
 
+/// Holds a span's events or links (`items`, with their `dropped` count) to the `max` count,
+/// and the attributes of those added after the first `before` to `max_attributes` (those of
+/// the earlier ones only to the value length): `on_ending`'s additions. Returns whether
+/// anything was dropped.
+fn limit_items<T>(
+    items: &mut Vec<T>,
+    dropped: &mut u32,
+    max: u32,
+    before: usize,
+    max_attributes: u32,
+    value_len: Option<u32>,
+    attributes_of: impl Fn(&mut T) -> (&mut Vec<KeyValue>, &mut u32),
+) -> bool {
+    let mut dropped_any = false;
+    let max = max as usize;
+    if items.len() > max {
+        let excess = items.len() - max;
+        items.truncate(max);
+        *dropped = dropped.saturating_add(u32::try_from(excess).unwrap_or(u32::MAX));
+        dropped_any = true;
+    }
+    for (i, item) in items.iter_mut().enumerate() {
+        let (attributes, attributes_dropped) = attributes_of(item);
+        if i >= before {
+            let n = limit_attributes(attributes, max_attributes, value_len);
+            *attributes_dropped = attributes_dropped.saturating_add(n);
+            dropped_any |= n > 0;
+        } else if value_len.is_some() {
+            for kv in attributes.iter_mut() {
+                truncate_value(&mut kv.value, value_len);
+            }
+        }
+    }
+    dropped_any
+}
+
 /// The numbers of attributes, events and links of a span's data, before `on_ending`.
 #[derive(Clone, Copy, PartialEq)]
 struct Lengths {
@@ -191,55 +227,24 @@ impl Recording {
         data.dropped_attributes_count = data.dropped_attributes_count.saturating_add(dropped);
         dropped_any |= dropped > 0;
 
-        let events = &mut data.events;
-        let max_events = limits.max_events_per_span as usize;
-        if events.events.len() > max_events {
-            let excess = events.events.len() - max_events;
-            events.events.truncate(max_events);
-            events.dropped_count = events.dropped_count.saturating_add(excess as u32);
-            dropped_any = true;
-        }
-        for (i, event) in events.events.iter_mut().enumerate() {
-            if i >= before.events {
-                let dropped = limit_attributes(
-                    &mut event.attributes,
-                    limits.max_attributes_per_event,
-                    value_len,
-                );
-                event.dropped_attributes_count =
-                    event.dropped_attributes_count.saturating_add(dropped);
-                dropped_any |= dropped > 0;
-            } else if value_len.is_some() {
-                for kv in &mut event.attributes {
-                    truncate_value(&mut kv.value, value_len);
-                }
-            }
-        }
-
-        let links = &mut data.links;
-        let max_links = limits.max_links_per_span as usize;
-        if links.links.len() > max_links {
-            let excess = links.links.len() - max_links;
-            links.links.truncate(max_links);
-            links.dropped_count = links.dropped_count.saturating_add(excess as u32);
-            dropped_any = true;
-        }
-        for (i, link) in links.links.iter_mut().enumerate() {
-            if i >= before.links {
-                let dropped = limit_attributes(
-                    &mut link.attributes,
-                    limits.max_attributes_per_link,
-                    value_len,
-                );
-                link.dropped_attributes_count =
-                    link.dropped_attributes_count.saturating_add(dropped);
-                dropped_any |= dropped > 0;
-            } else if value_len.is_some() {
-                for kv in &mut link.attributes {
-                    truncate_value(&mut kv.value, value_len);
-                }
-            }
-        }
+        dropped_any |= limit_items(
+            &mut data.events.events,
+            &mut data.events.dropped_count,
+            limits.max_events_per_span,
+            before.events,
+            limits.max_attributes_per_event,
+            value_len,
+            |e| (&mut e.attributes, &mut e.dropped_attributes_count),
+        );
+        dropped_any |= limit_items(
+            &mut data.links.links,
+            &mut data.links.dropped_count,
+            limits.max_links_per_span,
+            before.links,
+            limits.max_attributes_per_link,
+            value_len,
+            |l| (&mut l.attributes, &mut l.dropped_attributes_count),
+        );
         dropped_any
     }
 
