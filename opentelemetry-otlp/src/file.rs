@@ -4,7 +4,8 @@
 //! stream.
 
 use crate::error::Error;
-use crate::transport::Transport;
+use crate::transport::{Format, Transport};
+use opentelemetry_sdk::trace::BoxFuture;
 use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
@@ -47,6 +48,31 @@ pub(crate) enum Destination {
 }
 
 impl Destination {
+    /// An exporter's `export`: the request `encode` writes (protobuf or JSON, as the
+    /// transport asks) goes to the receiver; or its JSON is written as one line, unless the
+    /// batch is `empty` (no line for an empty batch).
+    pub(crate) fn export<'a>(
+        destination: &'a mut Option<Self>,
+        empty: bool,
+        encode: impl FnOnce(Format, &mut Vec<u8>),
+    ) -> BoxFuture<'a, opentelemetry_sdk::Result> {
+        match destination {
+            None => Box::pin(std::future::ready(Err(Error::Shutdown.into()))),
+            Some(Destination::Otlp(transport)) => {
+                let sent = transport.export(encode);
+                Box::pin(async move { sent.await.map_err(Into::into) })
+            }
+            Some(Destination::Lines(lines)) => {
+                let written = if empty {
+                    Ok(())
+                } else {
+                    lines.write_line(|out| encode(Format::Json, out))
+                };
+                Box::pin(std::future::ready(written.map_err(Into::into)))
+            }
+        }
+    }
+
     /// An exporter's `force_flush`: the file exporter flushes its output.
     pub(crate) fn force_flush(destination: &mut Option<Self>) -> opentelemetry_sdk::Result {
         match destination {

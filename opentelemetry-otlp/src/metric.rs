@@ -178,24 +178,11 @@ impl opentelemetry_sdk::metrics::PushMetricExporter for MetricExporter {
         &'a mut self,
         metrics: &'a ResourceMetrics,
     ) -> BoxFuture<'a, opentelemetry_sdk::Result> {
-        match &mut self.destination {
-            None => Box::pin(std::future::ready(Err(Error::Shutdown.into()))),
-            Some(Destination::Otlp(transport)) => {
-                let sent = transport.export(|format, out| match format {
-                    Format::Protobuf => encode::encode_metrics(metrics, out),
-                    Format::Json => encode::encode_metrics_json(metrics, out),
-                });
-                Box::pin(async move { sent.await.map_err(Into::into) })
-            }
-            Some(Destination::Lines(lines)) => {
-                let written = if metrics.scope_metrics.is_empty() {
-                    Ok(())
-                } else {
-                    lines.write_line(|out| encode::encode_metrics_json(metrics, out))
-                };
-                Box::pin(std::future::ready(written.map_err(Into::into)))
-            }
-        }
+        let empty = metrics.scope_metrics.is_empty();
+        Destination::export(&mut self.destination, empty, |format, out| match format {
+            Format::Protobuf => encode::encode_metrics(metrics, out),
+            Format::Json => encode::encode_metrics_json(metrics, out),
+        })
     }
 
     fn force_flush(&mut self) -> opentelemetry_sdk::Result {

@@ -77,24 +77,14 @@ impl SpanExporter {
 impl opentelemetry_sdk::trace::SpanExporter for SpanExporter {
     fn export<'a>(&'a mut self, batch: &'a [SpanData]) -> BoxFuture<'a, opentelemetry_sdk::Result> {
         let resource = &self.resource;
-        match &mut self.destination {
-            None => Box::pin(std::future::ready(Err(Error::Shutdown.into()))),
-            Some(Destination::Otlp(transport)) => {
-                let sent = transport.export(|format, out| match format {
-                    Format::Protobuf => encode::encode_traces(batch, resource, out),
-                    Format::Json => encode::encode_traces_json(batch, resource, out),
-                });
-                Box::pin(async move { sent.await.map_err(Into::into) })
-            }
-            Some(Destination::Lines(lines)) => {
-                let written = if batch.is_empty() {
-                    Ok(())
-                } else {
-                    lines.write_line(|out| encode::encode_traces_json(batch, resource, out))
-                };
-                Box::pin(std::future::ready(written.map_err(Into::into)))
-            }
-        }
+        Destination::export(
+            &mut self.destination,
+            batch.is_empty(),
+            |format, out| match format {
+                Format::Protobuf => encode::encode_traces(batch, resource, out),
+                Format::Json => encode::encode_traces_json(batch, resource, out),
+            },
+        )
     }
 
     fn force_flush(&mut self) -> opentelemetry_sdk::Result {
