@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod clock;
 mod env;
 mod error;
 mod export;

@@ -13,7 +13,7 @@ use opentelemetry_api::{otel_debug, otel_warn, Context, InstrumentationScope};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// The default timeout of [`SdkLoggerProvider::shutdown`].
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -319,7 +319,7 @@ impl SdkLogger {
     #[inline]
     fn process(&self, record: &mut SdkLogRecord) {
         if record.observed_timestamp.is_none() {
-            record.observed_timestamp = Some(SystemTime::now());
+            record.observed_timestamp = Some(crate::clock::now());
         }
         self.provider.inner.processor.emit(record, &self.scope)
     }

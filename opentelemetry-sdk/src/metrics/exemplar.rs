@@ -382,7 +382,7 @@ impl Sampler {
         };
         if let Some((custom, scratch)) = &mut r.custom {
             // Read the clock only for an offer that is made (not when the reservoir is busy).
-            let time = SystemTime::now();
+            let time = crate::clock::now();
             scratch.clear();
             filtered(scratch);
             // A user's reservoir must not take the measuring thread down with it.
@@ -441,7 +441,7 @@ impl Sampler {
         };
         slot.filled = true;
         slot.value = value;
-        slot.time = SystemTime::now();
+        slot.time = crate::clock::now();
         slot.trace_id = trace_id;
         slot.span_id = span_id;
         slot.filtered.clear();

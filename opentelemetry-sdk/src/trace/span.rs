@@ -64,7 +64,7 @@ impl Span {
             return None;
         };
         let mut data = r.data.clone();
-        data.end_time = SystemTime::now();
+        data.end_time = crate::clock::now();
         Some(data)
     }
 
@@ -84,7 +84,7 @@ impl Span {
         let State::Recording(r) = &mut self.state else {
             return;
         };
-        r.data.end_time = end_time.unwrap_or_else(SystemTime::now);
+        r.data.end_time = end_time.unwrap_or_else(crate::clock::now);
         let provider = self.tracer.provider();
         let processors = provider.processors();
         if !processors.is_empty() {
@@ -396,7 +396,7 @@ impl opentelemetry_api::trace::Span for Span {
         );
         r.data.events.events.push(Event {
             name,
-            timestamp: timestamp.unwrap_or_else(SystemTime::now),
+            timestamp: timestamp.unwrap_or_else(crate::clock::now),
             attributes,
             dropped_attributes_count: dropped,
         });

@@ -159,7 +159,7 @@ impl opentelemetry_api::trace::Tracer for SdkTracer {
                 parent_span_is_remote: parent_valid && parent.is_remote(),
                 span_kind,
                 name: builder.name,
-                start_time: builder.start_time.unwrap_or_else(SystemTime::now),
+                start_time: builder.start_time.unwrap_or_else(crate::clock::now),
                 // Set when the span ends.
                 end_time: SystemTime::UNIX_EPOCH,
                 attributes,
