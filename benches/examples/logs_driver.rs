@@ -300,6 +300,7 @@ fn main() {
             std::process::exit(2)
         }
     };
+    otel_benches::settle_clock();
     if let Err(e) = run(scenario, side, n) {
         eprintln!("{e}");
         std::process::exit(2)

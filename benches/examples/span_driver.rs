@@ -224,6 +224,7 @@ fn main() {
         _ => usage(),
     };
     let n: u64 = n.parse().unwrap_or_else(|_| usage());
+    otel_benches::settle_clock();
     let exported = match side.as_str() {
         "ours" => ours::run(case, n, queue),
         "upstream" => up::run(case, n, queue),

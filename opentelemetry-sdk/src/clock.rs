@@ -39,7 +39,7 @@ pub(crate) fn now() -> SystemTime {
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 pub(crate) mod tsc {
     use std::cell::Cell;
-    use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+    use std::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering};
     use std::sync::Mutex;
     use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -56,6 +56,10 @@ pub(crate) mod tsc {
     /// A (TSC, `CLOCK_REALTIME`) pair whose two TSC reads are further apart than this was
     /// interrupted and is not used (about 0.5 µs at 4 GHz; an uninterrupted read is ~100).
     const MAX_PAIR_TICKS: u64 = 2_000;
+    /// After this many refreshes in a row found no uninterrupted pair, the TSC is not used:
+    /// the machine cannot read the two clocks together, and each failed refresh costs four
+    /// clock reads.
+    const MAX_PAIR_FAILURES: u32 = 16;
 
     const UNKNOWN: u8 = 0;
     const USABLE: u8 = 1;
@@ -65,6 +69,8 @@ pub(crate) mod tsc {
     /// The start of the first measurement window in ns since the epoch (0: not started): until
     /// a window is long enough, threads read `SystemTime::now()` and compare with this only.
     static FIRST_WINDOW_START: AtomicU64 = AtomicU64::new(0);
+    /// Refreshes in a row that found no uninterrupted pair (process-wide).
+    static PAIR_FAILURES: AtomicU32 = AtomicU32::new(0);
     static CALIBRATION: Mutex<Calibration> = Mutex::new(Calibration {
         origin_tsc: 0,
         origin_ns: 0,
@@ -92,9 +98,7 @@ pub(crate) mod tsc {
     }
 
     thread_local! {
-        static ANCHOR: Cell<Anchor> = const {
-            Cell::new(Anchor { tsc: 0, ns: 0, mult: 0, limit: 0, floor: 0 })
-        };
+        static ANCHOR: Cell<Anchor> = const { Cell::new(Anchor::NONE) };
     }
 
     #[inline(always)]
@@ -140,7 +144,12 @@ pub(crate) mod tsc {
                     return SystemTime::now();
                 }
             }
-            _ => return SystemTime::now(),
+            _ => {
+                // Given up on after this thread anchored: drop the anchor, so that the fast
+                // path stops reading the TSC.
+                cell.set(Anchor::NONE);
+                return SystemTime::now();
+            }
         }
         let old = cell.get();
         if old.mult == 0 {
@@ -154,8 +163,14 @@ pub(crate) mod tsc {
             }
         }
         let Some((tsc, ns)) = read_pair() else {
+            if PAIR_FAILURES.fetch_add(1, Ordering::Relaxed) + 1 >= MAX_PAIR_FAILURES {
+                STATE.store(UNUSABLE, Ordering::Relaxed);
+            }
             return SystemTime::now();
         };
+        if PAIR_FAILURES.load(Ordering::Relaxed) != 0 {
+            PAIR_FAILURES.store(0, Ordering::Relaxed);
+        }
         let Some(mult) = calibrate(tsc, ns) else {
             return at(ns);
         };
@@ -165,6 +180,14 @@ pub(crate) mod tsc {
     }
 
     impl Anchor {
+        const NONE: Anchor = Anchor {
+            tsc: 0,
+            ns: 0,
+            mult: 0,
+            limit: 0,
+            floor: 0,
+        };
+
         /// The anchor that follows `self` at the pair (`tsc`, `ns`).
         fn next(self, tsc: u64, ns: u64, mult: u64) -> Anchor {
             // The latest the old anchor could have returned: its extrapolation to its limit.
