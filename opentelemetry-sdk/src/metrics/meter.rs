@@ -7,6 +7,7 @@ use super::aggregation::{
 use super::aggregators::{Aggregator, HistogramConfig, LastValueCell, SumCell, SumConfig};
 use super::async_stream::{AsyncAggregation, AsyncStream};
 use super::attributes::AttributeFilter;
+use super::config::MeterConfig;
 use super::data::{ScopeMetrics, Temporality};
 use super::exemplar::{ExemplarFilter, ExemplarReservoir, Sampler, WithExemplars};
 use super::exponential::{ExponentialConfig, ExponentialHistogramCell};
@@ -87,6 +88,11 @@ type Callbacks = Arc<Mutex<Vec<Arc<CallbackEntry>>>>;
 pub struct SdkMeter {
     scope: InstrumentationScope,
     core: Weak<ProviderCore>,
+    /// Whether the meter's configuration enables it (collections skip it otherwise).
+    enabled: AtomicBool,
+    /// Set while the meter is disabled or the provider is shut down: every instrument of the
+    /// meter reads it before recording.
+    off: Arc<AtomicBool>,
     state: Mutex<MeterState>,
     callbacks: Callbacks,
     next_callback: AtomicU64,
@@ -135,11 +141,17 @@ impl Desc<'_> {
 }
 
 impl SdkMeter {
-    pub(crate) fn new(scope: InstrumentationScope, core: &Arc<ProviderCore>) -> Self {
+    pub(crate) fn new(
+        scope: InstrumentationScope,
+        core: &Arc<ProviderCore>,
+        config: MeterConfig,
+    ) -> Self {
         let readers = core.pipelines.len();
         SdkMeter {
             scope,
             core: Arc::downgrade(core),
+            enabled: AtomicBool::new(config.is_enabled()),
+            off: Arc::new(AtomicBool::new(!config.is_enabled())),
             state: Mutex::new(MeterState {
                 instruments: Vec::new(),
                 streams: vec![Vec::new(); readers],
@@ -153,6 +165,20 @@ impl SdkMeter {
     /// The meter's scope.
     pub fn scope(&self) -> &InstrumentationScope {
         &self.scope
+    }
+
+    /// Whether the meter's configuration enables it.
+    pub(crate) fn is_enabled(&self) -> bool {
+        self.enabled.load(Ordering::Acquire)
+    }
+
+    /// Applies a (new) configuration; `shut_down`: the provider is shut down, so the
+    /// instruments stay off whatever the configuration. Called under the provider's meters
+    /// lock, which shutdown takes too.
+    pub(crate) fn apply(&self, config: MeterConfig, shut_down: bool) {
+        self.enabled.store(config.is_enabled(), Ordering::Release);
+        self.off
+            .store(shut_down || !config.is_enabled(), Ordering::Release);
     }
 
     /// Runs every callback for reader `index`; a panicking callback is contained and
@@ -491,7 +517,7 @@ impl SdkMeter {
                 }
                 let key = resolved.meta.name.to_ascii_lowercase();
                 if let Some(b) =
-                    build_sync::<T>(resolved, desc.kind, &core.is_shutdown, core.exemplar_filter)
+                    build_sync::<T>(resolved, desc.kind, &self.off, core.exemplar_filter)
                 {
                     state.streams[index].push(b.collect.clone());
                     state.identities[index].push((key, identity));
@@ -507,7 +533,7 @@ impl SdkMeter {
             1 => built.remove(0).instrument,
             _ => Arc::new(FanOut {
                 streams: built.into_iter().map(|b| b.recorder).collect(),
-                shutdown: core.is_shutdown.clone(),
+                off: self.off.clone(),
             }),
         };
         state.instruments.push(InstrumentEntry {
@@ -741,7 +767,7 @@ struct Built<T> {
 fn build_sync<T: Number>(
     resolved: ResolvedStream,
     kind: InstrumentKind,
-    shutdown: &Arc<AtomicBool>,
+    off: &Arc<AtomicBool>,
     exemplar_filter: ExemplarFilter,
 ) -> Option<Built<T>> {
     fn make<T: Number, A: Aggregator<T>>(spec: StreamSpec<A::Config>) -> Built<T>
@@ -774,7 +800,7 @@ fn build_sync<T: Number>(
         resolved: &ResolvedStream,
         config: C,
         check: ValueCheck,
-        shutdown: &Arc<AtomicBool>,
+        off: &Arc<AtomicBool>,
         exemplars: Option<Sampler>,
     ) -> StreamSpec<C> {
         StreamSpec {
@@ -784,7 +810,7 @@ fn build_sync<T: Number>(
             exemplars,
             filter: resolved.filter.clone(),
             limit: resolved.limit,
-            shutdown: shutdown.clone(),
+            off: off.clone(),
         }
     }
     Some(match &resolved.aggregation {
@@ -795,11 +821,11 @@ fn build_sync<T: Number>(
                 monotonic: *monotonic,
             },
             check,
-            shutdown,
+            off,
             exemplars(),
         )),
         Resolved::LastValue => {
-            make::<T, LastValueCell<T>>(spec(&resolved, (), check, shutdown, exemplars()))
+            make::<T, LastValueCell<T>>(spec(&resolved, (), check, off, exemplars()))
         }
         Resolved::Histogram {
             boundaries,
@@ -812,7 +838,7 @@ fn build_sync<T: Number>(
                 record_sum: kind.non_negative(),
             },
             check,
-            shutdown,
+            off,
             exemplars(),
         )),
         Resolved::ExponentialHistogram {
@@ -828,7 +854,7 @@ fn build_sync<T: Number>(
                 record_sum: kind.non_negative(),
             },
             check,
-            shutdown,
+            off,
             {
                 // The spec's default for this aggregation: a simple reservoir of
                 // min(20, max_size) exemplars.

@@ -35,6 +35,7 @@ mod aggregation;
 mod aggregators;
 mod async_stream;
 mod attributes;
+mod config;
 mod data;
 mod exemplar;
 mod exponential;
@@ -52,6 +53,7 @@ mod sync_stream;
 mod view;
 
 pub use aggregation::{Aggregation, DEFAULT_HISTOGRAM_BOUNDARIES};
+pub use config::MeterConfig;
 pub use data::{
     AggregatedMetrics, Exemplar, ExponentialBucket, ExponentialHistogram,
     ExponentialHistogramDataPoint, Gauge, GaugeDataPoint, Histogram, HistogramDataPoint, Metric,

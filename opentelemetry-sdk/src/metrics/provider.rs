@@ -1,5 +1,6 @@
 //! The SDK meter provider.
 
+use super::config::{Configurator, MeterConfig};
 use super::data::ResourceMetrics;
 use super::exemplar::ExemplarFilter;
 use super::filter::MetricFilter;
@@ -31,6 +32,8 @@ pub(crate) struct Pipeline {
 struct Meters {
     by_scope: HashMap<InstrumentationScope, Arc<SdkMeter>>,
     in_order: Vec<Arc<SdkMeter>>,
+    /// Computes each meter's configuration (none: every meter is enabled).
+    configurator: Option<Configurator>,
 }
 
 /// What meters and readers share: configuration and every meter's state.
@@ -46,6 +49,21 @@ pub(crate) struct ProviderCore {
 }
 
 impl ProviderCore {
+    fn lock_meters(&self) -> std::sync::MutexGuard<'_, Meters> {
+        // Nothing panics half-way under this lock (the configurator's panics are caught).
+        self.meters.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Marks the provider shut down and turns every meter's instruments off (under the
+    /// meters lock, so that a configurator update cannot turn them on again).
+    fn shut_down(&self) {
+        let meters = self.lock_meters();
+        self.is_shutdown.store(true, Ordering::Release);
+        for meter in &meters.in_order {
+            meter.apply(MeterConfig::disabled(), true);
+        }
+    }
+
     /// Collects everything for pipeline `index` into `metrics`.
     pub(crate) fn collect(
         &self,
@@ -63,12 +81,9 @@ impl ProviderCore {
             .collect_lock
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        let meters = self
-            .meters
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .in_order
-            .clone();
+        let mut meters = self.lock_meters().in_order.clone();
+        // A disabled meter is a no-op meter: no callbacks, nothing collected.
+        meters.retain(|meter| meter.is_enabled());
         for meter in &meters {
             meter.run_callbacks(index);
         }
@@ -105,7 +120,7 @@ impl ProviderInner {
         }
         // Readers first: a push reader collects and exports one last time.
         let result = first_error(self.readers.iter().map(|r| r.shutdown(timeout)));
-        self.core.is_shutdown.store(true, Ordering::Release);
+        self.core.shut_down();
         result
     }
 }
@@ -197,6 +212,44 @@ impl SdkMeterProvider {
         self.shutdown_with_timeout(DEFAULT_SHUTDOWN_TIMEOUT)
     }
 
+    /// Replaces the meter configurator: every meter already handed out, and every later one,
+    /// gets the configuration it computes (a meter disabled this way behaves as a no-op
+    /// meter until a later configurator enables it again; see [`MeterConfig`]). The
+    /// configurator is called once per meter, here and when a new meter is created, under
+    /// the provider's lock: it must return quickly and must not use the provider. Does
+    /// nothing after shutdown.
+    ///
+    /// ```
+    /// use opentelemetry_api::metrics::MeterProvider;
+    /// use opentelemetry_sdk::metrics::{ManualReader, MeterConfig, SdkMeterProvider};
+    ///
+    /// let provider = SdkMeterProvider::builder()
+    ///     .with_reader(ManualReader::builder().build())
+    ///     .build();
+    /// let requests = provider.meter("http").u64_counter("requests").build();
+    /// assert!(requests.enabled());
+    /// // Later, e.g. on an operator's request: silence the `http` meter.
+    /// provider.set_meter_configurator(|scope| {
+    ///     if scope.name() == "http" { MeterConfig::disabled() } else { MeterConfig::default() }
+    /// });
+    /// assert!(!requests.enabled());
+    /// ```
+    pub fn set_meter_configurator(
+        &self,
+        configurator: impl Fn(&InstrumentationScope) -> MeterConfig + Send + Sync + 'static,
+    ) {
+        let core = &self.inner.core;
+        let mut meters = core.lock_meters();
+        if core.is_shutdown.load(Ordering::Acquire) {
+            return;
+        }
+        let configurator = Configurator::new(configurator);
+        for meter in &meters.in_order {
+            meter.apply(configurator.config(meter.scope()), false);
+        }
+        meters.configurator = Some(configurator);
+    }
+
     /// [`shutdown`](Self::shutdown) with a timeout for each reader.
     pub fn shutdown_with_timeout(&self, timeout: Duration) -> Result {
         let result = self.inner.shutdown(timeout);
@@ -222,11 +275,15 @@ impl opentelemetry_api::metrics::MeterProvider for SdkMeterProvider {
             );
         }
         let core = &inner.core;
-        let mut meters = core.meters.lock().unwrap_or_else(|p| p.into_inner());
+        let mut meters = core.lock_meters();
         if let Some(meter) = meters.by_scope.get(&scope) {
             return Meter::new(meter.clone());
         }
-        let meter = Arc::new(SdkMeter::new(scope.clone(), core));
+        let config = meters
+            .configurator
+            .as_ref()
+            .map_or_else(MeterConfig::default, |c| c.config(&scope));
+        let meter = Arc::new(SdkMeter::new(scope.clone(), core, config));
         meters.by_scope.insert(scope, meter.clone());
         meters.in_order.push(meter.clone());
         Meter::new(meter)
@@ -241,6 +298,7 @@ pub struct MeterProviderBuilder {
     views: Vec<View>,
     view_matching_mode: ViewMatchingMode,
     exemplar_filter: Option<ExemplarFilter>,
+    configurator: Option<Configurator>,
 }
 
 impl fmt::Debug for MeterProviderBuilder {
@@ -285,6 +343,18 @@ impl MeterProviderBuilder {
     /// decides, and [`ExemplarFilter::TraceBased`] when that is unset (or invalid: reported).
     pub fn with_exemplar_filter(mut self, filter: ExemplarFilter) -> Self {
         self.exemplar_filter = Some(filter);
+        self
+    }
+
+    /// Sets the meter configurator: a function of a meter's scope giving its
+    /// [`MeterConfig`] (default: every meter enabled). It is called once per meter, when the
+    /// meter is first created, under the provider's lock: it must return quickly and must not
+    /// use the provider. [`SdkMeterProvider::set_meter_configurator`] replaces it later.
+    pub fn with_meter_configurator(
+        mut self,
+        configurator: impl Fn(&InstrumentationScope) -> MeterConfig + Send + Sync + 'static,
+    ) -> Self {
+        self.configurator = Some(Configurator::new(configurator));
         self
     }
 
@@ -344,7 +414,10 @@ impl MeterProviderBuilder {
             exemplar_filter: self
                 .exemplar_filter
                 .unwrap_or_else(ExemplarFilter::from_env),
-            meters: Mutex::new(Meters::default()),
+            meters: Mutex::new(Meters {
+                configurator: self.configurator,
+                ..Meters::default()
+            }),
             is_shutdown: Arc::new(AtomicBool::new(false)),
         });
         for (index, reader) in readers.iter().enumerate() {

@@ -147,7 +147,9 @@ pub(crate) struct SyncStream<T: Number, A: Aggregator<T>> {
     count: AtomicUsize,
     /// The start of the current delta interval.
     interval_start: Mutex<SystemTime>,
-    shutdown: Arc<AtomicBool>,
+    /// Set while the meter is disabled (its `MeterConfig`) or the provider is shut down:
+    /// measurements are dropped.
+    off: Arc<AtomicBool>,
     reported_invalid: AtomicBool,
     reported_overflow: AtomicBool,
     _number: PhantomData<fn(T)>,
@@ -161,7 +163,8 @@ pub(crate) struct StreamSpec<C> {
     pub(crate) filter: Option<AttributeFilter>,
     pub(crate) exemplars: Option<Sampler>,
     pub(crate) limit: usize,
-    pub(crate) shutdown: Arc<AtomicBool>,
+    /// The meter's off switch (see [`SyncStream`]).
+    pub(crate) off: Arc<AtomicBool>,
 }
 
 impl<T: Number, A: Aggregator<T>> SyncStream<T, A>
@@ -195,7 +198,7 @@ where
             overflow,
             count: AtomicUsize::new(0),
             interval_start: Mutex::new(now),
-            shutdown: spec.shutdown,
+            off: spec.off,
             reported_invalid: AtomicBool::new(false),
             reported_overflow: AtomicBool::new(false),
             _number: PhantomData,
@@ -215,7 +218,7 @@ where
         Some(gate.0.read().unwrap_or_else(|p| p.into_inner()))
     }
 
-    /// Records one measurement (the provider's shutdown is checked by the caller). The
+    /// Records one measurement (the caller checks that the instrument is not off). The
     /// empty attribute set, once it holds its slot, takes a short path that the caller can
     /// inline: no lookup, and none of the register saves the lookup path needs.
     #[inline(always)]
@@ -583,14 +586,14 @@ where
 {
     #[inline]
     fn measure(&self, value: T, attributes: &[KeyValue]) {
-        if self.shutdown.load(Ordering::Relaxed) {
+        if self.off.load(Ordering::Relaxed) {
             return;
         }
         self.record(value, attributes);
     }
 
     fn enabled(&self) -> bool {
-        !self.shutdown.load(Ordering::Relaxed)
+        !self.off.load(Ordering::Relaxed)
     }
 
     fn bind(self: Arc<Self>, attributes: &[KeyValue]) -> Box<dyn BoundSyncInstrument<T>> {
@@ -614,7 +617,7 @@ where
     #[inline]
     fn measure(&self, value: T) {
         let stream = &*self.stream;
-        if stream.shutdown.load(Ordering::Relaxed) {
+        if stream.off.load(Ordering::Relaxed) {
             return;
         }
         if !stream.check.accepts(value) {
@@ -628,7 +631,7 @@ where
     }
 
     fn enabled(&self) -> bool {
-        !self.stream.shutdown.load(Ordering::Relaxed)
+        !self.stream.off.load(Ordering::Relaxed)
     }
 }
 
@@ -665,13 +668,13 @@ impl<T: Number, A: Aggregator<T>> Drop for BoundSeries<T, A> {
 /// An instrument with several streams (several views or readers).
 pub(crate) struct FanOut<T> {
     pub(crate) streams: Box<[Arc<dyn StreamRecorder<T>>]>,
-    pub(crate) shutdown: Arc<AtomicBool>,
+    pub(crate) off: Arc<AtomicBool>,
 }
 
 impl<T: Number> SyncInstrument<T> for FanOut<T> {
     #[inline]
     fn measure(&self, value: T, attributes: &[KeyValue]) {
-        if self.shutdown.load(Ordering::Relaxed) {
+        if self.off.load(Ordering::Relaxed) {
             return;
         }
         for stream in self.streams.iter() {
@@ -680,7 +683,7 @@ impl<T: Number> SyncInstrument<T> for FanOut<T> {
     }
 
     fn enabled(&self) -> bool {
-        !self.shutdown.load(Ordering::Relaxed)
+        !self.off.load(Ordering::Relaxed)
     }
 
     fn bind(self: Arc<Self>, attributes: &[KeyValue]) -> Box<dyn BoundSyncInstrument<T>> {
