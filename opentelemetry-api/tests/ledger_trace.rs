@@ -279,3 +279,69 @@ fn docs_prefer_attributes_given_at_span_creation() {
     assert!(span_docs
         .contains("/// Attributes known when the span starts should be given at creation instead"));
 }
+
+/// A tracer that records, for each span it starts, the parent span context it was given:
+/// `build_with_context` is the one method a tracer must implement, and its only way to learn
+/// a parent is the `Context`.
+#[derive(Default)]
+struct ParentRecorder {
+    parents: Mutex<Vec<Option<SpanContext>>>,
+}
+
+impl Tracer for ParentRecorder {
+    type Span = opentelemetry_api::trace::noop::NoopSpan;
+
+    fn build_with_context(&self, builder: SpanBuilder, parent_cx: &Context) -> Self::Span {
+        // Exhaustive on purpose: this stops compiling if a field is added to the builder, so
+        // a parent field could not be added without this test being revisited.
+        let SpanBuilder {
+            name: _,
+            span_kind: _,
+            attributes: _,
+            links: _,
+            start_time: _,
+        } = builder;
+        let parent = parent_cx
+            .has_active_span()
+            .then(|| parent_cx.span().span_context().clone());
+        self.parents.lock().unwrap().push(parent);
+        opentelemetry_api::trace::noop::NoopSpan::DEFAULT
+    }
+}
+
+#[test]
+fn a_parent_can_only_be_given_as_a_context() {
+    let tracer = ParentRecorder::default();
+    let parent_sc = SpanContext::new(
+        TraceId::from(7u128),
+        SpanId::from(8u64),
+        TraceFlags::SAMPLED,
+        true,
+        TraceState::default(),
+    );
+    let parent_cx = Context::new().with_remote_span_context(parent_sc.clone());
+
+    // Every way the API offers to start a span, with the parent given as a context (or the
+    // current context). There is no other kind of parent argument to give: the builder's
+    // fields are listed exhaustively above, and every method ends in `build_with_context`.
+    tracer.start_with_context("a", &parent_cx);
+    tracer.build_with_context(tracer.span_builder("b"), &parent_cx);
+    SpanBuilder::from_name("c").start_with_context(&tracer, &parent_cx);
+    {
+        let _guard = parent_cx.clone().attach();
+        tracer.start("d");
+        tracer.build(tracer.span_builder("e"));
+        SpanBuilder::from_name("f").start(&tracer);
+        tracer.in_span("g", |_| ());
+    }
+    // Without a context holding a span, a span has no parent.
+    tracer.start("root");
+
+    let parents = tracer.parents.lock().unwrap().clone();
+    assert_eq!(parents.len(), 8);
+    assert!(
+        parents[..7].iter().all(|p| p.as_ref() == Some(&parent_sc)),
+        "{parents:?}"
+    );
+    assert_eq!(parents[7], None);
+}
