@@ -8,6 +8,7 @@
 //! fields, which are written whatever their value; messages and repeated fields are written
 //! when present / non-empty.
 
+use opentelemetry_api::json::escape_into;
 use opentelemetry_api::trace::TraceState;
 
 /// A writer of OTLP messages.
@@ -344,85 +345,6 @@ pub(crate) struct Json<'a> {
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
-
-/// What a byte becomes in a JSON string: 0 for itself, `u` for `\u00XX`, else the letter
-/// after a backslash.
-static ESCAPE: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut i = 0;
-    while i < 0x20 {
-        table[i] = b'u';
-        i += 1;
-    }
-    table[0x08] = b'b';
-    table[0x09] = b't';
-    table[0x0a] = b'n';
-    table[0x0c] = b'f';
-    table[0x0d] = b'r';
-    table[b'"' as usize] = b'"';
-    table[b'\\' as usize] = b'\\';
-    table
-};
-
-/// The index of the first byte of `bytes` that JSON escapes (a control character, a quote or a
-/// backslash), or `bytes.len()`: eight bytes at a time, as most strings need no escaping.
-#[inline]
-fn first_escape(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut chunks = bytes.chunks_exact(8);
-    let mut offset = 0;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        // A byte is flagged (high bit set) when below 0x20, or a quote or backslash (a zero
-        // byte after the XOR); bytes >= 0x80 are never flagged (`& !x`).
-        let control = x.wrapping_sub(ONES * 0x20);
-        let quote = (x ^ (ONES * u64::from(b'"'))).wrapping_sub(ONES);
-        let backslash = (x ^ (ONES * u64::from(b'\\'))).wrapping_sub(ONES);
-        if (control | quote | backslash) & !x & HIGH != 0 {
-            // The first flagged byte may be a false positive only after a true one (borrows
-            // propagate upwards): the byte loop below finds the exact place.
-            break;
-        }
-        offset += 8;
-    }
-    offset
-        + bytes[offset..]
-            .iter()
-            .position(|&b| ESCAPE[b as usize] != 0)
-            .unwrap_or(bytes.len() - offset)
-}
-
-/// Appends `text` escaped for the inside of a JSON string.
-#[inline]
-fn escape_into(buf: &mut Vec<u8>, text: &str) {
-    let bytes = text.as_bytes();
-    let first = first_escape(bytes);
-    buf.extend_from_slice(&bytes[..first]);
-    if first == bytes.len() {
-        return;
-    }
-    let mut start = first;
-    for (i, &b) in bytes.iter().enumerate().skip(first) {
-        let escape = ESCAPE[b as usize];
-        if escape == 0 {
-            continue;
-        }
-        buf.extend_from_slice(&bytes[start..i]);
-        if escape == b'u' {
-            buf.extend_from_slice(b"\\u00");
-            buf.push(HEX[(b >> 4) as usize]);
-            buf.push(HEX[(b & 0xf) as usize]);
-        } else {
-            buf.push(b'\\');
-            buf.push(escape);
-        }
-        start = i + 1;
-    }
-    buf.extend_from_slice(&bytes[start..]);
-}
 
 /// The two-digit decimal strings `00` to `99`.
 static DIGITS2: [u8; 200] = {
