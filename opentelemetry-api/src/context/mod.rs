@@ -68,6 +68,10 @@ const STATE_SAMPLED: u8 = 1;
 const STATE_SUPPRESSED: u8 = 2;
 /// `CURRENT_STATE`: the current context has an active span (valid or not).
 const STATE_HAS_SPAN: u8 = 4;
+/// `CURRENT_STATE`: the current context holds values. A summary of 0 means the current
+/// context is equal to the empty one, which [`Context::current`] then makes without reading
+/// the stack.
+const STATE_HAS_VALUES: u8 = 8;
 
 /// The `CURRENT_STATE` bits of `cx`.
 #[inline]
@@ -82,6 +86,9 @@ fn state_of(cx: &Context) -> u8 {
     if cx.suppress_telemetry {
         state |= STATE_SUPPRESSED;
     }
+    if cx.entries.is_some() {
+        state |= STATE_HAS_VALUES;
+    }
     state
 }
 
@@ -93,6 +100,9 @@ fn note_state(stack: &ContextStack) {
     let mut state = 0;
     if cx.suppress_telemetry {
         state |= STATE_SUPPRESSED;
+    }
+    if cx.entries.is_some() {
+        state |= STATE_HAS_VALUES;
     }
     // The span context is read once for both the state bits and the IDs.
     if let Some(active) = &cx.span {
@@ -130,6 +140,15 @@ impl Context {
     /// A clone of this thread's current context.
     #[inline]
     pub fn current() -> Self {
+        // Nothing attached (or only contexts equal to the empty one): no stack to read.
+        if current_state() == 0 {
+            return Context::new();
+        }
+        Self::current_from_stack()
+    }
+
+    #[inline]
+    fn current_from_stack() -> Self {
         CURRENT
             .try_with(|stack| {
                 stack
@@ -389,12 +408,25 @@ impl ContextStack {
         self.attached.len() - 1
     }
 
+    #[inline]
     fn remove(&mut self, index: usize) -> Option<Context> {
-        let detached = self.attached.get_mut(index)?.take();
+        // In order (the usual case): the last entry goes, and holes below it, if any.
+        let detached = if index + 1 == self.attached.len() {
+            self.attached.pop().flatten()
+        } else {
+            self.attached.get_mut(index)?.take()
+        };
+        if matches!(self.attached.last(), Some(None)) {
+            self.pop_holes();
+        }
+        detached
+    }
+
+    #[cold]
+    fn pop_holes(&mut self) {
         while matches!(self.attached.last(), Some(None)) {
             self.attached.pop();
         }
-        detached
     }
 }
 
