@@ -4,9 +4,13 @@
 //! | item | what |
 //! |---|---|
 //! | [`AgentExporter`] | Thrift compact over UDP to a Jaeger agent (`localhost:6831`), batches split to fit datagrams |
-//! | [`CollectorExporter`] | Thrift binary over HTTP `POST` to a collector (`http://localhost:14268/api/traces`) |
+//! | `CollectorExporter` (feature `collector`) | Thrift binary over HTTP `POST` to a collector (`http://localhost:14268/api/traces`) |
 //! | [`propagator::JaegerPropagator`] | `uber-trace-id` and `uberctx-*` headers |
-//! | [`JaegerRemoteSampler`] | sampling strategies polled from an agent or collector |
+//! | `JaegerRemoteSampler` (feature `remote-sampler`) | sampling strategies polled from an agent or collector |
+//!
+//! Both features are on by default and bring an HTTP client (opentelemetry-http's hyper);
+//! with `default-features = false` the crate needs neither an HTTP stack nor an async
+//! runtime.
 //!
 //! Spans are mapped as the specification's
 //! [mapping to non-OTLP formats](https://opentelemetry.io/docs/specs/otel/common/mapping-to-non-otlp/)
@@ -48,9 +52,11 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod agent;
+#[cfg(feature = "collector")]
 mod collector;
 mod model;
 pub mod propagator;
+#[cfg(feature = "remote-sampler")]
 mod sampler;
 mod thrift;
 
@@ -58,11 +64,15 @@ pub use agent::{
     AgentExporter, AgentExporterBuilder, DEFAULT_AGENT_HOST, DEFAULT_AGENT_PORT,
     DEFAULT_MAX_PACKET_SIZE,
 };
+#[cfg(feature = "collector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "collector")))]
 pub use collector::{
     CollectorExporter, CollectorExporterBuilder, DEFAULT_COLLECTOR_ENDPOINT,
     DEFAULT_COLLECTOR_TIMEOUT,
 };
 pub use propagator::JaegerPropagator;
+#[cfg(feature = "remote-sampler")]
+#[cfg_attr(docsrs, doc(cfg(feature = "remote-sampler")))]
 pub use sampler::{
     JaegerRemoteSampler, JaegerRemoteSamplerBuilder, DEFAULT_INITIAL_SAMPLING_RATE,
     DEFAULT_POLLING_INTERVAL, DEFAULT_SAMPLING_ENDPOINT,

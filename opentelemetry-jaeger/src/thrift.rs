@@ -152,12 +152,14 @@ impl Protocol for Compact {
     }
 }
 
-/// The binary protocol: fixed-width big-endian values.
+/// The binary protocol: fixed-width big-endian values (the collector's).
+#[cfg(feature = "collector")]
 #[derive(Debug, Default)]
 pub(crate) struct Binary {
     pub(crate) buf: Vec<u8>,
 }
 
+#[cfg(feature = "collector")]
 impl Binary {
     fn type_id(ty: Ty) -> u8 {
         match ty {
@@ -171,6 +173,7 @@ impl Binary {
     }
 }
 
+#[cfg(feature = "collector")]
 impl Protocol for Binary {
     fn buf(&mut self) -> &mut Vec<u8> {
         &mut self.buf
@@ -233,6 +236,7 @@ mod tests {
         assert_eq!(p.buf, [0x3c, 0xfc, 20]);
     }
 
+    #[cfg(feature = "collector")]
     #[test]
     fn binary_fields_are_big_endian() {
         let mut p = Binary::default();
