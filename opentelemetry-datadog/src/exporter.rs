@@ -8,12 +8,16 @@ use opentelemetry_sdk::resource::Resource;
 use opentelemetry_sdk::trace::{BoxFuture, SpanData, SpanExporter};
 use std::borrow::Cow;
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// The agent's address when no variable or builder setting gives one.
 const DEFAULT_AGENT_HOST: &str = "localhost";
 const DEFAULT_AGENT_PORT: u16 = 8126;
+/// Where the Datadog agent listens for traces on a Unix domain socket by default; used when
+/// it exists and no agent address is configured.
+pub const DEFAULT_AGENT_SOCKET: &str = "/var/run/datadog/apm.socket";
 /// Per-request timeout of the default client.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The tracer version the agent is told.
@@ -39,7 +43,7 @@ pub enum Error {
 ///
 /// | Datadog field | from |
 /// |---|---|
-/// | `service` | [`DatadogExporterBuilder::with_service_name`], else the resource's `service.name` |
+/// | `service` | [`DatadogExporterBuilder::with_service_name`], else `DD_SERVICE`, else the resource's `service.name` |
 /// | `name` | [`DatadogExporterBuilder::with_name_mapping`], else `<scope name>.<span kind>` (`opentelemetry.<kind>` for an unnamed scope), e.g. `opentelemetry.server` |
 /// | `resource` | [`DatadogExporterBuilder::with_resource_mapping`], else the span's name |
 /// | `type` | the `span.type` attribute, else `web` (server), `sql`/`cache`/`db` (client with `db.system.name`), `http` (other clients), `custom` |
@@ -47,12 +51,15 @@ pub enum Error {
 /// | `span_id`, `parent_id` | the span's and its parent's IDs (0 for a root) |
 /// | `start`, `duration` | nanoseconds |
 /// | `error` | 1 for an error status, with `error.message` (the status description, else the `exception` event's message), `error.type` and `error.stack` from the `exception` event |
-/// | `meta` | string, boolean and array attributes (arrays as text), `span.kind`, `env` and `version` (builder, else the resource's `deployment.environment.name` and `service.version`), `_dd.origin` |
+/// | `meta` | string, boolean and array attributes (arrays as text), `span.kind`, `env` and `version` (builder, else `DD_ENV` and `DD_VERSION`, else the resource's `deployment.environment.name` and `service.version`), `_dd.origin` |
 /// | `metrics` | integer and floating-point attributes, and `_sampling_priority_v1`: the priority the [`DatadogPropagator`](crate::DatadogPropagator) extracted, else 1 for a sampled span and 0 otherwise |
 ///
 /// The agent's address is, in order: [`DatadogExporterBuilder::with_agent_endpoint`],
-/// `DD_TRACE_AGENT_URL`, or `http://$DD_AGENT_HOST:$DD_TRACE_AGENT_PORT` (defaults
-/// `localhost` and `8126`). Requests go through the [`HttpClient`] given to the builder, by
+/// `DD_TRACE_AGENT_URL`, `http://$DD_AGENT_HOST:$DD_TRACE_AGENT_PORT` when either is set
+/// (defaults `localhost` and `8126`), the agent's Unix domain socket
+/// [`DEFAULT_AGENT_SOCKET`] when it exists, or `http://localhost:8126`; `unix:///path` URLs
+/// name a Unix domain socket (sent over with
+/// [`UnixSocketClient`](opentelemetry_http::UnixSocketClient)). Requests go through the [`HttpClient`] given to the builder, by
 /// default hyper driven on a [`DedicatedThread`](opentelemetry_http::DedicatedThread) (so
 /// exports work from any executor) with a 10 s timeout.
 ///
@@ -72,6 +79,8 @@ pub enum Error {
 pub struct DatadogExporter {
     client: Arc<dyn HttpClient>,
     uri: http::Uri,
+    /// The agent's Unix domain socket, when the endpoint is a `unix://` URL.
+    socket: Option<PathBuf>,
     version: ApiVersion,
     config: ModelConfig,
     service_set: bool,
@@ -99,9 +108,14 @@ impl DatadogExporter {
         DatadogExporterBuilder::default()
     }
 
-    /// The URL spans are posted to.
+    /// The URL spans are posted to (`http://localhost/...` over a Unix domain socket).
     pub fn endpoint(&self) -> &http::Uri {
         &self.uri
+    }
+
+    /// The agent's Unix domain socket, when the endpoint is a `unix://` URL.
+    pub fn agent_socket(&self) -> Option<&Path> {
+        self.socket.as_deref()
     }
 
     fn request(&self, batch: &[SpanData], size_hint: usize) -> http::Result<http::Request<Bytes>> {
@@ -213,26 +227,31 @@ impl fmt::Debug for DatadogExporterBuilder {
 }
 
 impl DatadogExporterBuilder {
-    /// The Datadog service of every span (default: the resource's `service.name`).
+    /// The Datadog service of every span (default: `DD_SERVICE`, else the resource's
+    /// `service.name`).
     pub fn with_service_name(mut self, service: impl Into<String>) -> Self {
         self.service = Some(service.into());
         self
     }
 
-    /// The `env` tag (default: the resource's `deployment.environment.name`).
+    /// The `env` tag (default: `DD_ENV`, else the resource's `deployment.environment.name`).
     pub fn with_env(mut self, env: impl Into<String>) -> Self {
         self.env = Some(env.into());
         self
     }
 
-    /// The `version` tag (default: the resource's `service.version`).
+    /// The `version` tag (default: `DD_VERSION`, else the resource's `service.version`).
     pub fn with_version(mut self, version: impl Into<String>) -> Self {
         self.version = Some(version.into());
         self
     }
 
-    /// The agent's base URL, e.g. `http://127.0.0.1:8126` (default: from `DD_TRACE_AGENT_URL`
-    /// or `DD_AGENT_HOST` and `DD_TRACE_AGENT_PORT`).
+    /// The agent's base URL, e.g. `http://127.0.0.1:8126`, or its Unix domain socket as
+    /// `unix:///var/run/datadog/apm.socket` (default: from `DD_TRACE_AGENT_URL`, or
+    /// `DD_AGENT_HOST` and `DD_TRACE_AGENT_PORT`, else [`DEFAULT_AGENT_SOCKET`] if it exists,
+    /// else `http://localhost:8126`). Over a socket, a client given to
+    /// [`with_http_client`](Self::with_http_client) must connect to it itself (requests are
+    /// addressed to `http://localhost/v0.5/traces`).
     pub fn with_agent_endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.endpoint = Some(endpoint.into());
         self
@@ -288,24 +307,43 @@ impl DatadogExporterBuilder {
     pub fn build(self) -> Result<DatadogExporter, Error> {
         let base = match self.endpoint {
             Some(e) => e,
-            None => agent_url_from_env(),
+            None => agent_url_from_env(Path::new(DEFAULT_AGENT_SOCKET)),
         };
-        let uri = intake_uri(&base, self.api_version)?;
+        let (uri, socket) = match base.strip_prefix("unix://") {
+            Some(path) if !path.is_empty() => (
+                // Over the socket the URL only names the path (and the `Host` header).
+                intake_uri("http://localhost", self.api_version)?,
+                Some(PathBuf::from(path)),
+            ),
+            Some(_) => {
+                return Err(Error::InvalidEndpoint(
+                    base.clone(),
+                    "no socket path after unix://".to_owned(),
+                ))
+            }
+            None => (intake_uri(&base, self.api_version)?, None),
+        };
         let client = match self.client {
             Some(c) => c,
-            None => default_client(self.timeout.unwrap_or(DEFAULT_TIMEOUT))?,
+            None => default_client(self.timeout.unwrap_or(DEFAULT_TIMEOUT), socket.as_deref())?,
         };
+        // Datadog's unified service tagging variables come after the builder, before the
+        // resource.
+        let service = self.service.or_else(|| env_var("DD_SERVICE"));
+        let env = self.env.or_else(|| env_var("DD_ENV"));
+        let version = self.version.or_else(|| env_var("DD_VERSION"));
         Ok(DatadogExporter {
             client,
             uri,
+            socket,
             version: self.api_version,
-            service_set: self.service.is_some(),
-            env_set: self.env.is_some(),
-            version_set: self.version.is_some(),
+            service_set: service.is_some(),
+            env_set: env.is_some(),
+            version_set: version.is_some(),
             config: ModelConfig {
-                service: self.service.unwrap_or_else(|| "unknown_service".to_owned()),
-                env: self.env,
-                version: self.version,
+                service: service.unwrap_or_else(|| "unknown_service".to_owned()),
+                env,
+                version,
                 name_mapping: self.name_mapping,
                 resource_mapping: self.resource_mapping,
             },
@@ -316,15 +354,34 @@ impl DatadogExporterBuilder {
 }
 
 #[cfg(feature = "hyper")]
-fn default_client(timeout: Duration) -> Result<Arc<dyn HttpClient>, Error> {
-    let client = opentelemetry_http::DedicatedThread::new(opentelemetry_http::HyperClient::new())
+fn default_client(timeout: Duration, socket: Option<&Path>) -> Result<Arc<dyn HttpClient>, Error> {
+    use opentelemetry_http::DedicatedThread;
+    if let Some(path) = socket {
+        #[cfg(unix)]
+        {
+            let client = opentelemetry_http::UnixSocketClient::new(path);
+            let client = DedicatedThread::new(client)
+                .map_err(Error::HttpClient)?
+                .with_timeout(timeout);
+            return Ok(Arc::new(client));
+        }
+        #[cfg(not(unix))]
+        return Err(Error::InvalidEndpoint(
+            format!("unix://{}", path.display()),
+            "Unix domain sockets need a Unix platform".to_owned(),
+        ));
+    }
+    let client = DedicatedThread::new(opentelemetry_http::HyperClient::new())
         .map_err(Error::HttpClient)?
         .with_timeout(timeout);
     Ok(Arc::new(client))
 }
 
 #[cfg(not(feature = "hyper"))]
-fn default_client(_timeout: Duration) -> Result<Arc<dyn HttpClient>, Error> {
+fn default_client(
+    _timeout: Duration,
+    _socket: Option<&Path>,
+) -> Result<Arc<dyn HttpClient>, Error> {
     Err(Error::NoHttpClient)
 }
 
@@ -336,10 +393,17 @@ fn env_var(name: &str) -> Option<String> {
 }
 
 /// The agent's base URL from `DD_TRACE_AGENT_URL`, else `DD_AGENT_HOST` and
-/// `DD_TRACE_AGENT_PORT`.
-pub(crate) fn agent_url_from_env() -> String {
+/// `DD_TRACE_AGENT_PORT`, else `default_socket` when it exists (as a `unix://` URL), else
+/// `http://localhost:8126`.
+pub(crate) fn agent_url_from_env(default_socket: &Path) -> String {
     if let Some(url) = env_var("DD_TRACE_AGENT_URL") {
         return url;
+    }
+    if env_var("DD_AGENT_HOST").is_none()
+        && env_var("DD_TRACE_AGENT_PORT").is_none()
+        && default_socket.exists()
+    {
+        return format!("unix://{}", default_socket.display());
     }
     let host = env_var("DD_AGENT_HOST").unwrap_or_else(|| DEFAULT_AGENT_HOST.to_owned());
     let port = match env_var("DD_TRACE_AGENT_PORT") {
@@ -430,6 +494,22 @@ mod tests {
             instrumentation_scope: SCOPE
                 .get_or_init(|| opentelemetry_api::InstrumentationScope::builder("t").build()),
         }
+    }
+
+    #[test]
+    fn the_agent_socket_is_the_default_address_when_it_exists() {
+        // No DD_* variable is set in the test environment.
+        let dir = std::env::temp_dir().join(format!("otel-dd-default-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let socket = dir.join("apm.socket");
+        let _ = std::fs::remove_file(&socket);
+        assert_eq!(agent_url_from_env(&socket), "http://localhost:8126");
+        std::fs::write(&socket, b"").unwrap();
+        assert_eq!(
+            agent_url_from_env(&socket),
+            format!("unix://{}", socket.display())
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -24,8 +24,11 @@
 //! provider.shutdown().expect("spans exported");
 //! ```
 //!
-//! Environment: `DD_TRACE_AGENT_URL`, else `DD_AGENT_HOST` (default `localhost`) and
-//! `DD_TRACE_AGENT_PORT` (default `8126`), unless the builder sets the endpoint.
+//! Environment, unless the builder sets them: the agent at `DD_TRACE_AGENT_URL` (`http://` or
+//! `unix://` for a Unix domain socket), else `DD_AGENT_HOST` (default `localhost`) and
+//! `DD_TRACE_AGENT_PORT` (default `8126`), else the agent's socket
+//! `/var/run/datadog/apm.socket` when it exists; `DD_SERVICE`, `DD_ENV` and `DD_VERSION`
+//! before the resource's `service.name`, `deployment.environment.name` and `service.version`.
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -37,7 +40,7 @@ mod msgpack;
 mod propagator;
 
 pub use encode::ApiVersion;
-pub use exporter::{DatadogExporter, DatadogExporterBuilder, Error};
+pub use exporter::{DatadogExporter, DatadogExporterBuilder, Error, DEFAULT_AGENT_SOCKET};
 pub use model::FieldMappingFn;
 pub use propagator::{sampling_priority, with_sampling_priority, DatadogPropagator};
 

@@ -47,6 +47,19 @@ fn agent_address_from_the_environment() {
         "http://127.0.0.1:1/v0.4/traces"
     );
 
+    // A Unix domain socket: requests are addressed to localhost and sent over the socket.
     unsafe { std::env::set_var("DD_TRACE_AGENT_URL", "unix:///var/run/datadog/apm.socket") };
+    let exporter = DatadogExporter::builder().build().unwrap();
+    assert_eq!(
+        exporter.endpoint().to_string(),
+        "http://localhost/v0.5/traces"
+    );
+    assert_eq!(
+        exporter.agent_socket(),
+        Some(std::path::Path::new("/var/run/datadog/apm.socket"))
+    );
+
+    // Another scheme is refused.
+    unsafe { std::env::set_var("DD_TRACE_AGENT_URL", "ftp://agent:21") };
     assert!(DatadogExporter::builder().build().is_err());
 }

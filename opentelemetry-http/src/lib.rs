@@ -52,6 +52,8 @@ pub use dedicated::{DedicatedThread, RuntimeThread};
 pub use http;
 #[cfg(feature = "hyper")]
 pub use hyper_client::HyperClient;
+#[cfg(all(feature = "hyper", unix))]
+pub use hyper_client::UnixSocketClient;
 
 /// Makes rustls's `ring` provider the process default, unless a provider is installed already.
 ///

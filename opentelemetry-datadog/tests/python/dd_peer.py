@@ -6,6 +6,8 @@
                            and printed as one JSON line: {"path", "headers", "traces"} with v0.5
                            string indices resolved into v0.4-style span maps. Exits when stdin
                            closes (or after 120 s).
+    dd_peer.py intake-unix PATH
+                           The same intake on a Unix domain socket at PATH (prints "ready").
     dd_peer.py ddtrace-encode V
                            Reads JSON traces (v0.4-style span maps, a missing `error` or
                            `parent_id` meaning 0) from stdin, encodes them
@@ -17,6 +19,7 @@
 """
 
 import json
+import socketserver
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -66,7 +69,7 @@ def decode(path, body):
     fail("unknown path " + path)
 
 
-def intake():
+def intake(unix_path=None):
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -89,9 +92,14 @@ def intake():
         def log_message(self, *args):
             pass
 
-    server = HTTPServer(("127.0.0.1", 0), Handler)
+    if unix_path is None:
+        server = HTTPServer(("127.0.0.1", 0), Handler)
+        ready = str(server.server_address[1])
+    else:
+        server = socketserver.UnixStreamServer(unix_path, Handler)
+        ready = "ready"
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    sys.stdout.write(str(server.server_address[1]) + "\n")
+    sys.stdout.write(ready + "\n")
     sys.stdout.flush()
     done = threading.Event()
 
@@ -162,6 +170,8 @@ if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "intake":
         intake()
+    elif mode == "intake-unix":
+        intake(sys.argv[2])
     elif mode == "ddtrace-encode":
         ddtrace_encode(sys.argv[2])
     elif mode == "propagate":
