@@ -6,11 +6,12 @@
 use crate::error::Error;
 use crate::transport::{Format, Transport};
 use opentelemetry_sdk::trace::BoxFuture;
+use std::collections::HashMap;
 use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Builder state: the OTLP file exporter, writing JSON lines to standard output, a file or a
 /// writer (chosen with `with_stdout()`, `with_file(path)` or `with_writer(writer)`).
@@ -92,14 +93,29 @@ impl Destination {
     }
 }
 
-/// Held while a line is written, by every file exporter of the process: lines of exporters
-/// writing to the same place (standard output, one file opened twice, clones of one writer)
-/// never interleave. Exports are batched, so this is taken once per batch, not per item.
-static LINES: Mutex<()> = Mutex::new(());
+/// Held while a line is written to a writer given by the user, by every file exporter with
+/// one: clones of one writer given to several exporters never interleave their lines. (Lines
+/// to standard output are written under its own lock, and lines to a file under a lock of
+/// that file: a writer that blocks stalls only the exporters writing to writers.)
+static WRITERS: Mutex<()> = Mutex::new(());
+
+/// One lock per file (by canonical path) that file exporters of the process write to: two
+/// exporters appending to the same file never interleave their lines. Exports are batched,
+/// so a lock is taken once per batch, not per item.
+fn file_lock(path: &std::path::Path) -> Arc<Mutex<()>> {
+    static FILES: Mutex<Option<HashMap<PathBuf, Arc<Mutex<()>>>>> = Mutex::new(None);
+    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut files = FILES.lock().unwrap_or_else(PoisonError::into_inner);
+    files
+        .get_or_insert_with(HashMap::new)
+        .entry(key)
+        .or_default()
+        .clone()
+}
 
 enum Output {
     Stdout,
-    File(File),
+    File(File, Arc<Mutex<()>>),
     Writer(Box<dyn Write + Send>),
 }
 
@@ -114,7 +130,7 @@ impl fmt::Debug for LineWriter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self.output {
             Output::Stdout => "LineWriter(stdout)",
-            Output::File(_) => "LineWriter(file)",
+            Output::File(..) => "LineWriter(file)",
             Output::Writer(_) => "LineWriter(writer)",
         })
     }
@@ -127,7 +143,7 @@ impl LineWriter {
             OutputSpec::Stdout => Output::Stdout,
             OutputSpec::File(path) => {
                 match OpenOptions::new().append(true).create(true).open(&path) {
-                    Ok(file) => Output::File(file),
+                    Ok(file) => Output::File(file, file_lock(&path)),
                     Err(source) => return Err(Error::OpenFile { path, source }),
                 }
             }
@@ -145,24 +161,34 @@ impl LineWriter {
         self.line.clear();
         encode(&mut self.line);
         self.line.push(b'\n');
-        // A panic elsewhere while the lock was held leaves no line half-built here: go on.
-        let _lines = LINES.lock().unwrap_or_else(PoisonError::into_inner);
+        // A panic elsewhere while a lock was held leaves no line half-built here: go on.
         let written = match &mut self.output {
-            // Standard output is line-buffered: a whole line goes out at once.
+            // Standard output is line-buffered and locked: a whole line goes out at once.
             Output::Stdout => io::stdout().lock().write_all(&self.line),
-            Output::File(file) => file.write_all(&self.line),
-            Output::Writer(writer) => writer.write_all(&self.line),
+            Output::File(file, lock) => {
+                let _file = lock.lock().unwrap_or_else(PoisonError::into_inner);
+                file.write_all(&self.line)
+            }
+            Output::Writer(writer) => {
+                let _writers = WRITERS.lock().unwrap_or_else(PoisonError::into_inner);
+                writer.write_all(&self.line)
+            }
         };
         written.map_err(Error::Write)
     }
 
     /// Flushes what the output buffers.
     pub(crate) fn flush(&mut self) -> Result<(), Error> {
-        let _lines = LINES.lock().unwrap_or_else(PoisonError::into_inner);
         match &mut self.output {
             Output::Stdout => io::stdout().lock().flush(),
-            Output::File(file) => file.flush(),
-            Output::Writer(writer) => writer.flush(),
+            Output::File(file, lock) => {
+                let _file = lock.lock().unwrap_or_else(PoisonError::into_inner);
+                file.flush()
+            }
+            Output::Writer(writer) => {
+                let _writers = WRITERS.lock().unwrap_or_else(PoisonError::into_inner);
+                writer.flush()
+            }
         }
         .map_err(Error::Write)
     }
@@ -171,7 +197,6 @@ impl LineWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     #[derive(Clone, Default)]
     struct Shared(Arc<Mutex<Vec<u8>>>, Arc<Mutex<usize>>);
@@ -226,6 +251,82 @@ mod tests {
         match LineWriter::open(OutputSpec::File(path.clone())) {
             Err(Error::OpenFile { path: p, .. }) => assert_eq!(p, path),
             other => panic!("{other:?}"),
+        }
+    }
+
+    /// A writer whose first write blocks until `release` is sent.
+    struct Blocking(std::sync::mpsc::Receiver<()>);
+
+    impl Write for Blocking {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let _ = self.0.recv();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn temp_file(name: &str) -> PathBuf {
+        std::env::temp_dir().join(format!("otlp-file-{}-{name}", std::process::id()))
+    }
+
+    #[test]
+    fn a_blocked_writer_does_not_stall_an_exporter_writing_to_a_file() {
+        let (release, blocked) = std::sync::mpsc::channel();
+        let mut stuck = LineWriter::open(OutputSpec::Writer(Box::new(Blocking(blocked)))).unwrap();
+        let writer = std::thread::spawn(move || stuck.write_line(|out| out.push(b'1')));
+        // Give the writer's thread time to block inside its write (the test holds either way).
+        std::thread::sleep(std::time::Duration::from_millis(50));
+
+        let path = temp_file("unblocked");
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut file = LineWriter::open(OutputSpec::File(path.clone())).unwrap();
+            file.write_line(|out| out.extend_from_slice(b"{}")).unwrap();
+            file.flush().unwrap();
+            let _ = done.send(std::fs::read(&path).unwrap());
+            let _ = std::fs::remove_file(&path);
+        });
+        let written = finished
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the file exporter was stalled by the blocked writer");
+        assert_eq!(written, b"{}\n");
+        release.send(()).unwrap();
+        writer.join().unwrap().unwrap();
+    }
+
+    #[test]
+    fn two_exporters_appending_to_one_file_never_interleave_lines() {
+        let path = temp_file("shared");
+        let _ = std::fs::remove_file(&path);
+        let threads: Vec<_> = [b'a', b'b']
+            .into_iter()
+            .map(|byte| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let mut w = LineWriter::open(OutputSpec::File(path)).unwrap();
+                    for _ in 0..200 {
+                        // Lines longer than a pipe buffer, written with one `write_all` each.
+                        w.write_line(|out| out.extend(std::iter::repeat_n(byte, 70_000)))
+                            .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let text = std::fs::read(&path).unwrap();
+        let _ = std::fs::remove_file(&path);
+        let lines: Vec<&[u8]> = text
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(lines.len(), 400);
+        for line in lines {
+            assert_eq!(line.len(), 70_000);
+            assert!(line.iter().all(|&b| b == line[0]), "an interleaved line");
         }
     }
 }

@@ -43,8 +43,10 @@
 //! OTLP file exporter (`otlp/stdout` in `OTEL_*_EXPORTER`): each export call's batch is
 //! written as one line of OTLP/JSON (`TracesData`, `MetricsData` or `LogsData`, the JSON of
 //! the export request) followed by `\n`. A file is opened for appending and created if
-//! missing; each line is written whole (one `write_all`, under a lock every file exporter of
-//! the process shares, so lines never interleave); `force_flush` and `shutdown` flush the
+//! missing; each line is written whole (one `write_all`, under standard output's lock, a
+//! lock of the file shared by the process's exporters writing to it, or one lock shared by
+//! exporters writing to writers, so lines never interleave and a blocked writer stalls no
+//! exporter writing elsewhere); `force_flush` and `shutdown` flush the
 //! output; a failed write is the export's error ([`Error::Write`]), never a panic. The metric
 //! exporter's temporality and histogram aggregation come from the builder, else from the
 //! `OTEL_EXPORTER_OTLP_METRICS_*` variables, as over OTLP.
