@@ -8,6 +8,7 @@ use super::record::{InlineFast, SdkLogRecord, TraceContext};
 use crate::error::{Error, Result};
 use crate::resource::Resource;
 use opentelemetry_api::logs::{Logger, LoggerProvider, Severity};
+use opentelemetry_api::metrics::{BoundCounter, Meter, MeterProvider};
 use opentelemetry_api::trace::{active_span_ids, SpanId, TraceContextExt, TraceId};
 use opentelemetry_api::{otel_debug, otel_warn, Context, InstrumentationScope};
 use std::fmt;
@@ -30,6 +31,8 @@ struct ProviderInner {
     is_shutdown: AtomicBool,
     /// Not disabled (`OTEL_SDK_DISABLED`) and not shut down: one load on the hot paths.
     active: AtomicBool,
+    /// `otel.sdk.log.created`, when self-observability is on.
+    created: Option<BoundCounter<u64>>,
 }
 
 impl ProviderInner {
@@ -185,6 +188,7 @@ pub struct LoggerProviderBuilder {
     processors: Vec<Box<dyn LogProcessor>>,
     resource: Option<Resource>,
     limits: Option<LogRecordLimits>,
+    self_observability: Option<Meter>,
 }
 
 impl fmt::Debug for LoggerProviderBuilder {
@@ -229,6 +233,40 @@ impl LoggerProviderBuilder {
         self
     }
 
+    /// Turns on the SDK's self-observability metrics, recorded into `meter_provider` (any
+    /// provider: a dedicated one, or [`global::meter_provider()`], which follows whatever is
+    /// installed later). Off by default, and then free.
+    ///
+    /// The provider's loggers count `otel.sdk.log.created` (records emitted while the
+    /// provider records); the SDK's processors added to it that were not given a meter
+    /// provider of their own record `otel.sdk.processor.log.*` (see
+    /// [`BatchLogProcessorBuilder::with_self_observability`](super::BatchLogProcessorBuilder::with_self_observability)).
+    /// The meter's scope is `opentelemetry_sdk` with the crate's version and the
+    /// conventions' schema URL.
+    ///
+    /// ```
+    /// use opentelemetry_api::global;
+    /// use opentelemetry_api::logs::{Logger, LoggerProvider};
+    /// use opentelemetry_sdk::logs::{InMemoryLogExporter, SdkLoggerProvider};
+    ///
+    /// let provider = SdkLoggerProvider::builder()
+    ///     .with_batch_exporter(InMemoryLogExporter::default())
+    ///     .with_self_observability(&global::meter_provider())
+    ///     .build();
+    /// let logger = provider.logger("app");
+    /// logger.emit(logger.create_log_record());
+    /// # provider.shutdown().unwrap();
+    /// ```
+    ///
+    /// [`global::meter_provider()`]: opentelemetry_api::global::meter_provider
+    pub fn with_self_observability<P: MeterProvider + ?Sized>(
+        mut self,
+        meter_provider: &P,
+    ) -> Self {
+        self.self_observability = Some(crate::self_observability::meter(meter_provider));
+        self
+    }
+
     /// Builds the provider and hands every processor the resource. With
     /// `OTEL_SDK_DISABLED=true` the provider records nothing.
     pub fn build(self) -> SdkLoggerProvider {
@@ -241,6 +279,10 @@ impl LoggerProviderBuilder {
                 Err(all) => (Box::new(Fanout(all)), true),
             };
         processor.set_resource(&resource);
+        let created = self.self_observability.map(|meter| {
+            processor.enable_self_observability(&meter, super::processor::private::Sealed(()));
+            crate::self_observability::log_created(&meter)
+        });
         let limits = self.limits.unwrap_or_else(LogRecordLimits::from_env);
         SdkLoggerProvider {
             inner: Arc::new(ProviderInner {
@@ -251,6 +293,7 @@ impl LoggerProviderBuilder {
                 inline_fast: InlineFast::of(&limits),
                 is_shutdown: AtomicBool::new(false),
                 active: AtomicBool::new(!disabled),
+                created,
             }),
         }
     }
@@ -321,7 +364,11 @@ impl SdkLogger {
         if record.observed_timestamp.is_none() {
             record.observed_timestamp = Some(crate::clock::now());
         }
-        self.provider.inner.processor.emit(record, &self.scope)
+        let inner = &self.provider.inner;
+        if let Some(created) = &inner.created {
+            created.add(1);
+        }
+        inner.processor.emit(record, &self.scope)
     }
 
     /// A new empty record obeying the provider's limits.

@@ -4,6 +4,7 @@ use super::export::{SpanData, SpanEvents, SpanLinks};
 use super::provider::SdkTracerProvider;
 use super::sampler::SamplingDecision;
 use super::span::{limit_attributes, Span};
+use crate::self_observability::{ParentOrigin, TracerMetrics};
 use opentelemetry_api::trace::{
     SpanBuilder, SpanContext, SpanId, SpanKind, Status, TraceContextExt, TraceFlags,
 };
@@ -64,6 +65,28 @@ impl SdkTracer {
     }
 }
 
+/// Counts a started span in `otel.sdk.span.started` (and `otel.sdk.span.live` if it records).
+#[cold]
+#[inline(never)]
+fn record_started(
+    metrics: &TracerMetrics,
+    parent_valid: bool,
+    parent_is_remote: bool,
+    decision: SamplingDecision,
+) {
+    let origin = match (parent_valid, parent_is_remote) {
+        (false, _) => ParentOrigin::None,
+        (true, false) => ParentOrigin::Local,
+        (true, true) => ParentOrigin::Remote,
+    };
+    let decision = match decision {
+        SamplingDecision::Drop => 0,
+        SamplingDecision::RecordOnly => 1,
+        SamplingDecision::RecordAndSample => 2,
+    };
+    metrics.started(origin, decision);
+}
+
 impl opentelemetry_api::trace::Tracer for SdkTracer {
     type Span = Span;
 
@@ -99,6 +122,9 @@ impl opentelemetry_api::trace::Tracer for SdkTracer {
             TraceFlags::default().with_random(config.id_generator.is_random())
         };
         let sampled = result.decision == SamplingDecision::RecordAndSample;
+        if let Some(metrics) = provider.metrics() {
+            record_started(metrics, parent_valid, parent.is_remote(), result.decision);
+        }
         let span_context = SpanContext::new(
             trace_id,
             span_id,
