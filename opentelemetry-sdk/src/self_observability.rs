@@ -210,6 +210,9 @@ pub(crate) static LOG_PROCESSOR: ProcessorNames = ProcessorNames {
     items: "log records",
 };
 
+/// Reads a processor's queue: its length and capacity, or `None` once the processor is gone.
+pub(crate) type QueueProbe = Box<dyn Fn() -> Option<(usize, usize)> + Send + Sync>;
+
 /// Why a processor dropped an item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Dropped {
@@ -240,7 +243,7 @@ impl ProcessorMetrics {
         meter: &Meter,
         names: &'static ProcessorNames,
         component_type: &'static str,
-        queue: Option<Box<dyn Fn() -> Option<(usize, usize)> + Send + Sync>>,
+        queue: Option<QueueProbe>,
     ) -> Self {
         let component = component(component_type);
         let processed = meter
