@@ -264,8 +264,9 @@ impl TracerProviderBuilder {
     /// The provider records `otel.sdk.span.started` (per `otel.span.parent.origin` and
     /// `otel.span.sampling_result`) and `otel.sdk.span.live`; the SDK's processors added to
     /// it that were not given a meter provider of their own record
-    /// `otel.sdk.processor.span.*` (see [`BatchSpanProcessorBuilder::with_self_observability`]
-    /// (super::BatchSpanProcessorBuilder::with_self_observability)). The meter's scope is
+    /// `otel.sdk.processor.span.*` (see
+    /// [`BatchSpanProcessorBuilder::with_self_observability`](super::BatchSpanProcessorBuilder::with_self_observability)).
+    /// The meter's scope is
     /// `opentelemetry_sdk` with the crate's version and the conventions' schema URL.
     ///
     /// ```
