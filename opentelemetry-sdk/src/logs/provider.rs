@@ -31,8 +31,6 @@ struct ProviderInner {
     is_shutdown: AtomicBool,
     /// Not disabled (`OTEL_SDK_DISABLED`) and not shut down: one load on the hot paths.
     active: AtomicBool,
-    /// `otel.sdk.log.created`, when self-observability is on.
-    created: Option<BoundCounter<u64>>,
 }
 
 impl ProviderInner {
@@ -279,10 +277,15 @@ impl LoggerProviderBuilder {
                 Err(all) => (Box::new(Fanout(all)), true),
             };
         processor.set_resource(&resource);
-        let created = self.self_observability.map(|meter| {
+        if let Some(meter) = self.self_observability {
             processor.enable_self_observability(&meter, super::processor::private::Sealed(()));
-            crate::self_observability::log_created(&meter)
-        });
+            // Counted by a processor in front of the others: without self-observability the
+            // emit path is what it was, not even a branch more.
+            processor = Box::new(CountCreated {
+                created: crate::self_observability::log_created(&meter),
+                processor,
+            });
+        }
         let limits = self.limits.unwrap_or_else(LogRecordLimits::from_env);
         SdkLoggerProvider {
             inner: Arc::new(ProviderInner {
@@ -293,7 +296,6 @@ impl LoggerProviderBuilder {
                 inline_fast: InlineFast::of(&limits),
                 is_shutdown: AtomicBool::new(false),
                 active: AtomicBool::new(!disabled),
-                created,
             }),
         }
     }
@@ -364,11 +366,7 @@ impl SdkLogger {
         if record.observed_timestamp.is_none() {
             record.observed_timestamp = Some(crate::clock::now());
         }
-        let inner = &self.provider.inner;
-        if let Some(created) = &inner.created {
-            created.add(1);
-        }
-        inner.processor.emit(record, &self.scope)
+        self.provider.inner.processor.emit(record, &self.scope)
     }
 
     /// A new empty record obeying the provider's limits.
@@ -440,5 +438,49 @@ impl Logger for SdkLogger {
                 .processor
                 .enabled(severity, target, event_name, &self.scope)
             && !Context::is_current_telemetry_suppressed()
+    }
+}
+
+/// Counts `otel.sdk.log.created` for every record the provider hands its processors, then
+/// runs them: put in front of the processors when self-observability is on. Shows as the
+/// processors it runs.
+struct CountCreated {
+    created: BoundCounter<u64>,
+    processor: Box<dyn LogProcessor>,
+}
+
+impl fmt::Debug for CountCreated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.processor, f)
+    }
+}
+
+impl LogProcessor for CountCreated {
+    #[inline]
+    fn emit(&self, record: &mut SdkLogRecord, scope: &Arc<InstrumentationScope>) {
+        self.created.add(1);
+        self.processor.emit(record, scope)
+    }
+
+    fn enabled(
+        &self,
+        severity: Severity,
+        target: &str,
+        event_name: Option<&str>,
+        scope: &InstrumentationScope,
+    ) -> bool {
+        self.processor.enabled(severity, target, event_name, scope)
+    }
+
+    fn force_flush(&self) -> Result {
+        self.processor.force_flush()
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> Result {
+        self.processor.shutdown_with_timeout(timeout)
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.processor.set_resource(resource)
     }
 }

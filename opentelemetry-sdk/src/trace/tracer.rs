@@ -68,16 +68,16 @@ impl SdkTracer {
 /// Counts a started span in `otel.sdk.span.started` (and `otel.sdk.span.live` if it records).
 #[cold]
 #[inline(never)]
-fn record_started(
-    metrics: &TracerMetrics,
-    parent_valid: bool,
-    parent_is_remote: bool,
-    decision: SamplingDecision,
-) {
-    let origin = match (parent_valid, parent_is_remote) {
-        (false, _) => ParentOrigin::None,
-        (true, false) => ParentOrigin::Local,
-        (true, true) => ParentOrigin::Remote,
+fn record_started(metrics: &TracerMetrics, parent_cx: &Context, decision: SamplingDecision) {
+    // As `build_with_context` decides whether the span has a parent.
+    let parent = parent_cx.span();
+    let parent = parent.span_context();
+    let origin = if !(parent_cx.has_active_span() && parent.is_valid()) {
+        ParentOrigin::None
+    } else if parent.is_remote() {
+        ParentOrigin::Remote
+    } else {
+        ParentOrigin::Local
     };
     let decision = match decision {
         SamplingDecision::Drop => 0,
@@ -122,9 +122,6 @@ impl opentelemetry_api::trace::Tracer for SdkTracer {
             TraceFlags::default().with_random(config.id_generator.is_random())
         };
         let sampled = result.decision == SamplingDecision::RecordAndSample;
-        if let Some(metrics) = provider.metrics() {
-            record_started(metrics, parent_valid, parent.is_remote(), result.decision);
-        }
         let span_context = SpanContext::new(
             trace_id,
             span_id,
@@ -133,7 +130,13 @@ impl opentelemetry_api::trace::Tracer for SdkTracer {
             result.trace_state,
         );
         if result.decision == SamplingDecision::Drop {
+            if let Some(metrics) = provider.metrics() {
+                record_started(metrics, parent_cx, SamplingDecision::Drop);
+            }
             return self.non_recording(span_context);
+        }
+        if let Some(metrics) = provider.metrics() {
+            record_started(metrics, parent_cx, result.decision);
         }
 
         let limits = &config.span_limits;
