@@ -2,8 +2,11 @@
 //! (`model/otel/metrics.yaml`), recorded into a `MeterProvider` the user hands over.
 //!
 //! Off unless a `with_self_observability` builder method was called: the components keep an
-//! `Option` (or a `OnceLock` where a running worker shares the state) and test it once on
-//! their hot paths. When on, every instrument is bound to its precomputed attribute set when
+//! `Option` (or a `OnceLock` where a running worker shares the state), tested where nothing
+//! else is kept live across the test (span start: after the sampling branch, recorded out of
+//! line; span end: one test) or off the hot path (a processor's drops, its worker's exports);
+//! log records are counted by a processor the logger provider puts in front of the others
+//! only when on. When on, every instrument is bound to its precomputed attribute set when
 //! the component is built, so recording is one call on a bound instrument: no allocation, no
 //! attribute lookup. Queue sizes and capacities are observed by a callback at collection time
 //! (nothing is recorded per item); the callback holds the queue weakly, and is unregistered

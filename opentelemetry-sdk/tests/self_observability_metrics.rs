@@ -135,3 +135,22 @@ fn off_by_default_nothing_is_recorded() {
     assert!(collect(&recorded).is_empty());
     provider.shutdown().unwrap();
 }
+
+#[test]
+fn a_reader_given_its_own_meter_provider_keeps_it() {
+    let (meters, recorded) = recorder();
+    let (own, own_recorded) = recorder();
+    let reader = ManualReader::builder()
+        .with_self_observability(&own)
+        .build();
+    let provider = SdkMeterProvider::builder()
+        .with_reader(reader.clone())
+        .with_self_observability(&meters)
+        .build();
+    reader.collect(&mut ResourceMetrics::default()).unwrap();
+    reader.collect(&mut ResourceMetrics::default()).unwrap();
+    let points = histogram(&collect(&own_recorded), NAME, "s");
+    assert_eq!(points.values().map(|(count, _)| count).sum::<u64>(), 2);
+    assert!(collect(&recorded).is_empty());
+    provider.shutdown().unwrap();
+}
