@@ -14,7 +14,9 @@
 //! - `simple`: the same with the simple processor;
 //! - `global`: `batch` through `global::tracer(..)`;
 //! - `attrs`: eight attributes given to the span builder, batch processor;
-//! - `off`: `batch` with the `AlwaysOff` sampler.
+//! - `off`: `batch` with the `AlwaysOff` sampler;
+//! - `selfobs` (ours only): `batch` with the SDK's self-observability metrics recorded into a
+//!   meter provider with a manual reader (the cost of turning them on).
 //!
 //! The per-span cost is the difference between two runs with different counts divided by the
 //! difference in counts (this removes set-up and shut-down). Everything the worker thread does
@@ -33,7 +35,7 @@ const BATCH: usize = 512;
 const DELAY: Duration = Duration::from_secs(5);
 
 fn usage() -> ! {
-    eprintln!("usage: span_driver ours|upstream batch|simple|global|attrs|off N [QUEUE]");
+    eprintln!("usage: span_driver ours|upstream batch|simple|global|attrs|off|selfobs N [QUEUE]");
     std::process::exit(2)
 }
 
@@ -74,7 +76,15 @@ mod ours {
                 .build()
         };
         let builder = SdkTracerProvider::builder();
+        // Kept alive until the end: the self-observability metrics are recorded into it.
+        let meters = opentelemetry_sdk::metrics::SdkMeterProvider::builder()
+            .with_reader(opentelemetry_sdk::metrics::ManualReader::builder().build())
+            .build();
         let builder = match case {
+            "selfobs" => builder
+                .with_sampler(Sampler::AlwaysOn)
+                .with_span_processor(batch())
+                .with_self_observability(&meters),
             "simple" => builder
                 .with_sampler(Sampler::AlwaysOn)
                 .with_span_processor(SimpleSpanProcessor::new(exporter)),
@@ -114,7 +124,7 @@ mod ours {
                         .end();
                 }
             }
-            "batch" | "simple" | "off" => {
+            "batch" | "simple" | "off" | "selfobs" => {
                 for _ in 0..n {
                     tracer.start("span").end();
                 }

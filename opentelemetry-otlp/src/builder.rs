@@ -72,6 +72,38 @@ pub trait WithExportConfig: sealed::HasSettings + Sized {
         self
     }
 
+    /// Records the exporter's self-observability metrics into `meter_provider` (any provider:
+    /// a dedicated one, or
+    /// [`global::meter_provider()`](opentelemetry_api::global::meter_provider)). Off by
+    /// default. The conventions' `otel.sdk.exporter.{span,log,metric_data_point}.inflight`
+    /// and `.exported` (failures and items the receiver rejected with `error.type`: the HTTP
+    /// status, the gRPC status name, `rejected`, `timeout`, ...) and
+    /// `otel.sdk.exporter.operation.duration` (one per export, retries included, with
+    /// `http.response.status_code` or `rpc.response.status_code`), per
+    /// `otel.component.type` (`otlp_grpc_span_exporter`, `otlp_http_log_exporter`,
+    /// `otlp_http_json_metric_exporter`, ...), `otel.component.name` (`<type>/<n>`),
+    /// `server.address` and `server.port`. Meter scope: `opentelemetry-otlp`.
+    ///
+    /// ```
+    /// use opentelemetry_api::global;
+    /// use opentelemetry_otlp::{SpanExporter, WithExportConfig};
+    ///
+    /// let exporter = SpanExporter::builder()
+    ///     .with_http()
+    ///     .with_endpoint("http://localhost:4318/v1/traces")
+    ///     .with_self_observability(&global::meter_provider())
+    ///     .build()?;
+    /// # Ok::<(), opentelemetry_otlp::Error>(())
+    /// ```
+    fn with_self_observability<P: opentelemetry_api::metrics::MeterProvider + ?Sized>(
+        mut self,
+        meter_provider: &P,
+    ) -> Self {
+        self.settings_mut().self_observability =
+            Some(crate::self_observability::meter(meter_provider));
+        self
+    }
+
     /// How failed exports are retried (default: [`RetryPolicy::default`]).
     fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.settings_mut().retry = Some(policy);

@@ -134,6 +134,8 @@ pub struct Settings {
     #[cfg(feature = "tls")]
     pub(crate) tls: Option<tonic::transport::ClientTlsConfig>,
     pub(crate) http_client: Option<std::sync::Arc<dyn opentelemetry_http::HttpClient>>,
+    /// The meter of the self-observability metrics, when they are on.
+    pub(crate) self_observability: Option<opentelemetry_api::metrics::Meter>,
 }
 
 /// The value of an environment variable; unset and empty are the same.

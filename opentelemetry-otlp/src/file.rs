@@ -49,18 +49,20 @@ pub(crate) enum Destination {
 }
 
 impl Destination {
-    /// An exporter's `export`: the request `encode` writes (protobuf or JSON, as the
-    /// transport asks) goes to the receiver; or its JSON is written as one line, unless the
-    /// batch is `empty` (no line for an empty batch).
+    /// An exporter's `export` of a batch of `items` spans, log records or data points: the
+    /// request `encode` writes (protobuf or JSON, as the transport asks) goes to the
+    /// receiver; or its JSON is written as one line, unless the batch is `empty` (no line
+    /// for an empty batch).
     pub(crate) fn export<'a>(
         destination: &'a mut Option<Self>,
         empty: bool,
+        items: usize,
         encode: impl FnOnce(Format, &mut Vec<u8>),
     ) -> BoxFuture<'a, opentelemetry_sdk::Result> {
         match destination {
             None => Box::pin(std::future::ready(Err(Error::Shutdown.into()))),
             Some(Destination::Otlp(transport)) => {
-                let sent = transport.export(encode);
+                let sent = transport.export(items, encode);
                 Box::pin(async move { sent.await.map_err(Into::into) })
             }
             Some(Destination::Lines(lines)) => {

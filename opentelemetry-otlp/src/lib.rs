@@ -130,6 +130,7 @@ mod file;
 mod logs;
 mod metric;
 mod retry;
+mod self_observability;
 mod span;
 // The RetryInfo reader serves the gRPC transport; the Status message, HTTP errors too.
 #[cfg_attr(not(feature = "grpc-tonic"), allow(dead_code))]

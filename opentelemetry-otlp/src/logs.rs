@@ -81,6 +81,7 @@ impl opentelemetry_sdk::logs::LogExporter for LogExporter {
         Destination::export(
             &mut self.destination,
             batch.is_empty(),
+            batch.len(),
             |format, out| match format {
                 Format::Protobuf => encode::encode_logs(batch, resource, out),
                 Format::Json => encode::encode_logs_json(batch, resource, out),

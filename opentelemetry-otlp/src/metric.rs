@@ -173,16 +173,47 @@ impl MetricExporter {
     }
 }
 
+/// The number of data points in a collection (`otel.sdk.exporter.metric_data_point.*`).
+fn data_points(metrics: &ResourceMetrics) -> usize {
+    use opentelemetry_sdk::metrics::{AggregatedMetrics, MetricData};
+    fn points<T>(data: &MetricData<T>) -> usize {
+        match data {
+            MetricData::Gauge(g) => g.data_points.len(),
+            MetricData::Sum(s) => s.data_points.len(),
+            MetricData::Histogram(h) => h.data_points.len(),
+            MetricData::ExponentialHistogram(h) => h.data_points.len(),
+            // `MetricData` is non-exhaustive; the SDK has no other kind today.
+            _ => 0,
+        }
+    }
+    metrics
+        .scope_metrics
+        .iter()
+        .flat_map(|scope| &scope.metrics)
+        .map(|metric| match &metric.data {
+            AggregatedMetrics::F64(data) => points(data),
+            AggregatedMetrics::U64(data) => points(data),
+            AggregatedMetrics::I64(data) => points(data),
+        })
+        .sum()
+}
+
 impl opentelemetry_sdk::metrics::PushMetricExporter for MetricExporter {
     fn export<'a>(
         &'a mut self,
         metrics: &'a ResourceMetrics,
     ) -> BoxFuture<'a, opentelemetry_sdk::Result> {
         let empty = metrics.scope_metrics.is_empty();
-        Destination::export(&mut self.destination, empty, |format, out| match format {
-            Format::Protobuf => encode::encode_metrics(metrics, out),
-            Format::Json => encode::encode_metrics_json(metrics, out),
-        })
+        let items = data_points(metrics);
+        Destination::export(
+            &mut self.destination,
+            empty,
+            items,
+            |format, out| match format {
+                Format::Protobuf => encode::encode_metrics(metrics, out),
+                Format::Json => encode::encode_metrics_json(metrics, out),
+            },
+        )
     }
 
     fn force_flush(&mut self) -> opentelemetry_sdk::Result {

@@ -94,6 +94,7 @@ pub(crate) enum Attempt {
 pub(crate) async fn with_retries<F, Fut>(
     policy: RetryPolicy,
     timeout: Duration,
+    report: Option<&crate::self_observability::Report>,
     mut attempt: F,
 ) -> Result<(), Error>
 where
@@ -106,10 +107,16 @@ where
         let left = deadline.saturating_duration_since(Instant::now());
         let outcome = match tokio::time::timeout(left, attempt(left)).await {
             Ok(outcome) => outcome,
-            Err(_) => Attempt::Retry {
-                reason: format!("no answer within {timeout:?}"),
-                after: None,
-            },
+            Err(_) => {
+                if let Some(report) = report {
+                    report.attempt();
+                    report.timed_out();
+                }
+                Attempt::Retry {
+                    reason: format!("no answer within {timeout:?}"),
+                    after: None,
+                }
+            }
         };
         attempts += 1;
         let (reason, after) = match outcome {
@@ -247,7 +254,7 @@ mod tests {
             .with_max_retries(2)
             .with_initial_delay(Duration::from_millis(1));
         let mut calls = 0;
-        let r = rt.block_on(with_retries(policy, Duration::from_secs(5), |_| {
+        let r = rt.block_on(with_retries(policy, Duration::from_secs(5), None, |_| {
             calls += 1;
             std::future::ready(Attempt::Retry {
                 reason: "busy".into(),
@@ -260,7 +267,7 @@ mod tests {
         ));
         assert_eq!(calls, 3);
         let mut calls = 0;
-        let r = rt.block_on(with_retries(policy, Duration::from_secs(5), |_| {
+        let r = rt.block_on(with_retries(policy, Duration::from_secs(5), None, |_| {
             calls += 1;
             std::future::ready(Attempt::Fail("bad".into()))
         }));
@@ -268,12 +275,17 @@ mod tests {
         assert_eq!(calls, 1);
         // A requested delay past the deadline ends retrying at once.
         let started = Instant::now();
-        let r = rt.block_on(with_retries(policy, Duration::from_millis(200), |_| {
-            std::future::ready(Attempt::Retry {
-                reason: "later".into(),
-                after: Some(Duration::from_secs(60)),
-            })
-        }));
+        let r = rt.block_on(with_retries(
+            policy,
+            Duration::from_millis(200),
+            None,
+            |_| {
+                std::future::ready(Attempt::Retry {
+                    reason: "later".into(),
+                    after: Some(Duration::from_secs(60)),
+                })
+            },
+        ));
         assert!(r.is_err());
         assert!(started.elapsed() < Duration::from_millis(150));
     }

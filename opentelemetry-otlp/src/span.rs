@@ -80,6 +80,7 @@ impl opentelemetry_sdk::trace::SpanExporter for SpanExporter {
         Destination::export(
             &mut self.destination,
             batch.is_empty(),
+            batch.len(),
             |format, out| match format {
                 Format::Protobuf => encode::encode_traces(batch, resource, out),
                 Format::Json => encode::encode_traces_json(batch, resource, out),

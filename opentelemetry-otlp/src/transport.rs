@@ -4,6 +4,7 @@
 use crate::config::{self, Compression, Protocol, Settings, Signal};
 use crate::error::Error;
 use crate::retry::{self, Attempt, RetryPolicy};
+use crate::self_observability::{ExporterMetrics, Report};
 use bytes::Bytes;
 use opentelemetry_api::{otel_error, otel_warn};
 use opentelemetry_http::HttpClient;
@@ -36,6 +37,8 @@ pub(crate) struct Transport {
     max_request: usize,
     /// The size of the last encoded request: the capacity the next one starts with.
     last_len: AtomicUsize,
+    /// The `otel.sdk.exporter.*` metrics, when self-observability is on.
+    metrics: Option<Arc<ExporterMetrics>>,
 }
 
 #[derive(Debug)]
@@ -67,12 +70,14 @@ impl Transport {
         let max_response = settings
             .max_response_size
             .unwrap_or(config::DEFAULT_MAX_RESPONSE_SIZE);
+        let endpoint;
         let kind = match protocol {
             Protocol::HttpBinary | Protocol::HttpJson => {
                 if protocol == Protocol::HttpJson && cfg!(not(feature = "http-json")) {
                     return Err(Error::UnsupportedProtocol("http/json"));
                 }
                 let url = config::resolve_http_endpoint(settings, signal)?;
+                endpoint = url.clone();
                 Kind::Http(Arc::new(HttpSender::new(
                     settings,
                     signal,
@@ -85,7 +90,7 @@ impl Transport {
             }
             #[cfg(feature = "grpc-tonic")]
             Protocol::Grpc => {
-                let endpoint = config::resolve_grpc_endpoint(settings, signal)?;
+                endpoint = config::resolve_grpc_endpoint(settings, signal)?;
                 Kind::Grpc(grpc::GrpcSender::new(
                     settings,
                     signal,
@@ -108,6 +113,10 @@ impl Transport {
             kind,
             max_request,
             last_len: AtomicUsize::new(0),
+            metrics: settings
+                .self_observability
+                .as_ref()
+                .map(|meter| Arc::new(ExporterMetrics::new(meter, signal, protocol, &endpoint))),
         })
     }
 
@@ -131,13 +140,18 @@ impl Transport {
     }
 
     /// Encodes a request with `encode` (on the caller's thread: it appends the request in the
-    /// format asked for to the buffer) and sends it on the worker, with retries.
+    /// format asked for to the buffer) and sends it on the worker, with retries. `items` is
+    /// the number of spans, log records or data points in it (for the self-observability
+    /// metrics).
     pub(crate) fn export(
         &self,
+        items: usize,
         encode: impl FnOnce(Format, &mut Vec<u8>),
     ) -> impl Future<Output = Result<(), Error>> + Send + 'static {
         let policy = self.retry;
         let timeout = self.timeout;
+        let export = self.metrics.as_ref().map(|m| m.start(items));
+        let report = export.as_ref().map(|e| Arc::clone(e.report()));
         // Requests of one exporter are usually of similar sizes: start where the last ended,
         // with some room, rather than growing from empty.
         let last = self.last_len.load(Ordering::Relaxed);
@@ -157,8 +171,11 @@ impl Transport {
                     .map(|body| {
                         let sender = Arc::clone(sender);
                         Box::pin(async move {
-                            retry::with_retries(policy, timeout, |_| sender.attempt(body.clone()))
-                                .await
+                            let report = report.as_deref();
+                            retry::with_retries(policy, timeout, report, |_| {
+                                sender.attempt(body.clone(), report)
+                            })
+                            .await
                         }) as crate::BoxFuture<'static, _>
                     })
             }
@@ -170,13 +187,30 @@ impl Transport {
                     let sender = sender.clone();
                     let signal = self.signal;
                     Box::pin(async move {
-                        retry::with_retries(policy, timeout, |left| {
-                            sender.clone().attempt(signal, body.clone(), left)
+                        let report = report.as_deref();
+                        retry::with_retries(policy, timeout, report, |left| {
+                            sender.clone().attempt(signal, body.clone(), left, report)
                         })
                         .await
                     }) as crate::BoxFuture<'static, _>
                 })
             }
+        };
+        // Measured on the worker, where the export runs to its end even when the caller stops
+        // waiting (a batch processor's export timeout).
+        let job = match export {
+            None => job,
+            Some(export) => match job {
+                Ok(job) => Ok(Box::pin(async move {
+                    let result = job.await;
+                    export.finish(&result);
+                    result
+                }) as crate::BoxFuture<'static, _>),
+                Err(e) => {
+                    export.failed(&e);
+                    Err(e)
+                }
+            },
         };
         let running = job.map(|job| self.worker.run(job));
         async move {
@@ -346,7 +380,10 @@ impl HttpSender {
         })
     }
 
-    async fn attempt(&self, body: Bytes) -> Attempt {
+    async fn attempt(&self, body: Bytes, report: Option<&Report>) -> Attempt {
+        if let Some(report) = report {
+            report.attempt();
+        }
         let mut request = http::Request::new(body);
         *request.method_mut() = http::Method::POST;
         *request.uri_mut() = self.url.clone();
@@ -370,6 +407,9 @@ impl HttpSender {
             }
         };
         let status = response.status();
+        if let Some(report) = report {
+            report.http_status(status.as_u16());
+        }
         let body = match inflate_response(response.headers(), response.body(), limit) {
             Ok(body) => body,
             Err(Inflate::TooLarge) => {
@@ -390,6 +430,9 @@ impl HttpSender {
         if status.is_success() {
             if let Some((rejected, message)) = partial_success(self.signal, &body, self.json) {
                 report_partial_success(self.signal, rejected, &message);
+                if let Some(report) = report {
+                    report.rejected(rejected);
+                }
             }
             return Attempt::Done;
         }
@@ -590,7 +633,16 @@ mod grpc {
             })
         }
 
-        pub(crate) async fn attempt(self, signal: Signal, body: Bytes, left: Duration) -> Attempt {
+        pub(crate) async fn attempt(
+            self,
+            signal: Signal,
+            body: Bytes,
+            left: Duration,
+            report: Option<&Report>,
+        ) -> Attempt {
+            if let Some(report) = report {
+                report.attempt();
+            }
             let limit = self.max_response;
             // Responses are never compressed (no `grpc-accept-encoding` is sent), so a
             // message's length prefix is its decoded size. The channel's response bodies
@@ -624,12 +676,24 @@ mod grpc {
             });
             match grpc.unary(request, path, RawCodec).await {
                 Ok(response) => {
+                    if let Some(report) = report {
+                        report.grpc_status(0);
+                    }
                     if let Some((rejected, message)) =
                         partial_success(signal, response.get_ref(), false)
                     {
                         report_partial_success(signal, rejected, &message);
+                        if let Some(report) = report {
+                            report.rejected(rejected);
+                        }
                     }
                     Attempt::Done
+                }
+                Err(status) if too_large(&status).is_none() => {
+                    if let Some(report) = report {
+                        report.grpc_status(status.code() as i32);
+                    }
+                    classify(&status)
                 }
                 Err(status) => match too_large(&status) {
                     Some(e) => response_too_large(

@@ -27,6 +27,7 @@ pub mod logs;
 pub mod metrics;
 pub mod resource;
 pub mod runtime;
+mod self_observability;
 pub mod trace;
 
 pub use error::{Error, Result};

@@ -14,6 +14,7 @@ use super::queue::Queue;
 use crate::error::{Error, Result};
 use crate::resource::Resource;
 use crate::runtime::{self, Kind, Timer};
+use crate::self_observability::{Dropped, ProcessorMetrics, ProcessorNames};
 use crate::trace::BoxFuture;
 use futures_util::task::AtomicWaker;
 use opentelemetry_api::{otel_debug, otel_error, otel_warn, Context};
@@ -24,7 +25,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::pin;
 use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::Poll;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -274,6 +275,8 @@ struct Shared<T> {
     waker: AtomicWaker,
     dropped: AtomicU64,
     control: Mutex<ControlQueue>,
+    /// `otel.sdk.processor.*`, once self-observability is turned on.
+    metrics: OnceLock<ProcessorMetrics>,
 }
 
 impl<T> Shared<T> {
@@ -298,7 +301,17 @@ impl<T> Shared<T> {
     #[cold]
     fn reclaim_stragglers(&self) {
         while self.queue.pop().is_some() {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
+            self.count_drop(Dropped::AlreadyShutdown);
+        }
+    }
+
+    /// Counts a dropped item (and records it when self-observability is on).
+    #[cold]
+    #[inline(never)]
+    fn count_drop(&self, why: Dropped) {
+        self.dropped.fetch_add(1, Ordering::Relaxed);
+        if let Some(metrics) = self.metrics.get() {
+            metrics.dropped(why);
         }
     }
 }
@@ -342,6 +355,7 @@ impl<T: Send + 'static> Batcher<T> {
             waker: AtomicWaker::new(),
             dropped: AtomicU64::new(0),
             control: Mutex::new(ControlQueue::default()),
+            metrics: OnceLock::new(),
         });
         let worker = Worker {
             shared: shared.clone(),
@@ -374,6 +388,29 @@ impl<T: Send + 'static> Batcher<T> {
         }
     }
 
+    /// Turns self-observability on (once: a later call is ignored): the processor's
+    /// `processed` counter, and its queue's size and capacity observed at each collection.
+    pub(crate) fn enable_metrics(
+        &self,
+        meter: &opentelemetry_api::metrics::Meter,
+        names: &'static ProcessorNames,
+        component_type: &'static str,
+    ) {
+        if self.shared.metrics.get().is_some() {
+            return;
+        }
+        // Weak: the recording provider keeps the callback; it must not keep the queue.
+        let shared = Arc::downgrade(&self.shared);
+        let queue = move || {
+            shared
+                .upgrade()
+                .map(|shared| (shared.queue.len(), shared.queue.capacity()))
+        };
+        let metrics = ProcessorMetrics::new(meter, names, component_type, Some(Box::new(queue)));
+        // Lost a race with another call: `metrics` is dropped (its callback unregistered).
+        let _ = self.shared.metrics.set(metrics);
+    }
+
     /// How many items were dropped so far (queue full, or after shutdown).
     pub(crate) fn dropped(&self) -> u64 {
         self.shared.dropped.load(Ordering::Relaxed)
@@ -400,13 +437,13 @@ impl<T: Send + 'static> Batcher<T> {
     pub(crate) unsafe fn push_from(&self, item: &mut T) -> bool {
         let shared = &*self.shared;
         if shared.state.load(Ordering::Relaxed) != RUNNING {
-            shared.dropped.fetch_add(1, Ordering::Relaxed);
+            shared.count_drop(Dropped::AlreadyShutdown);
             return false;
         }
         // SAFETY: the caller's contract is the queue's.
         let Some(sequence) = (unsafe { shared.queue.push_from(item) }) else {
             // Full: drop. The worker reports the count, so nothing else happens here.
-            shared.dropped.fetch_add(1, Ordering::Relaxed);
+            shared.count_drop(Dropped::QueueFull);
             return false;
         };
         // Wake the worker once per full batch. The push is a SeqCst RMW and this load is
@@ -766,6 +803,10 @@ impl<E: BatchExporter> Worker<E> {
             return Ok(());
         }
         let count = self.batch.len();
+        // Counted as processed when handed to the exporter, whatever the outcome.
+        if let Some(metrics) = self.shared.metrics.get() {
+            metrics.processed(count as u64);
+        }
         let limit = self.settings.export_limit();
         let exporter = &mut self.exporter;
         let batch = &self.batch[..];

@@ -3,6 +3,7 @@
 //! variables.
 
 use super::export::{LogData, LogExporter};
+use super::processor::private::Sealed;
 use super::processor::LogProcessor;
 use super::record::SdkLogRecord;
 use crate::error::Result;
@@ -11,8 +12,11 @@ use crate::export::batch::{
 };
 use crate::resource::Resource;
 use crate::runtime::{self, Kind, Runtime};
+use crate::self_observability::LOG_PROCESSOR;
 use crate::trace::BoxFuture;
+use opentelemetry_api::metrics::{Meter, MeterProvider};
 use opentelemetry_api::InstrumentationScope;
+use opentelemetry_semantic_conventions::attribute::otel_component_type::BATCHING_LOG_PROCESSOR;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -184,6 +188,7 @@ impl BatchLogProcessor {
             exporter: Box::new(exporter),
             config: None,
             runtime: Kind::Thread,
+            self_observability: None,
         }
     }
 
@@ -226,6 +231,11 @@ impl LogProcessor for BatchLogProcessor {
     fn set_resource(&mut self, resource: &Resource) {
         self.batcher.set_resource(resource)
     }
+
+    fn enable_self_observability(&mut self, meter: &Meter, _: Sealed) {
+        self.batcher
+            .enable_metrics(meter, &LOG_PROCESSOR, BATCHING_LOG_PROCESSOR);
+    }
 }
 
 /// Builds a [`BatchLogProcessor`].
@@ -233,6 +243,7 @@ pub struct BatchLogProcessorBuilder {
     exporter: Box<dyn LogExporter>,
     config: Option<BatchConfig>,
     runtime: Kind,
+    self_observability: Option<Meter>,
 }
 
 impl fmt::Debug for BatchLogProcessorBuilder {
@@ -260,10 +271,38 @@ impl BatchLogProcessorBuilder {
         self
     }
 
+    /// Records the processor's `otel.sdk.processor.log.*` metrics into `meter_provider`,
+    /// as component `batching_log_processor/<n>`: `queue.size` and `queue.capacity` (observed at
+    /// each collection), and `processed`, counted when log records are handed to the exporter
+    /// (whatever the export's outcome), or with `error.type` `queue_full` or
+    /// `already_shutdown` when they are dropped. Off by default; a provider built
+    /// [`with_self_observability`](super::LoggerProviderBuilder::with_self_observability) turns it on for the processors it was
+    /// given without one.
+    ///
+    /// ```
+    /// use opentelemetry_api::global;
+    /// use opentelemetry_sdk::logs::{BatchLogProcessor, InMemoryLogExporter};
+    ///
+    /// let processor = BatchLogProcessor::builder(InMemoryLogExporter::default())
+    ///     .with_self_observability(&global::meter_provider())
+    ///     .build();
+    /// # drop(processor);
+    /// ```
+    pub fn with_self_observability<P: MeterProvider + ?Sized>(
+        mut self,
+        meter_provider: &P,
+    ) -> Self {
+        self.self_observability = Some(crate::self_observability::meter(meter_provider));
+        self
+    }
+
     /// Starts the worker and returns the processor.
     pub fn build(self) -> BatchLogProcessor {
         let config = self.config.unwrap_or_default();
         let batcher = Batcher::start(self.exporter, config.0.clone(), self.runtime, &LOGS);
+        if let Some(meter) = &self.self_observability {
+            batcher.enable_metrics(meter, &LOG_PROCESSOR, BATCHING_LOG_PROCESSOR);
+        }
         BatchLogProcessor { batcher, config }
     }
 }

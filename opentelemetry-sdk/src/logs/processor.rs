@@ -4,7 +4,9 @@ use super::export::{LogData, LogExporter};
 use super::record::SdkLogRecord;
 use crate::error::{first_error, Error, Result};
 use crate::resource::Resource;
+use crate::self_observability::{Dropped, ProcessorMetrics, LOG_PROCESSOR};
 use opentelemetry_api::logs::Severity;
+use opentelemetry_api::metrics::{Meter, MeterProvider};
 use opentelemetry_api::{otel_error, InstrumentationScope};
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -98,6 +100,20 @@ pub trait LogProcessor: Send + Sync + Debug {
 
     /// Receives the provider's resource when the provider is built.
     fn set_resource(&mut self, _resource: &Resource) {}
+
+    /// Receives the self-observability meter of a provider built
+    /// [`with_self_observability`](super::LoggerProviderBuilder::with_self_observability):
+    /// the SDK's processors record their `otel.sdk.processor.log.*` metrics with it, unless
+    /// they were given a meter provider of their own. Its argument's type cannot be named
+    /// outside the SDK.
+    #[doc(hidden)]
+    fn enable_self_observability(&mut self, _meter: &Meter, _: private::Sealed) {}
+}
+
+pub(crate) mod private {
+    /// A token only the SDK can make: methods taking it cannot be implemented outside.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Sealed(pub(crate) ());
 }
 
 /// Exports each record as soon as it is emitted, one export at a time, on the emitting thread
@@ -115,6 +131,7 @@ pub trait LogProcessor: Send + Sync + Debug {
 pub struct SimpleLogProcessor {
     exporter: Mutex<Box<dyn LogExporter>>,
     is_shutdown: AtomicBool,
+    metrics: Option<ProcessorMetrics>,
 }
 
 impl SimpleLogProcessor {
@@ -123,7 +140,39 @@ impl SimpleLogProcessor {
         SimpleLogProcessor {
             exporter: Mutex::new(Box::new(exporter)),
             is_shutdown: AtomicBool::new(false),
+            metrics: None,
         }
+    }
+
+    /// Records `otel.sdk.processor.log.processed` into `meter_provider`, as component
+    /// `simple_log_processor/<n>`: a record counts when it is handed to the exporter, or
+    /// with `error.type` `already_shutdown` when it is emitted after shutdown. Off by
+    /// default; a provider built
+    /// [`with_self_observability`](super::LoggerProviderBuilder::with_self_observability)
+    /// turns it on for the processors it was given without one.
+    ///
+    /// ```
+    /// use opentelemetry_api::global;
+    /// use opentelemetry_sdk::logs::{InMemoryLogExporter, SimpleLogProcessor};
+    /// let processor = SimpleLogProcessor::new(InMemoryLogExporter::default())
+    ///     .with_self_observability(&global::meter_provider());
+    /// # drop(processor);
+    /// ```
+    pub fn with_self_observability<P: MeterProvider + ?Sized>(
+        mut self,
+        meter_provider: &P,
+    ) -> Self {
+        self.enable(&crate::self_observability::meter(meter_provider));
+        self
+    }
+
+    fn enable(&mut self, meter: &Meter) {
+        self.metrics = Some(ProcessorMetrics::new(
+            meter,
+            &LOG_PROCESSOR,
+            opentelemetry_semantic_conventions::attribute::otel_component_type::SIMPLE_LOG_PROCESSOR,
+            None,
+        ));
     }
 
     fn exporter(&self) -> std::sync::MutexGuard<'_, Box<dyn LogExporter>> {
@@ -135,6 +184,9 @@ impl SimpleLogProcessor {
 impl LogProcessor for SimpleLogProcessor {
     fn emit(&self, record: &mut SdkLogRecord, scope: &Arc<InstrumentationScope>) {
         if self.is_shutdown.load(Ordering::Relaxed) {
+            if let Some(metrics) = &self.metrics {
+                metrics.dropped(Dropped::AlreadyShutdown);
+            }
             return;
         }
         let data = LogData {
@@ -142,6 +194,9 @@ impl LogProcessor for SimpleLogProcessor {
             instrumentation_scope: scope.clone(),
         };
         let mut exporter = self.exporter();
+        if let Some(metrics) = &self.metrics {
+            metrics.processed(1);
+        }
         let batch = std::slice::from_ref(&data);
         if let Err(err) = crate::export::run_export_blocking(|| exporter.export(batch)) {
             otel_error!(
@@ -172,6 +227,12 @@ impl LogProcessor for SimpleLogProcessor {
             .get_mut()
             .unwrap_or_else(|p| p.into_inner())
             .set_resource(resource);
+    }
+
+    fn enable_self_observability(&mut self, meter: &Meter, _: private::Sealed) {
+        if self.metrics.is_none() {
+            self.enable(meter);
+        }
     }
 }
 
@@ -219,6 +280,12 @@ impl LogProcessor for Fanout {
     fn set_resource(&mut self, resource: &Resource) {
         for processor in &mut self.0 {
             processor.set_resource(resource);
+        }
+    }
+
+    fn enable_self_observability(&mut self, meter: &Meter, token: private::Sealed) {
+        for processor in &mut self.0 {
+            processor.enable_self_observability(meter, token);
         }
     }
 }

@@ -8,6 +8,7 @@ use super::record::{InlineFast, SdkLogRecord, TraceContext};
 use crate::error::{Error, Result};
 use crate::resource::Resource;
 use opentelemetry_api::logs::{Logger, LoggerProvider, Severity};
+use opentelemetry_api::metrics::{BoundCounter, Meter, MeterProvider};
 use opentelemetry_api::trace::{active_span_ids, SpanId, TraceContextExt, TraceId};
 use opentelemetry_api::{otel_debug, otel_warn, Context, InstrumentationScope};
 use std::fmt;
@@ -185,6 +186,7 @@ pub struct LoggerProviderBuilder {
     processors: Vec<Box<dyn LogProcessor>>,
     resource: Option<Resource>,
     limits: Option<LogRecordLimits>,
+    self_observability: Option<Meter>,
 }
 
 impl fmt::Debug for LoggerProviderBuilder {
@@ -229,6 +231,40 @@ impl LoggerProviderBuilder {
         self
     }
 
+    /// Turns on the SDK's self-observability metrics, recorded into `meter_provider` (any
+    /// provider: a dedicated one, or [`global::meter_provider()`], which follows whatever is
+    /// installed later). Off by default, and then free.
+    ///
+    /// The provider's loggers count `otel.sdk.log.created` (records emitted while the
+    /// provider records); the SDK's processors added to it that were not given a meter
+    /// provider of their own record `otel.sdk.processor.log.*` (see
+    /// [`BatchLogProcessorBuilder::with_self_observability`](super::BatchLogProcessorBuilder::with_self_observability)).
+    /// The meter's scope is `opentelemetry_sdk` with the crate's version and the
+    /// conventions' schema URL.
+    ///
+    /// ```
+    /// use opentelemetry_api::global;
+    /// use opentelemetry_api::logs::{Logger, LoggerProvider};
+    /// use opentelemetry_sdk::logs::{InMemoryLogExporter, SdkLoggerProvider};
+    ///
+    /// let provider = SdkLoggerProvider::builder()
+    ///     .with_batch_exporter(InMemoryLogExporter::default())
+    ///     .with_self_observability(&global::meter_provider())
+    ///     .build();
+    /// let logger = provider.logger("app");
+    /// logger.emit(logger.create_log_record());
+    /// # provider.shutdown().unwrap();
+    /// ```
+    ///
+    /// [`global::meter_provider()`]: opentelemetry_api::global::meter_provider
+    pub fn with_self_observability<P: MeterProvider + ?Sized>(
+        mut self,
+        meter_provider: &P,
+    ) -> Self {
+        self.self_observability = Some(crate::self_observability::meter(meter_provider));
+        self
+    }
+
     /// Builds the provider and hands every processor the resource. With
     /// `OTEL_SDK_DISABLED=true` the provider records nothing.
     pub fn build(self) -> SdkLoggerProvider {
@@ -241,6 +277,15 @@ impl LoggerProviderBuilder {
                 Err(all) => (Box::new(Fanout(all)), true),
             };
         processor.set_resource(&resource);
+        if let Some(meter) = self.self_observability {
+            processor.enable_self_observability(&meter, super::processor::private::Sealed(()));
+            // Counted by a processor in front of the others: without self-observability the
+            // emit path is what it was, not even a branch more.
+            processor = Box::new(CountCreated {
+                created: crate::self_observability::log_created(&meter),
+                processor,
+            });
+        }
         let limits = self.limits.unwrap_or_else(LogRecordLimits::from_env);
         SdkLoggerProvider {
             inner: Arc::new(ProviderInner {
@@ -393,5 +438,49 @@ impl Logger for SdkLogger {
                 .processor
                 .enabled(severity, target, event_name, &self.scope)
             && !Context::is_current_telemetry_suppressed()
+    }
+}
+
+/// Counts `otel.sdk.log.created` for every record the provider hands its processors, then
+/// runs them: put in front of the processors when self-observability is on. Shows as the
+/// processors it runs.
+struct CountCreated {
+    created: BoundCounter<u64>,
+    processor: Box<dyn LogProcessor>,
+}
+
+impl fmt::Debug for CountCreated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.processor, f)
+    }
+}
+
+impl LogProcessor for CountCreated {
+    #[inline]
+    fn emit(&self, record: &mut SdkLogRecord, scope: &Arc<InstrumentationScope>) {
+        self.created.add(1);
+        self.processor.emit(record, scope)
+    }
+
+    fn enabled(
+        &self,
+        severity: Severity,
+        target: &str,
+        event_name: Option<&str>,
+        scope: &InstrumentationScope,
+    ) -> bool {
+        self.processor.enabled(severity, target, event_name, scope)
+    }
+
+    fn force_flush(&self) -> Result {
+        self.processor.force_flush()
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> Result {
+        self.processor.shutdown_with_timeout(timeout)
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.processor.set_resource(resource)
     }
 }

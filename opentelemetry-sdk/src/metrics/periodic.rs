@@ -9,8 +9,11 @@ use super::reader::{
 };
 use crate::error::{Error, Result};
 use crate::runtime::{self, Kind, Runtime, Timer};
+use crate::self_observability::ReaderMetrics;
 use futures_util::task::AtomicWaker;
+use opentelemetry_api::metrics::{Meter, MeterProvider};
 use opentelemetry_api::{otel_debug, otel_error, otel_warn};
+use opentelemetry_semantic_conventions::attribute::otel_component_type::PERIODIC_METRIC_READER;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::{poll_fn, Future};
@@ -52,6 +55,8 @@ struct Shared {
     is_shutdown: AtomicBool,
     waker: AtomicWaker,
     control: Mutex<ControlQueue>,
+    /// `otel.sdk.metric_reader.collection.duration`, once self-observability is on.
+    metrics: OnceLock<ReaderMetrics>,
 }
 
 impl Shared {
@@ -193,6 +198,15 @@ impl private::Sealed for PeriodicReader {
         }
         result
     }
+
+    fn enable_self_observability(&self, meter: &Meter) {
+        if self.shared.metrics.get().is_none() {
+            let _ = self
+                .shared
+                .metrics
+                .set(ReaderMetrics::new(meter, PERIODIC_METRIC_READER));
+        }
+    }
 }
 
 impl MetricReader for PeriodicReader {}
@@ -216,6 +230,7 @@ pub struct PeriodicReaderBuilder {
     cardinality_limit: Option<usize>,
     producers: Vec<Box<dyn MetricProducer>>,
     filter: Option<Box<dyn MetricFilter>>,
+    self_observability: Option<Meter>,
 }
 
 impl fmt::Debug for PeriodicReaderBuilder {
@@ -252,6 +267,7 @@ impl PeriodicReaderBuilder {
             cardinality_limit: None,
             producers: Vec::new(),
             filter: None,
+            self_observability: None,
         }
     }
 
@@ -294,6 +310,31 @@ impl PeriodicReaderBuilder {
         self
     }
 
+    /// Records `otel.sdk.metric_reader.collection.duration` (seconds, as component
+    /// `periodic_metric_reader/<n>`; with `error.type` when the collection failed) into
+    /// `meter_provider` after each collection. Off by default; a provider built
+    /// [`with_self_observability`](super::MeterProviderBuilder::with_self_observability)
+    /// turns it on for its readers. The duration is recorded after the collection returned,
+    /// so `meter_provider` may be the provider the reader collects (through
+    /// [`global::meter_provider()`](opentelemetry_api::global::meter_provider), installed
+    /// later): the value then shows in the next collection.
+    ///
+    /// ```
+    /// use opentelemetry_api::global;
+    /// use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader};
+    /// let reader = PeriodicReader::builder(InMemoryMetricExporter::default())
+    ///     .with_self_observability(&global::meter_provider())
+    ///     .build();
+    /// # drop(reader);
+    /// ```
+    pub fn with_self_observability<P: MeterProvider + ?Sized>(
+        mut self,
+        meter_provider: &P,
+    ) -> Self {
+        self.self_observability = Some(crate::self_observability::meter(meter_provider));
+        self
+    }
+
     /// Runs the worker on `runtime` instead of a dedicated thread; see
     /// [`runtime`](crate::runtime).
     pub fn with_runtime<R: Runtime>(mut self, runtime: R) -> Self {
@@ -318,7 +359,13 @@ impl PeriodicReaderBuilder {
             is_shutdown: AtomicBool::new(false),
             waker: AtomicWaker::new(),
             control: Mutex::new(ControlQueue::default()),
+            metrics: OnceLock::new(),
         });
+        if let Some(meter) = &self.self_observability {
+            let _ = shared
+                .metrics
+                .set(ReaderMetrics::new(meter, PERIODIC_METRIC_READER));
+        }
         let worker = Worker {
             shared: shared.clone(),
             exporter,
@@ -470,8 +517,18 @@ impl Worker {
             return Ok(());
         };
         let filter = self.filter.as_deref();
+        let start = Instant::now();
         let collected = link.collect(&mut self.buffer, filter);
         let produced = collect_producers(&self.producers, &mut self.buffer, filter);
+        if let Some(metrics) = self.shared.metrics.get() {
+            // After the collection returned: the provider collected may be the one recorded
+            // into.
+            let result = match (&collected, &produced) {
+                (Err(err), _) | (Ok(()), Err(err)) => Err(err.clone()),
+                _ => Ok(()),
+            };
+            metrics.collected(start.elapsed(), &result);
+        }
         if let Err(err) = collected {
             otel_warn!(
                 "PeriodicReader.CollectFailed",

@@ -10,7 +10,7 @@ use super::view::{View, ViewMatchingMode};
 use crate::error::{first_error, Error, Result};
 use crate::resource::Resource;
 use opentelemetry_api::metrics::noop::NoopInstrumentProvider;
-use opentelemetry_api::metrics::Meter;
+use opentelemetry_api::metrics::{Meter, MeterProvider};
 use opentelemetry_api::{otel_debug, otel_warn, InstrumentationScope};
 use std::collections::HashMap;
 use std::fmt;
@@ -299,6 +299,7 @@ pub struct MeterProviderBuilder {
     view_matching_mode: ViewMatchingMode,
     exemplar_filter: Option<ExemplarFilter>,
     configurator: Option<Configurator>,
+    self_observability: Option<Meter>,
 }
 
 impl fmt::Debug for MeterProviderBuilder {
@@ -355,6 +356,33 @@ impl MeterProviderBuilder {
         configurator: impl Fn(&InstrumentationScope) -> MeterConfig + Send + Sync + 'static,
     ) -> Self {
         self.configurator = Some(Configurator::new(configurator));
+        self
+    }
+
+    /// Turns on the SDK's self-observability metrics for this provider's readers:
+    /// `otel.sdk.metric_reader.collection.duration`, recorded into `meter_provider` (see
+    /// [`PeriodicReaderBuilder::with_self_observability`](super::PeriodicReaderBuilder::with_self_observability)).
+    /// Off by default. To record into this provider itself, pass
+    /// [`global::meter_provider()`](opentelemetry_api::global::meter_provider) and install
+    /// this provider as the global one: durations are recorded after each collection
+    /// returned and show in the next one.
+    ///
+    /// ```
+    /// use opentelemetry_api::global;
+    /// use opentelemetry_sdk::metrics::{ManualReader, SdkMeterProvider};
+    ///
+    /// let provider = SdkMeterProvider::builder()
+    ///     .with_reader(ManualReader::builder().build())
+    ///     .with_self_observability(&global::meter_provider())
+    ///     .build();
+    /// global::set_meter_provider(provider.clone());
+    /// # provider.shutdown().unwrap();
+    /// ```
+    pub fn with_self_observability<P: MeterProvider + ?Sized>(
+        mut self,
+        meter_provider: &P,
+    ) -> Self {
+        self.self_observability = Some(crate::self_observability::meter(meter_provider));
         self
     }
 
@@ -421,6 +449,9 @@ impl MeterProviderBuilder {
             is_shutdown: Arc::new(AtomicBool::new(false)),
         });
         for (index, reader) in readers.iter().enumerate() {
+            if let Some(meter) = &self.self_observability {
+                reader.enable_self_observability(meter);
+            }
             reader.attach(Link {
                 core: Arc::downgrade(&core),
                 index,

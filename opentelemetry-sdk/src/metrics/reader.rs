@@ -8,10 +8,12 @@ use super::filter::MetricFilter;
 use super::provider::ProviderCore;
 use super::view::InstrumentKind;
 use crate::error::{Error, Result};
+use crate::self_observability::ReaderMetrics;
+use opentelemetry_api::metrics::{Meter, MeterProvider};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The cardinality limit used when neither a view nor the reader sets one.
 pub const DEFAULT_CARDINALITY_LIMIT: usize = 2000;
@@ -143,6 +145,9 @@ pub(crate) mod private {
         fn force_flush(&self) -> Result;
         /// Shuts the reader down (a push reader exports one last time).
         fn shutdown(&self, timeout: Duration) -> Result;
+        /// Turns `otel.sdk.metric_reader.collection.duration` on, recorded with `meter`
+        /// (ignored when the reader already has it).
+        fn enable_self_observability(&self, meter: &Meter);
     }
 }
 
@@ -173,6 +178,7 @@ struct ManualInner {
     producers: Vec<Box<dyn MetricProducer>>,
     filter: Option<Box<dyn MetricFilter>>,
     is_shutdown: AtomicBool,
+    metrics: OnceLock<ReaderMetrics>,
 }
 
 /// A reader that collects when [`collect`](ManualReader::collect) is called: for tests,
@@ -222,6 +228,18 @@ impl ManualReader {
     /// Fails if the reader is not registered with a provider yet, or after shutdown. A
     /// failing producer is reported in the result; the other metrics are still collected.
     pub fn collect(&self, metrics: &mut ResourceMetrics) -> Result {
+        let Some(self_metrics) = self.inner.metrics.get() else {
+            return self.collect_now(metrics);
+        };
+        let start = Instant::now();
+        let result = self.collect_now(metrics);
+        // Recorded after the collection returned: nothing of it is held any more, so the
+        // provider collected may be the one recorded into.
+        self_metrics.collected(start.elapsed(), &result);
+        result
+    }
+
+    fn collect_now(&self, metrics: &mut ResourceMetrics) -> Result {
         if self.inner.is_shutdown.load(Ordering::Acquire) {
             return Err(Error::AlreadyShutdown);
         }
@@ -288,7 +306,20 @@ impl private::Sealed for ManualReader {
         }
         Ok(())
     }
+
+    fn enable_self_observability(&self, meter: &Meter) {
+        if self.inner.metrics.get().is_none() {
+            let _ = self
+                .inner
+                .metrics
+                .set(ReaderMetrics::new(meter, MANUAL_READER_TYPE));
+        }
+    }
 }
+
+/// The `otel.component.type` of a [`ManualReader`]: the conventions name none, so the
+/// language-defined name of the type, as they ask.
+pub(crate) const MANUAL_READER_TYPE: &str = "opentelemetry_sdk::metrics::ManualReader";
 
 impl MetricReader for ManualReader {}
 
@@ -299,6 +330,7 @@ pub struct ManualReaderBuilder {
     cardinality_limit: Box<dyn Fn(InstrumentKind) -> Option<usize>>,
     producers: Vec<Box<dyn MetricProducer>>,
     filter: Option<Box<dyn MetricFilter>>,
+    self_observability: Option<Meter>,
 }
 
 impl Default for ManualReaderBuilder {
@@ -309,6 +341,7 @@ impl Default for ManualReaderBuilder {
             cardinality_limit: Box::new(|_| None),
             producers: Vec::new(),
             filter: None,
+            self_observability: None,
         }
     }
 }
@@ -373,8 +406,39 @@ impl ManualReaderBuilder {
         self
     }
 
+    /// Records `otel.sdk.metric_reader.collection.duration` (seconds, per
+    /// `otel.component.type` `opentelemetry_sdk::metrics::ManualReader` and
+    /// `otel.component.name` `<type>/<n>`; with `error.type` when the collection failed) into
+    /// `meter_provider` after each [`collect`](ManualReader::collect). Off by default; a
+    /// provider built
+    /// [`with_self_observability`](super::MeterProviderBuilder::with_self_observability)
+    /// turns it on for its readers. The duration is recorded after the collection returned,
+    /// so `meter_provider` may be the provider the reader collects (through
+    /// [`global::meter_provider()`](opentelemetry_api::global::meter_provider), installed
+    /// later).
+    ///
+    /// ```
+    /// use opentelemetry_api::global;
+    /// use opentelemetry_sdk::metrics::ManualReader;
+    /// let reader = ManualReader::builder()
+    ///     .with_self_observability(&global::meter_provider())
+    ///     .build();
+    /// # drop(reader);
+    /// ```
+    pub fn with_self_observability<P: MeterProvider + ?Sized>(
+        mut self,
+        meter_provider: &P,
+    ) -> Self {
+        self.self_observability = Some(crate::self_observability::meter(meter_provider));
+        self
+    }
+
     /// Builds the reader.
     pub fn build(self) -> ManualReader {
+        let metrics = OnceLock::new();
+        if let Some(meter) = &self.self_observability {
+            let _ = metrics.set(ReaderMetrics::new(meter, MANUAL_READER_TYPE));
+        }
         ManualReader {
             inner: Arc::new(ManualInner {
                 config: config_from(self.temporality, self.aggregation, self.cardinality_limit),
@@ -383,6 +447,7 @@ impl ManualReaderBuilder {
                 producers: self.producers,
                 filter: self.filter,
                 is_shutdown: AtomicBool::new(false),
+                metrics,
             }),
         }
     }

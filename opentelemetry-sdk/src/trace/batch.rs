@@ -11,7 +11,10 @@ use crate::export::batch::{
 };
 use crate::resource::Resource;
 use crate::runtime::{self, Kind, Runtime};
+use crate::self_observability::SPAN_PROCESSOR;
+use opentelemetry_api::metrics::{Meter, MeterProvider};
 use opentelemetry_api::Context;
+use opentelemetry_semantic_conventions::attribute::otel_component_type::BATCHING_SPAN_PROCESSOR;
 use std::fmt;
 use std::time::Duration;
 
@@ -219,6 +222,7 @@ impl BatchSpanProcessor {
             exporter: Box::new(exporter),
             config: None,
             runtime: Kind::Thread,
+            self_observability: None,
         }
     }
 
@@ -281,6 +285,11 @@ impl super::SpanProcessor for BatchSpanProcessor {
     fn set_resource(&mut self, resource: &Resource) {
         self.batcher.set_resource(resource)
     }
+
+    fn enable_self_observability(&mut self, meter: &Meter, _: Sealed) {
+        self.batcher
+            .enable_metrics(meter, &SPAN_PROCESSOR, BATCHING_SPAN_PROCESSOR);
+    }
 }
 
 /// Builds a [`BatchSpanProcessor`].
@@ -288,6 +297,7 @@ pub struct BatchSpanProcessorBuilder {
     exporter: Box<dyn SpanExporter>,
     config: Option<BatchConfig>,
     runtime: Kind,
+    self_observability: Option<Meter>,
 }
 
 impl fmt::Debug for BatchSpanProcessorBuilder {
@@ -315,10 +325,38 @@ impl BatchSpanProcessorBuilder {
         self
     }
 
+    /// Records the processor's `otel.sdk.processor.span.*` metrics into `meter_provider`,
+    /// as component `batching_span_processor/<n>`: `queue.size` and `queue.capacity` (observed at
+    /// each collection), and `processed`, counted when spans are handed to the exporter
+    /// (whatever the export's outcome), or with `error.type` `queue_full` or
+    /// `already_shutdown` when they are dropped. Off by default; a provider built
+    /// [`with_self_observability`](super::TracerProviderBuilder::with_self_observability) turns it on for the processors it was
+    /// given without one.
+    ///
+    /// ```
+    /// use opentelemetry_api::global;
+    /// use opentelemetry_sdk::trace::{BatchSpanProcessor, InMemorySpanExporter};
+    ///
+    /// let processor = BatchSpanProcessor::builder(InMemorySpanExporter::default())
+    ///     .with_self_observability(&global::meter_provider())
+    ///     .build();
+    /// # drop(processor);
+    /// ```
+    pub fn with_self_observability<P: MeterProvider + ?Sized>(
+        mut self,
+        meter_provider: &P,
+    ) -> Self {
+        self.self_observability = Some(crate::self_observability::meter(meter_provider));
+        self
+    }
+
     /// Starts the worker and returns the processor.
     pub fn build(self) -> BatchSpanProcessor {
         let config = self.config.unwrap_or_default();
         let batcher = Batcher::start(self.exporter, config.0.clone(), self.runtime, &SPANS);
+        if let Some(meter) = &self.self_observability {
+            batcher.enable_metrics(meter, &SPAN_PROCESSOR, BATCHING_SPAN_PROCESSOR);
+        }
         BatchSpanProcessor { batcher, config }
     }
 }

@@ -4,6 +4,8 @@ use super::export::{SpanData, SpanExporter};
 use super::span::Span;
 use crate::error::{Error, Result};
 use crate::resource::Resource;
+use crate::self_observability::{Dropped, ProcessorMetrics, SPAN_PROCESSOR};
+use opentelemetry_api::metrics::{Meter, MeterProvider};
 use opentelemetry_api::{otel_error, Context};
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -75,6 +77,14 @@ pub trait SpanProcessor: Send + Sync + Debug {
 
     /// Receives the provider's resource when the provider is built.
     fn set_resource(&mut self, _resource: &Resource) {}
+
+    /// Receives the self-observability meter of a provider built
+    /// [`with_self_observability`](super::TracerProviderBuilder::with_self_observability):
+    /// the SDK's processors record their `otel.sdk.processor.span.*` metrics with it, unless
+    /// they were given a meter provider of their own. Its argument's type cannot be named
+    /// outside the SDK.
+    #[doc(hidden)]
+    fn enable_self_observability(&mut self, _meter: &Meter, _: private::Sealed) {}
 }
 
 pub(crate) mod private {
@@ -166,6 +176,7 @@ pub(crate) fn run_export(exporter: &mut dyn SpanExporter, batch: &[SpanData]) ->
 pub struct SimpleSpanProcessor {
     exporter: Mutex<Box<dyn SpanExporter>>,
     is_shutdown: AtomicBool,
+    metrics: Option<ProcessorMetrics>,
 }
 
 impl SimpleSpanProcessor {
@@ -174,7 +185,39 @@ impl SimpleSpanProcessor {
         SimpleSpanProcessor {
             exporter: Mutex::new(Box::new(exporter)),
             is_shutdown: AtomicBool::new(false),
+            metrics: None,
         }
+    }
+
+    /// Records `otel.sdk.processor.span.processed` into `meter_provider`, as component
+    /// `simple_span_processor/<n>`: a sampled span counts when it is handed to the exporter,
+    /// or with `error.type` `already_shutdown` when it ends after shutdown. Off by default;
+    /// a provider built
+    /// [`with_self_observability`](super::TracerProviderBuilder::with_self_observability)
+    /// turns it on for the processors it was given without one.
+    ///
+    /// ```
+    /// use opentelemetry_api::global;
+    /// use opentelemetry_sdk::trace::{InMemorySpanExporter, SimpleSpanProcessor};
+    /// let processor = SimpleSpanProcessor::new(InMemorySpanExporter::default())
+    ///     .with_self_observability(&global::meter_provider());
+    /// # drop(processor);
+    /// ```
+    pub fn with_self_observability<P: MeterProvider + ?Sized>(
+        mut self,
+        meter_provider: &P,
+    ) -> Self {
+        self.enable(&crate::self_observability::meter(meter_provider));
+        self
+    }
+
+    fn enable(&mut self, meter: &Meter) {
+        self.metrics = Some(ProcessorMetrics::new(
+            meter,
+            &SPAN_PROCESSOR,
+            opentelemetry_semantic_conventions::attribute::otel_component_type::SIMPLE_SPAN_PROCESSOR,
+            None,
+        ));
     }
 
     fn exporter(&self) -> std::sync::MutexGuard<'_, Box<dyn SpanExporter>> {
@@ -185,10 +228,19 @@ impl SimpleSpanProcessor {
 
 impl SimpleSpanProcessor {
     fn export_one(&self, span: &SpanData) {
-        if !span.span_context.is_sampled() || self.is_shutdown.load(Ordering::Relaxed) {
+        if !span.span_context.is_sampled() {
+            return;
+        }
+        if self.is_shutdown.load(Ordering::Relaxed) {
+            if let Some(metrics) = &self.metrics {
+                metrics.dropped(Dropped::AlreadyShutdown);
+            }
             return;
         }
         let mut exporter = self.exporter();
+        if let Some(metrics) = &self.metrics {
+            metrics.processed(1);
+        }
         if let Err(err) = run_export(&mut **exporter, std::slice::from_ref(span)) {
             otel_error!(
                 "SimpleSpanProcessor.ExportFailed",
@@ -235,5 +287,11 @@ impl SpanProcessor for SimpleSpanProcessor {
             .get_mut()
             .unwrap_or_else(|p| p.into_inner())
             .set_resource(resource);
+    }
+
+    fn enable_self_observability(&mut self, meter: &Meter, _: private::Sealed) {
+        if self.metrics.is_none() {
+            self.enable(meter);
+        }
     }
 }

@@ -9,6 +9,8 @@ use super::sampler::{Sampler, ShouldSample};
 use super::tracer::SdkTracer;
 use crate::error::{first_error, Error, Result};
 use crate::resource::Resource;
+use crate::self_observability::TracerMetrics;
+use opentelemetry_api::metrics::{Meter, MeterProvider};
 use opentelemetry_api::{otel_debug, InstrumentationScope};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,6 +37,8 @@ struct ProviderInner {
     is_shutdown: AtomicBool,
     /// `OTEL_SDK_DISABLED`: record nothing.
     disabled: bool,
+    /// `otel.sdk.span.*`, when self-observability is on.
+    metrics: Option<Box<TracerMetrics>>,
 }
 
 impl ProviderInner {
@@ -111,6 +115,12 @@ impl SdkTracerProvider {
     #[inline]
     pub(crate) fn span_limits(&self) -> &SpanLimits {
         &self.inner.config.span_limits
+    }
+
+    /// The span metrics, when self-observability is on.
+    #[inline]
+    pub(crate) fn metrics(&self) -> Option<&TracerMetrics> {
+        self.inner.metrics.as_deref()
     }
 
     /// Whether a processor has something to do when a span starts.
@@ -191,6 +201,7 @@ pub struct TracerProviderBuilder {
     id_generator: Option<Box<dyn IdGenerator>>,
     span_limits: Option<SpanLimits>,
     resource: Option<Resource>,
+    self_observability: Option<Meter>,
 }
 
 impl fmt::Debug for TracerProviderBuilder {
@@ -246,6 +257,40 @@ impl TracerProviderBuilder {
         self
     }
 
+    /// Turns on the SDK's self-observability metrics, recorded into `meter_provider` (any
+    /// provider: a dedicated one, or [`global::meter_provider()`], which follows whatever is
+    /// installed later). Off by default, and then free.
+    ///
+    /// The provider records `otel.sdk.span.started` (per `otel.span.parent.origin` and
+    /// `otel.span.sampling_result`) and `otel.sdk.span.live`; the SDK's processors added to
+    /// it that were not given a meter provider of their own record
+    /// `otel.sdk.processor.span.*` (see
+    /// [`BatchSpanProcessorBuilder::with_self_observability`](super::BatchSpanProcessorBuilder::with_self_observability)).
+    /// The meter's scope is
+    /// `opentelemetry_sdk` with the crate's version and the conventions' schema URL.
+    ///
+    /// ```
+    /// use opentelemetry_api::global;
+    /// use opentelemetry_api::trace::{Span, Tracer, TracerProvider};
+    /// use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
+    ///
+    /// let provider = SdkTracerProvider::builder()
+    ///     .with_batch_exporter(InMemorySpanExporter::default())
+    ///     .with_self_observability(&global::meter_provider())
+    ///     .build();
+    /// provider.tracer("app").start("work").end();
+    /// # provider.shutdown().unwrap();
+    /// ```
+    ///
+    /// [`global::meter_provider()`]: opentelemetry_api::global::meter_provider
+    pub fn with_self_observability<P: MeterProvider + ?Sized>(
+        mut self,
+        meter_provider: &P,
+    ) -> Self {
+        self.self_observability = Some(crate::self_observability::meter(meter_provider));
+        self
+    }
+
     /// Builds the provider and hands every processor the resource. With
     /// `OTEL_SDK_DISABLED=true` the provider records nothing: its tracers behave as no-op
     /// tracers.
@@ -255,6 +300,12 @@ impl TracerProviderBuilder {
         for p in &mut self.processors {
             p.set_resource(&resource);
         }
+        let metrics = self.self_observability.map(|meter| {
+            for p in &mut self.processors {
+                p.enable_self_observability(&meter, super::processor::private::Sealed(()));
+            }
+            Box::new(TracerMetrics::new(&meter))
+        });
         let starts = self
             .processors
             .iter()
@@ -275,6 +326,7 @@ impl TracerProviderBuilder {
                 },
                 is_shutdown: AtomicBool::new(false),
                 disabled,
+                metrics,
             }),
         }
     }

@@ -86,6 +86,9 @@ impl Span {
         };
         r.data.end_time = end_time.unwrap_or_else(crate::clock::now);
         let provider = self.tracer.provider();
+        if let Some(metrics) = provider.metrics() {
+            metrics.ended(r.data.span_context.is_sampled());
+        }
         let processors = provider.processors();
         if !processors.is_empty() {
             let before = Lengths::of(&r.data);

@@ -4,6 +4,7 @@ use super::export::{SpanData, SpanEvents, SpanLinks};
 use super::provider::SdkTracerProvider;
 use super::sampler::SamplingDecision;
 use super::span::{limit_attributes, Span};
+use crate::self_observability::{ParentOrigin, TracerMetrics};
 use opentelemetry_api::trace::{
     SpanBuilder, SpanContext, SpanId, SpanKind, Status, TraceContextExt, TraceFlags,
 };
@@ -64,6 +65,28 @@ impl SdkTracer {
     }
 }
 
+/// Counts a started span in `otel.sdk.span.started` (and `otel.sdk.span.live` if it records).
+#[cold]
+#[inline(never)]
+fn record_started(metrics: &TracerMetrics, parent_cx: &Context, decision: SamplingDecision) {
+    // As `build_with_context` decides whether the span has a parent.
+    let parent = parent_cx.span();
+    let parent = parent.span_context();
+    let origin = if !(parent_cx.has_active_span() && parent.is_valid()) {
+        ParentOrigin::None
+    } else if parent.is_remote() {
+        ParentOrigin::Remote
+    } else {
+        ParentOrigin::Local
+    };
+    let decision = match decision {
+        SamplingDecision::Drop => 0,
+        SamplingDecision::RecordOnly => 1,
+        SamplingDecision::RecordAndSample => 2,
+    };
+    metrics.started(origin, decision);
+}
+
 impl opentelemetry_api::trace::Tracer for SdkTracer {
     type Span = Span;
 
@@ -107,7 +130,13 @@ impl opentelemetry_api::trace::Tracer for SdkTracer {
             result.trace_state,
         );
         if result.decision == SamplingDecision::Drop {
+            if let Some(metrics) = provider.metrics() {
+                record_started(metrics, parent_cx, SamplingDecision::Drop);
+            }
             return self.non_recording(span_context);
+        }
+        if let Some(metrics) = provider.metrics() {
+            record_started(metrics, parent_cx, result.decision);
         }
 
         let limits = &config.span_limits;
