@@ -123,6 +123,7 @@
 
 mod builder;
 mod config;
+mod delivery;
 mod error;
 mod file;
 mod logs;

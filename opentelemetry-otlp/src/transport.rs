@@ -1,7 +1,8 @@
-//! The transports: one [`Transport`] per exporter, sending encoded export requests over
-//! OTLP/HTTP or OTLP/gRPC on the exporter's worker thread, with retries.
+//! The transports: one [`Transport`] per destination, sending encoded export requests over
+//! OTLP/HTTP or OTLP/gRPC on the destination's worker thread, with retries.
 
 use crate::config::{self, Compression, Protocol, Settings, Signal};
+use crate::delivery::{self, Window};
 use crate::error::Error;
 use crate::retry::{self, Attempt, RetryPolicy};
 use bytes::Bytes;
@@ -11,7 +12,7 @@ use opentelemetry_http::RuntimeThread;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The `User-Agent` of export requests.
 const USER_AGENT: &str = concat!("OTel-OTLP-Exporter-Rust/", env!("CARGO_PKG_VERSION"));
@@ -24,33 +25,109 @@ pub(crate) enum Format {
     Json,
 }
 
-/// A built transport.
+/// A built transport: one destination.
 #[derive(Debug)]
 pub(crate) struct Transport {
     worker: RuntimeThread,
-    signal: Signal,
-    timeout: Duration,
-    retry: RetryPolicy,
-    kind: Kind,
+    route: Route,
     /// The largest encoded request sent, in bytes (before compression).
     max_request: usize,
     /// The size of the last encoded request: the capacity the next one starts with.
     last_len: AtomicUsize,
+    /// Asynchronous delivery (more than one request in flight, or one destination of
+    /// several); `None`: each export waits for the receiver's answer.
+    window: Option<Window>,
 }
 
-#[derive(Debug)]
+/// What sending one request needs, cheap to clone into the worker's tasks.
+#[derive(Clone, Debug)]
+pub(crate) struct Route {
+    kind: Kind,
+    signal: Signal,
+    timeout: Duration,
+    retry: RetryPolicy,
+    /// The endpoint, for diagnostics.
+    endpoint: Arc<str>,
+}
+
+#[derive(Clone, Debug)]
 enum Kind {
     Http(Arc<HttpSender>),
     #[cfg(feature = "grpc-tonic")]
     Grpc(grpc::GrpcSender),
 }
 
+impl Route {
+    /// The signal's name in diagnostics.
+    pub(crate) fn signal_name(&self) -> &'static str {
+        signal_name(self.signal)
+    }
+
+    /// The endpoint, for diagnostics.
+    pub(crate) fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The export timeout (retries included).
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The encoding the destination takes.
+    pub(crate) fn format(&self) -> Format {
+        match &self.kind {
+            Kind::Http(sender) if sender.json => Format::Json,
+            _ => Format::Protobuf,
+        }
+    }
+
+    /// Sends `body` with retries, within the export timeout; the future must run on the
+    /// worker. With `compress`, an OTLP/HTTP body is compressed first (when configured):
+    /// the shared, uncompressed bytes of multi-destination exporting.
+    pub(crate) fn send(
+        &self,
+        body: Bytes,
+        compress: bool,
+    ) -> crate::BoxFuture<'static, Result<(), Error>> {
+        let policy = self.retry;
+        let timeout = self.timeout;
+        match &self.kind {
+            Kind::Http(sender) => {
+                let sender = Arc::clone(sender);
+                Box::pin(async move {
+                    let body = if compress {
+                        sender.compress(body)?
+                    } else {
+                        body
+                    };
+                    retry::with_retries(policy, timeout, |_| sender.attempt(body.clone())).await
+                })
+            }
+            #[cfg(feature = "grpc-tonic")]
+            Kind::Grpc(sender) => {
+                // tonic compresses as it sends.
+                let _ = compress;
+                let sender = sender.clone();
+                let signal = self.signal;
+                Box::pin(async move {
+                    retry::with_retries(policy, timeout, |left| {
+                        sender.clone().attempt(signal, body.clone(), left)
+                    })
+                    .await
+                })
+            }
+        }
+    }
+}
+
 impl Transport {
     /// Builds the transport for `protocol` from the builder's settings and the environment.
+    /// `fanout`: one destination of several (each export only queues its request).
     pub(crate) fn build(
         settings: &Settings,
         signal: Signal,
         protocol: Protocol,
+        fanout: bool,
     ) -> Result<Self, Error> {
         let worker = RuntimeThread::start(match signal {
             Signal::Traces => "otel-otlp-traces",
@@ -67,26 +144,27 @@ impl Transport {
         let max_response = settings
             .max_response_size
             .unwrap_or(config::DEFAULT_MAX_RESPONSE_SIZE);
-        let kind = match protocol {
+        let (kind, endpoint) = match protocol {
             Protocol::HttpBinary | Protocol::HttpJson => {
                 if protocol == Protocol::HttpJson && cfg!(not(feature = "http-json")) {
                     return Err(Error::UnsupportedProtocol("http/json"));
                 }
                 let url = config::resolve_http_endpoint(settings, signal)?;
-                Kind::Http(Arc::new(HttpSender::new(
+                let sender = HttpSender::new(
                     settings,
                     signal,
-                    url,
+                    url.clone(),
                     headers,
                     compression,
                     protocol == Protocol::HttpJson,
                     max_response,
-                )?))
+                )?;
+                (Kind::Http(Arc::new(sender)), url)
             }
             #[cfg(feature = "grpc-tonic")]
             Protocol::Grpc => {
                 let endpoint = config::resolve_grpc_endpoint(settings, signal)?;
-                Kind::Grpc(grpc::GrpcSender::new(
+                let sender = grpc::GrpcSender::new(
                     settings,
                     signal,
                     &worker,
@@ -95,25 +173,55 @@ impl Transport {
                     compression,
                     timeout,
                     max_response,
-                )?)
+                )?;
+                (Kind::Grpc(sender), endpoint)
             }
             #[cfg(not(feature = "grpc-tonic"))]
             Protocol::Grpc => return Err(Error::UnsupportedProtocol("grpc")),
         };
-        Ok(Transport {
-            worker,
+        let route = Route {
+            kind,
             signal,
             timeout,
             retry,
-            kind,
+            endpoint: endpoint.into(),
+        };
+        let limit = settings.max_concurrent_requests.unwrap_or(1).max(1);
+        let window = if fanout {
+            let queue = settings
+                .max_queued_requests
+                .unwrap_or(delivery::DEFAULT_MAX_QUEUED_REQUESTS);
+            Some(Window::with_queue(&worker, &route, limit, queue))
+        } else if limit > 1 {
+            Some(Window::new(limit))
+        } else {
+            None
+        };
+        Ok(Transport {
+            worker,
+            route,
             max_request,
             last_len: AtomicUsize::new(0),
+            window,
         })
+    }
+
+    /// The encoding the destination takes.
+    pub(crate) fn format(&self) -> Format {
+        self.route.format()
+    }
+
+    /// The capacity to encode the next request into: requests of one exporter are usually of
+    /// similar sizes, so start where the last ended, with some room, rather than growing
+    /// from empty.
+    pub(crate) fn capacity_hint(&self) -> usize {
+        let last = self.last_len.load(Ordering::Relaxed);
+        last + last / 8
     }
 
     /// Checks an encoded request against the maximum request size; a request over it is
     /// reported and refused (never sent, never retried).
-    fn check_request_size(&self, size: usize) -> Result<(), Error> {
+    pub(crate) fn check_request_size(&self, size: usize) -> Result<(), Error> {
         if size <= self.max_request {
             self.last_len.store(size, Ordering::Relaxed);
             return Ok(());
@@ -125,60 +233,36 @@ impl Transport {
         otel_error!(
             "Otlp.RequestTooLarge",
             "{} export discarded: {error}",
-            signal_name(self.signal)
+            self.route.signal_name()
         );
         Err(error)
     }
 
     /// Encodes a request with `encode` (on the caller's thread: it appends the request in the
-    /// format asked for to the buffer) and sends it on the worker, with retries.
+    /// format asked for to the buffer) and sends it on the worker, with retries. Without a
+    /// window the future gives the receiver's answer; with one, it is ready once the request
+    /// is in flight (after waiting, within the export timeout, for one of the window's
+    /// slots), and the answer is reported through the diagnostics.
     pub(crate) fn export(
         &self,
         encode: impl FnOnce(Format, &mut Vec<u8>),
     ) -> impl Future<Output = Result<(), Error>> + Send + 'static {
-        let policy = self.retry;
-        let timeout = self.timeout;
-        // Requests of one exporter are usually of similar sizes: start where the last ended,
-        // with some room, rather than growing from empty.
-        let last = self.last_len.load(Ordering::Relaxed);
-        let mut raw = Vec::with_capacity(last + last / 8);
-        let job: Result<crate::BoxFuture<'static, Result<(), Error>>, Error> = match &self.kind {
-            Kind::Http(sender) => {
-                encode(
-                    if sender.json {
-                        Format::Json
-                    } else {
-                        Format::Protobuf
-                    },
-                    &mut raw,
-                );
-                self.check_request_size(raw.len())
-                    .and_then(|()| sender.compress(raw))
-                    .map(|body| {
-                        let sender = Arc::clone(sender);
-                        Box::pin(async move {
-                            retry::with_retries(policy, timeout, |_| sender.attempt(body.clone()))
-                                .await
-                        }) as crate::BoxFuture<'static, _>
-                    })
-            }
-            #[cfg(feature = "grpc-tonic")]
-            Kind::Grpc(sender) => {
-                encode(Format::Protobuf, &mut raw);
-                self.check_request_size(raw.len()).map(|()| {
-                    let body = Bytes::from(raw);
-                    let sender = sender.clone();
-                    let signal = self.signal;
-                    Box::pin(async move {
-                        retry::with_retries(policy, timeout, |left| {
-                            sender.clone().attempt(signal, body.clone(), left)
-                        })
-                        .await
-                    }) as crate::BoxFuture<'static, _>
-                })
-            }
-        };
-        let running = job.map(|job| self.worker.run(job));
+        let mut raw = Vec::with_capacity(self.capacity_hint());
+        encode(self.format(), &mut raw);
+        let body = self.check_request_size(raw.len()).and_then(|()| {
+            Ok(match &self.route.kind {
+                Kind::Http(sender) => sender.compress(Bytes::from(raw))?,
+                #[cfg(feature = "grpc-tonic")]
+                Kind::Grpc(_) => Bytes::from(raw),
+            })
+        });
+        let running = body.map(|body| {
+            let job = self.route.send(body, false);
+            self.worker.run(match &self.window {
+                None => job,
+                Some(window) => Box::pin(window.admit(self.route.clone(), job)),
+            })
+        });
         async move {
             match running {
                 // `None`: the worker thread stopped before the export finished.
@@ -186,6 +270,58 @@ impl Transport {
                 Err(e) => Err(e),
             }
         }
+    }
+
+    /// Queues an encoded request (shared with the other destinations) for this destination,
+    /// one of several; `Err` when the destination's queue is full (reported and counted)
+    /// or the request is over the size limit.
+    pub(crate) fn enqueue(&self, raw: Bytes) -> Result<(), Error> {
+        self.check_request_size(raw.len())?;
+        match &self.window {
+            Some(window) => window.enqueue(&self.route, raw),
+            // Unreachable: destinations of several are built with a queue. Sending it
+            // directly would tie the exporter to this destination's answer.
+            None => Err(Error::Shutdown),
+        }
+    }
+
+    /// Waits, until `deadline`, for the requests queued and in flight; `Err` names how many
+    /// are still unacknowledged then.
+    pub(crate) fn flush_until(&self, deadline: Instant) -> Result<(), Error> {
+        match &self.window {
+            Some(window) => window.wait(&self.route, deadline),
+            None => Ok(()),
+        }
+    }
+
+    /// [`flush_until`](Self::flush_until) the export timeout from now.
+    pub(crate) fn flush(&self) -> Result<(), Error> {
+        self.flush_until(Instant::now() + self.route.timeout)
+    }
+
+    /// Waits, until `deadline`, for the requests queued and in flight, then stops the worker:
+    /// requests still unacknowledged are cancelled, reported and counted as lost.
+    pub(crate) fn shutdown_until(self, deadline: Instant) -> Result<(), Error> {
+        let outcome = self.flush_until(deadline);
+        if let (Err(Error::Unacknowledged { requests, .. }), Some(window)) =
+            (&outcome, &self.window)
+        {
+            window.abandon(&self.route, *requests);
+        }
+        // Dropping the worker cancels what is left.
+        drop(self);
+        outcome
+    }
+
+    /// [`shutdown_until`](Self::shutdown_until) the export timeout from now.
+    pub(crate) fn shutdown(self) -> Result<(), Error> {
+        let deadline = Instant::now() + self.route.timeout;
+        self.shutdown_until(deadline)
+    }
+
+    /// The export timeout.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.route.timeout
     }
 }
 
@@ -330,7 +466,7 @@ impl HttpSender {
     }
 
     /// The body for an encoded request: compressed when configured.
-    fn compress(&self, raw: Vec<u8>) -> Result<Bytes, Error> {
+    fn compress(&self, raw: Bytes) -> Result<Bytes, Error> {
         Ok(match self.compression {
             Some(Compression::Gzip) => {
                 use std::io::Write;
@@ -342,7 +478,7 @@ impl HttpSender {
                     .map_err(|e| Error::Encode(e.to_string()))?;
                 Bytes::from(gz.finish().map_err(|e| Error::Encode(e.to_string()))?)
             }
-            None => Bytes::from(raw),
+            None => raw,
         })
     }
 
