@@ -171,6 +171,16 @@ pub trait WithExportConfig: sealed::HasSettings + Sized {
         self.settings_mut().max_queued_requests = Some(requests);
         self
     }
+
+    /// Whether `shutdown` waits, up to the export timeout, for the requests still queued or
+    /// in flight (default `true`). With `false` it cancels them at once, reporting them as
+    /// `Otlp.Undelivered` (counted as dropped). Only asynchronous delivery
+    /// ([`with_max_concurrent_requests`](Self::with_max_concurrent_requests) over 1, or
+    /// several destinations) has requests left at shutdown.
+    fn with_wait_on_shutdown(mut self, wait: bool) -> Self {
+        self.settings_mut().wait_on_shutdown = Some(wait);
+        self
+    }
 }
 
 impl<B: sealed::HasSettings> WithExportConfig for B {}

@@ -251,6 +251,29 @@ impl Window {
         }
     }
 
+    /// Reports the destination's outcomes at shutdown: a warning when requests were lost.
+    pub(crate) fn summarize(&self, route: &Route) {
+        let delivered = self.stats.delivered.load(Ordering::Relaxed);
+        let failed = self.stats.failed.load(Ordering::Relaxed);
+        let dropped = self.stats.dropped.load(Ordering::Relaxed);
+        if failed + dropped > 0 {
+            otel_warn!(
+                "Otlp.DeliverySummary",
+                "{} exporter to {} shut down: {delivered} request(s) delivered, {failed} \
+                 failed, {dropped} dropped",
+                route.signal_name(),
+                route.endpoint()
+            );
+        } else {
+            otel_debug!(
+                "Otlp.DeliverySummary",
+                "{} exporter to {} shut down: {delivered} request(s) delivered, none lost",
+                route.signal_name(),
+                route.endpoint()
+            );
+        }
+    }
+
     /// Reports and counts `requests` still pending at shutdown, about to be cancelled.
     pub(crate) fn abandon(&self, route: &Route, requests: usize) {
         let dropped = self.stats.drop_requests(requests);
@@ -345,12 +368,12 @@ impl Fanout {
     }
 
     /// Waits for every destination's requests, each within its export timeout (all from
-    /// now, so the destinations' waits overlap).
+    /// now, so the destinations' waits overlap; a little more for timer resolution).
     pub(crate) fn flush(&self) -> Result<(), Error> {
         let started = Instant::now();
         let mut outcome = Ok(());
         for destination in &self.destinations {
-            let waited = destination.flush_until(started + destination.timeout());
+            let waited = destination.flush_until(started + destination.wait_limit());
             if outcome.is_ok() {
                 outcome = waited;
             }
@@ -364,7 +387,7 @@ impl Fanout {
         let started = Instant::now();
         let mut outcome = Ok(());
         for destination in self.destinations {
-            let deadline = started + destination.timeout();
+            let deadline = started + destination.wait_limit();
             let stopped = destination.shutdown_until(deadline);
             if outcome.is_ok() {
                 outcome = stopped;
@@ -466,11 +489,14 @@ mod tests {
         let outcomes: Vec<_> = (0..100)
             .map(|_| fanout.export(|_, out| out.push(1)))
             .collect();
+        // (33 by a destination whose drain took its first request before its queue filled;
+        // 34 when the two destinations took their 33rd from different exports.)
         let queued = outcomes.iter().filter(|r| r.is_ok()).count();
-        assert!((32..=33).contains(&queued), "{queued}");
-        assert!(outcomes[queued..]
+        assert!((32..=34).contains(&queued), "{queued}");
+        assert!(outcomes
             .iter()
-            .all(|r| matches!(r, Err(Error::QueueFull { capacity: 32, .. }))));
+            .filter_map(|r| r.as_ref().err())
+            .all(|e| matches!(e, Error::QueueFull { capacity: 32, .. })));
         let started = Instant::now();
         // Shutdown waits up to the timeout, then gives up on what is left.
         assert!(matches!(

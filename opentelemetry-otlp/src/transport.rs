@@ -14,6 +14,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Added to the export timeout when waiting for requests in flight (timer resolution).
+const WAIT_GRACE: Duration = Duration::from_millis(50);
+
 /// The `User-Agent` of export requests.
 const USER_AGENT: &str = concat!("OTel-OTLP-Exporter-Rust/", env!("CARGO_PKG_VERSION"));
 
@@ -37,6 +40,8 @@ pub(crate) struct Transport {
     /// Asynchronous delivery (more than one request in flight, or one destination of
     /// several); `None`: each export waits for the receiver's answer.
     window: Option<Window>,
+    /// Whether shutdown waits for the requests queued and in flight.
+    wait_on_shutdown: bool,
 }
 
 /// What sending one request needs, cheap to clone into the worker's tasks.
@@ -203,6 +208,7 @@ impl Transport {
             max_request,
             last_len: AtomicUsize::new(0),
             window,
+            wait_on_shutdown: settings.wait_on_shutdown.unwrap_or(true),
         })
     }
 
@@ -294,19 +300,26 @@ impl Transport {
         }
     }
 
-    /// [`flush_until`](Self::flush_until) the export timeout from now.
+    /// [`flush_until`](Self::flush_until) the export timeout (and a grace) from now.
     pub(crate) fn flush(&self) -> Result<(), Error> {
-        self.flush_until(Instant::now() + self.route.timeout)
+        self.flush_until(Instant::now() + self.wait_limit())
     }
 
-    /// Waits, until `deadline`, for the requests queued and in flight, then stops the worker:
-    /// requests still unacknowledged are cancelled, reported and counted as lost.
+    /// Waits, until `deadline` (not at all when told not to wait on shutdown), for the
+    /// requests queued and in flight, then stops the worker: requests still unacknowledged
+    /// are cancelled, reported and counted as lost.
     pub(crate) fn shutdown_until(self, deadline: Instant) -> Result<(), Error> {
+        let deadline = if self.wait_on_shutdown {
+            deadline
+        } else {
+            Instant::now()
+        };
         let outcome = self.flush_until(deadline);
-        if let (Err(Error::Unacknowledged { requests, .. }), Some(window)) =
-            (&outcome, &self.window)
-        {
-            window.abandon(&self.route, *requests);
+        if let Some(window) = &self.window {
+            if let Err(Error::Unacknowledged { requests, .. }) = &outcome {
+                window.abandon(&self.route, *requests);
+            }
+            window.summarize(&self.route);
         }
         // Dropping the worker cancels what is left.
         drop(self);
@@ -315,13 +328,15 @@ impl Transport {
 
     /// [`shutdown_until`](Self::shutdown_until) the export timeout from now.
     pub(crate) fn shutdown(self) -> Result<(), Error> {
-        let deadline = Instant::now() + self.route.timeout;
+        let deadline = Instant::now() + self.wait_limit();
         self.shutdown_until(deadline)
     }
 
-    /// The export timeout.
-    pub(crate) fn timeout(&self) -> Duration {
-        self.route.timeout
+    /// How long a flush or a shutdown waits for the requests handed over: the export
+    /// timeout, within which each request in flight ends (retries included), and a grace
+    /// for the timers of a request sent just before.
+    pub(crate) fn wait_limit(&self) -> Duration {
+        self.route.timeout + WAIT_GRACE
     }
 }
 

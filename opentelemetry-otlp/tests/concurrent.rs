@@ -521,3 +521,61 @@ fn metrics_and_logs_reach_every_destination() {
     assert_eq!(by_transport(&a, "logs"), [r#""http"/"protobuf""#]);
     assert_eq!(by_transport(&b, "logs"), [r#""grpc"/"protobuf""#]);
 }
+
+/// Shutdown waits for requests in flight, each ending within its export timeout (here
+/// failing: the receiver never answers); told not to wait, it cancels them at once. Either
+/// way the loss is reported and counted.
+#[test]
+fn shutdown_waits_for_requests_in_flight_unless_told_not_to() {
+    let seen = collect_diagnostics();
+    let receiver = Receiver::start(&["--hang"]);
+    for (protocol, wait) in [(Protocol::Grpc, false), (Protocol::HttpBinary, true)] {
+        let mut exporter = spans_to(&receiver, protocol, 2)
+            .with_timeout(Duration::from_secs(1))
+            .with_wait_on_shutdown(wait)
+            .build()
+            .unwrap();
+        for batch in batches(2, 1) {
+            futures_executor::block_on(exporter.export(&batch)).unwrap();
+        }
+        let started = Instant::now();
+        let result = exporter.shutdown();
+        let took = started.elapsed();
+        let endpoint = format!("{} ", endpoint(&receiver, protocol, "traces"));
+        let seen = seen.lock().unwrap();
+        let about = |name: &str| {
+            seen.iter()
+                .filter(|(n, m)| n == name && m.contains(&endpoint))
+                .map(|(_, m)| m.clone())
+                .collect::<Vec<_>>()
+        };
+        let failed = about("Otlp.ExportFailed").len();
+        let cancelled = about("Otlp.Undelivered");
+        let summary = about("Otlp.DeliverySummary");
+        assert_eq!(summary.len(), 1, "{seen:?}");
+        if wait {
+            // Both requests ran to their timeout, and failed.
+            assert!(result.is_ok(), "{result:?}");
+            assert!(took >= Duration::from_millis(800), "{took:?}");
+            assert!(took < Duration::from_millis(1500), "{took:?}");
+            assert_eq!(failed, 2, "{seen:?}");
+            assert!(cancelled.is_empty(), "{seen:?}");
+            assert!(
+                summary[0].contains("0 request(s) delivered, 2 failed, 0 dropped"),
+                "{}",
+                summary[0]
+            );
+        } else {
+            let error = result.unwrap_err().to_string();
+            assert!(error.contains("2 request(s)"), "{error}");
+            assert!(took < Duration::from_millis(300), "{took:?}");
+            assert_eq!(failed, 0, "{seen:?}");
+            assert!(cancelled[0].contains("with 2 request(s)"), "{cancelled:?}");
+            assert!(
+                summary[0].contains("0 request(s) delivered, 0 failed, 2 dropped"),
+                "{}",
+                summary[0]
+            );
+        }
+    }
+}
