@@ -255,6 +255,38 @@ fn logs_over_http_json_concurrently() {
     assert!((2..=4).contains(&in_flight), "{in_flight}");
 }
 
+/// Metrics over OTLP/gRPC with 2 concurrent requests, through the periodic reader: every
+/// collection arrives, the last one (at shutdown) before shutdown returns.
+#[test]
+fn metrics_over_grpc_concurrently() {
+    let receiver = Receiver::start(&["--delay-ms", "300"]);
+    let exporter = MetricExporter::builder()
+        .with_tonic()
+        .with_endpoint(receiver.grpc_endpoint())
+        .with_max_concurrent_requests(2)
+        .build()
+        .unwrap();
+    let provider = SdkMeterProvider::builder()
+        .with_reader(PeriodicReader::builder(exporter).build())
+        .build();
+    let counter = provider.meter("lib").u64_counter("orders").build();
+    counter.add(2, &[]);
+    provider.force_flush().unwrap();
+    counter.add(5, &[]);
+    provider.shutdown().unwrap();
+    let requests = receiver.accepted("metrics");
+    let sums: Vec<&Json> = requests
+        .iter()
+        .map(|r| {
+            &r["request"]["resource_metrics"][0]["scope_metrics"][0]["metrics"][0]["sum"]
+                ["data_points"][0]["as_int"]
+        })
+        .collect();
+    assert!(sums.len() >= 2, "{requests:?}");
+    assert_eq!(*sums.last().unwrap(), "7");
+    assert!(max_in_flight(&receiver) <= 2);
+}
+
 /// The string bodies of the log records of accepted requests.
 fn log_bodies(records: &[Json]) -> Vec<String> {
     records
