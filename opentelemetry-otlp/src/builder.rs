@@ -1,7 +1,9 @@
 //! Builder states and the configuration traits shared by the three exporter builders.
 
 use crate::config::{Compression, ExportConfig, Protocol, Settings, Signal};
+use crate::delivery::Fanout;
 use crate::error::Error;
+use crate::file::Destination;
 use crate::retry::RetryPolicy;
 use crate::transport::Transport;
 use std::collections::HashMap;
@@ -157,6 +159,60 @@ pub trait WithExportConfig: sealed::HasSettings + Sized {
         self.settings_mut().max_response_size = Some(bytes);
         self
     }
+
+    /// How many export requests may be in flight at once, not yet acknowledged by the
+    /// receiver (OTLP's concurrent requests); default 1, and 0 counts as 1.
+    ///
+    /// With 1, each export sends its request and waits for the receiver's answer (retries
+    /// included): the export's result is the receiver's. With `n` > 1, an export encodes the
+    /// batch, hands the request to the exporter's worker and returns once it is in flight,
+    /// waiting only while `n` requests already are (at most the export timeout; then the
+    /// batch is dropped with [`Error::Busy`]). The request's outcome, after the usual
+    /// retries, is reported through the diagnostics (`Otlp.ExportFailed` for a lost batch,
+    /// `Otlp.Delivered` at debug level) and counted; `force_flush` and `shutdown` wait for
+    /// every request in flight, within the export timeout (at shutdown, requests still
+    /// unacknowledged then are cancelled and reported as `Otlp.Undelivered`). Requests may
+    /// reach the receiver in another order than the exports. Over OTLP/gRPC the requests
+    /// share one HTTP/2 connection; over OTLP/HTTP the client opens parallel connections.
+    ///
+    /// In multi-destination exporting
+    /// ([`with_additional_destination`](crate::SpanExporterBuilder::with_additional_destination)),
+    /// each destination's own setting applies to that destination.
+    ///
+    /// ```
+    /// use opentelemetry_otlp::{SpanExporter, WithExportConfig};
+    ///
+    /// let exporter = SpanExporter::builder()
+    ///     .with_tonic()
+    ///     .with_endpoint("http://collector.far-away:4317")
+    ///     .with_max_concurrent_requests(8)
+    ///     .build()?;
+    /// # Ok::<(), opentelemetry_otlp::Error>(())
+    /// ```
+    fn with_max_concurrent_requests(mut self, n: usize) -> Self {
+        self.settings_mut().max_concurrent_requests = Some(n);
+        self
+    }
+
+    /// In multi-destination exporting, how many encoded requests may wait for this
+    /// destination's in-flight window (default 32; 0 counts as 1). When it is full, a batch
+    /// is dropped for this destination only, reported as `Otlp.QueueFull` and counted. The
+    /// queued requests reference the bytes every destination shares. Without additional
+    /// destinations it is not used.
+    fn with_max_queued_requests(mut self, requests: usize) -> Self {
+        self.settings_mut().max_queued_requests = Some(requests);
+        self
+    }
+
+    /// Whether `shutdown` waits, up to the export timeout, for the requests still queued or
+    /// in flight (default `true`). With `false` it cancels them at once, reporting them as
+    /// `Otlp.Undelivered` (counted as dropped). Only asynchronous delivery
+    /// ([`with_max_concurrent_requests`](Self::with_max_concurrent_requests) over 1, or
+    /// several destinations) has requests left at shutdown.
+    fn with_wait_on_shutdown(mut self, wait: bool) -> Self {
+        self.settings_mut().wait_on_shutdown = Some(wait);
+        self
+    }
 }
 
 impl<B: sealed::HasSettings> WithExportConfig for B {}
@@ -288,18 +344,93 @@ impl sealed_state::Sealed for TonicExporterBuilder {
 #[cfg(feature = "grpc-tonic")]
 impl BuilderState for TonicExporterBuilder {}
 
-/// Builds the transport for a builder in state `S`.
-pub(crate) fn build_transport<S: BuilderState>(
+/// Builds the destination of a builder in state `S`: its transport, or with additional
+/// destinations one transport (with its own queue) per destination.
+pub(crate) fn build_destination<S: BuilderState>(
     settings: &Settings,
     signal: Signal,
-) -> Result<Transport, Error> {
+) -> Result<Destination, Error> {
     let protocol = protocol_for(S::state(), settings, signal);
-    Transport::build(settings, signal, protocol)
+    if settings.additional.is_empty() {
+        return Ok(Destination::Otlp(Transport::build(
+            settings, signal, protocol, false,
+        )?));
+    }
+    let mut destinations = Vec::with_capacity(1 + settings.additional.len());
+    destinations.push(Transport::build(settings, signal, protocol, true)?);
+    for (state, extra) in &settings.additional {
+        let protocol = protocol_for(*state, extra, signal);
+        // Self-observability turned on for the exporter covers every destination (each its
+        // own component), unless a destination's builder chose its own meter provider.
+        if extra.self_observability.is_none() && settings.self_observability.is_some() {
+            let mut extra = extra.clone();
+            extra.self_observability = settings.self_observability.clone();
+            destinations.push(Transport::build(&extra, signal, protocol, true)?);
+        } else {
+            destinations.push(Transport::build(extra, signal, protocol, true)?);
+        }
+    }
+    Ok(Destination::Fanout(Fanout::new(destinations)))
+}
+
+/// Adds the settings of the builder `destination` (in state `S`), and its own additional
+/// destinations, to `settings`' additional destinations.
+pub(crate) fn add_destination<S: BuilderState>(settings: &mut Settings, mut destination: Settings) {
+    let nested = std::mem::take(&mut destination.additional);
+    settings.additional.push((S::state(), destination));
+    settings.additional.extend(nested);
 }
 
 /// Declares a signal's builder type with its states.
 macro_rules! signal_builder {
     ($builder:ident, $what:literal $(, $field:ident : $ty:ty)*) => {
+        impl<S: crate::builder::BuilderState> $builder<S> {
+            /// Also exports to the destination `destination` configures (its transport,
+            /// endpoint, protocol, headers, compression, timeout, retry policy, request
+            /// limits; settings it leaves unset come from the environment, as for any
+            /// builder): multi-destination exporting.
+            ///
+            /// Each batch is then encoded once (once per encoding the destinations take,
+            /// protobuf or JSON) into shared, immutable bytes, queued for every destination;
+            /// each destination has its own worker thread, queue
+            /// ([`with_max_queued_requests`](crate::WithExportConfig::with_max_queued_requests)),
+            /// in-flight window
+            /// ([`with_max_concurrent_requests`](crate::WithExportConfig::with_max_concurrent_requests))
+            /// and retries, so that a slow or failing destination never delays another. An
+            /// export returns once the batch is queued, without waiting for any answer; a full
+            /// queue drops the batch for that destination only (`Otlp.QueueFull`, counted);
+            /// the export fails only when no destination could queue it. Each request's
+            /// outcome is reported through the diagnostics (`Otlp.ExportFailed`,
+            /// `Otlp.Delivered` at debug level); `force_flush` and `shutdown` wait for every
+            /// destination's requests, each within its export timeout. Settings of the
+            /// builder that are not about sending (a metric exporter's temporality) are
+            /// taken from this builder.
+            ///
+            /// ```
+            /// use opentelemetry_otlp::{Protocol, SpanExporter, WithExportConfig};
+            ///
+            /// let exporter = SpanExporter::builder()
+            ///     .with_tonic()
+            ///     .with_endpoint("http://collector-a:4317")
+            ///     .with_additional_destination(
+            ///         SpanExporter::builder()
+            ///             .with_http()
+            ///             .with_protocol(Protocol::HttpJson)
+            ///             .with_endpoint("http://collector-b:4318/v1/traces")
+            ///             .with_max_queued_requests(64),
+            ///     )
+            ///     .build()?;
+            /// # Ok::<(), opentelemetry_otlp::Error>(())
+            /// ```
+            pub fn with_additional_destination<T: crate::builder::BuilderState>(
+                mut self,
+                destination: $builder<T>,
+            ) -> Self {
+                crate::builder::add_destination::<T>(&mut self.settings, destination.settings);
+                self
+            }
+        }
+
         #[doc = concat!("Builds a [`", $what, "`](crate::", $what, "): choose a transport with `with_http()` or `with_tonic()` (or neither: `OTEL_EXPORTER_OTLP_PROTOCOL` decides), or OTLP/JSON lines with `with_stdout()`, `with_file(path)` or `with_writer(writer)`; configure, `build()`.")]
         #[derive(Debug, Default)]
         pub struct $builder<S = crate::builder::NoExporterBuilderSet> {

@@ -129,6 +129,11 @@ pub struct Settings {
     pub(crate) retry: Option<crate::retry::RetryPolicy>,
     pub(crate) max_request_size: Option<usize>,
     pub(crate) max_response_size: Option<usize>,
+    pub(crate) max_concurrent_requests: Option<usize>,
+    pub(crate) max_queued_requests: Option<usize>,
+    pub(crate) wait_on_shutdown: Option<bool>,
+    /// Further destinations of the same signal: each one's builder state and settings.
+    pub(crate) additional: Vec<(crate::builder::State, Settings)>,
     #[cfg(feature = "grpc-tonic")]
     pub(crate) insecure: Option<bool>,
     #[cfg(feature = "tls")]

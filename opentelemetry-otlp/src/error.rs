@@ -66,6 +66,39 @@ pub enum Error {
         /// What was seen (the size declared or reached).
         detail: String,
     },
+    /// Every one of the destination's concurrent requests stayed in flight for the whole
+    /// export timeout: the batch was not sent (reported and counted as dropped).
+    #[error(
+        "all {limit} concurrent request(s) still in flight after {waited:?}: the batch is dropped"
+    )]
+    Busy {
+        /// The destination's maximum of concurrent requests.
+        limit: usize,
+        /// How long the export waited for one of them to finish.
+        waited: Duration,
+    },
+    /// In multi-destination exporting, the destination's queue is full: the batch is
+    /// dropped for this destination only (reported and counted).
+    #[error(
+        "the queue of {capacity} request(s) for {endpoint} is full: the batch is dropped for it"
+    )]
+    QueueFull {
+        /// The destination.
+        endpoint: String,
+        /// Its queue's capacity, in requests.
+        capacity: usize,
+    },
+    /// Requests still unacknowledged when a flush or a shutdown stopped waiting for them
+    /// (at shutdown, they are then cancelled: reported and counted as dropped).
+    #[error("{requests} request(s) to {endpoint} still unacknowledged after waiting {waited:?}")]
+    Unacknowledged {
+        /// How many.
+        requests: usize,
+        /// The destination.
+        endpoint: String,
+        /// How long the flush or shutdown waited.
+        waited: Duration,
+    },
     /// Encoding the request failed.
     #[error("could not encode the request: {0}")]
     Encode(String),

@@ -3,6 +3,7 @@
 //! followed by `\n`, to standard output, a file or a writer: a [JSON lines](https://jsonlines.org)
 //! stream.
 
+use crate::delivery::Fanout;
 use crate::error::Error;
 use crate::transport::{Format, Transport};
 use opentelemetry_sdk::trace::BoxFuture;
@@ -44,6 +45,8 @@ impl fmt::Debug for OutputSpec {
 pub(crate) enum Destination {
     /// An OTLP receiver, over gRPC or HTTP.
     Otlp(Transport),
+    /// Several OTLP receivers, each with its own queue (multi-destination exporting).
+    Fanout(Fanout),
     /// JSON lines.
     Lines(LineWriter),
 }
@@ -57,7 +60,7 @@ impl Destination {
         destination: &'a mut Option<Self>,
         empty: bool,
         items: usize,
-        encode: impl FnOnce(Format, &mut Vec<u8>),
+        encode: impl Fn(Format, &mut Vec<u8>),
     ) -> BoxFuture<'a, opentelemetry_sdk::Result> {
         match destination {
             None => Box::pin(std::future::ready(Err(Error::Shutdown.into()))),
@@ -65,6 +68,9 @@ impl Destination {
                 let sent = transport.export(items, encode);
                 Box::pin(async move { sent.await.map_err(Into::into) })
             }
+            Some(Destination::Fanout(fanout)) => Box::pin(std::future::ready(
+                fanout.export(items, encode).map_err(Into::into),
+            )),
             Some(Destination::Lines(lines)) => {
                 let written = if empty {
                     Ok(())
@@ -76,20 +82,25 @@ impl Destination {
         }
     }
 
-    /// An exporter's `force_flush`: the file exporter flushes its output.
+    /// An exporter's `force_flush`: the file exporter flushes its output; OTLP destinations
+    /// with asynchronous delivery wait for their requests, within the export timeout.
     pub(crate) fn force_flush(destination: &mut Option<Self>) -> opentelemetry_sdk::Result {
         match destination {
             Some(Destination::Lines(lines)) => lines.flush().map_err(Into::into),
-            Some(Destination::Otlp(_)) => Ok(()),
+            Some(Destination::Otlp(transport)) => transport.flush().map_err(Into::into),
+            Some(Destination::Fanout(fanout)) => fanout.flush().map_err(Into::into),
             None => Err(opentelemetry_sdk::Error::AlreadyShutdown),
         }
     }
 
-    /// An exporter's `shutdown`: the file exporter flushes its output, then closes it.
+    /// An exporter's `shutdown`: the file exporter flushes its output, then closes it; OTLP
+    /// destinations with asynchronous delivery wait for their requests, within the export
+    /// timeout, then cancel (and report) what is left.
     pub(crate) fn shutdown(destination: &mut Option<Self>) -> opentelemetry_sdk::Result {
         match destination.take() {
             Some(Destination::Lines(mut lines)) => lines.flush().map_err(Into::into),
-            Some(Destination::Otlp(_)) => Ok(()),
+            Some(Destination::Otlp(transport)) => transport.shutdown().map_err(Into::into),
+            Some(Destination::Fanout(fanout)) => fanout.shutdown().map_err(Into::into),
             None => Err(opentelemetry_sdk::Error::AlreadyShutdown),
         }
     }

@@ -98,6 +98,21 @@
 //! timeout ([`RetryPolicy`]). Other failures end the export at once with an error. Partial
 //! successes (rejected items, warnings) are reported with `otel_warn!`.
 //!
+//! # Concurrent requests and several destinations
+//!
+//! By default an export sends one request and waits for the receiver's answer. With
+//! [`with_max_concurrent_requests(n)`](WithExportConfig::with_max_concurrent_requests), `n`
+//! requests may be in flight: an export returns once its request is, and the outcome is
+//! reported through the diagnostics. With
+//! [`with_additional_destination`](SpanExporterBuilder::with_additional_destination) one
+//! exporter sends to several OTLP destinations: each batch is encoded once per encoding
+//! into shared bytes queued for every destination, and each destination has its own queue
+//! ([`with_max_queued_requests`](WithExportConfig::with_max_queued_requests)), in-flight
+//! window and retries, so that none waits for another; a full queue drops the batch for its
+//! destination only. `force_flush` and `shutdown` then wait for what is queued or in flight,
+//! within the export timeout
+//! ([`with_wait_on_shutdown`](WithExportConfig::with_wait_on_shutdown)).
+//!
 //! # Message size limits
 //!
 //! A request whose encoded message is over the maximum request size (default 64 MiB, before
@@ -125,6 +140,7 @@
 
 mod builder;
 mod config;
+mod delivery;
 mod error;
 mod file;
 mod logs;

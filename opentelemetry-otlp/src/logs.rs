@@ -1,6 +1,6 @@
 //! The OTLP log exporter.
 
-use crate::builder::{build_transport, signal_builder, BuilderState};
+use crate::builder::{build_destination, signal_builder, BuilderState};
 use crate::config::Signal;
 use crate::error::Error;
 use crate::file::{Destination, FileExporterBuilder, LineWriter};
@@ -15,8 +15,8 @@ signal_builder!(LogExporterBuilder, "LogExporter");
 impl<S: BuilderState> LogExporterBuilder<S> {
     /// Builds the exporter (starting its worker thread).
     pub fn build(self) -> Result<LogExporter, Error> {
-        let transport = build_transport::<S>(&self.settings, Signal::Logs)?;
-        Ok(LogExporter::new(Destination::Otlp(transport)))
+        let destination = build_destination::<S>(&self.settings, Signal::Logs)?;
+        Ok(LogExporter::new(destination))
     }
 }
 

@@ -1,6 +1,6 @@
 //! The OTLP metric exporter.
 
-use crate::builder::{build_transport, signal_builder, BuilderState};
+use crate::builder::{build_destination, signal_builder, BuilderState};
 use crate::config::Signal;
 use crate::error::Error;
 use crate::file::{Destination, FileExporterBuilder, LineWriter};
@@ -48,9 +48,9 @@ impl<S> MetricExporterBuilder<S> {
 impl<S: BuilderState> MetricExporterBuilder<S> {
     /// Builds the exporter (starting its worker thread).
     pub fn build(self) -> Result<MetricExporter, Error> {
-        let transport = build_transport::<S>(&self.settings, Signal::Metrics)?;
+        let destination = build_destination::<S>(&self.settings, Signal::Metrics)?;
         Ok(MetricExporter::new(
-            Destination::Otlp(transport),
+            destination,
             self.temporality,
             self.histogram,
         ))

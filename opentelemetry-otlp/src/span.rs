@@ -1,6 +1,6 @@
 //! The OTLP span exporter.
 
-use crate::builder::{build_transport, signal_builder, BuilderState};
+use crate::builder::{build_destination, signal_builder, BuilderState};
 use crate::config::Signal;
 use crate::error::Error;
 use crate::file::{Destination, FileExporterBuilder, LineWriter};
@@ -14,8 +14,8 @@ signal_builder!(SpanExporterBuilder, "SpanExporter");
 impl<S: BuilderState> SpanExporterBuilder<S> {
     /// Builds the exporter (starting its worker thread).
     pub fn build(self) -> Result<SpanExporter, Error> {
-        let transport = build_transport::<S>(&self.settings, Signal::Traces)?;
-        Ok(SpanExporter::new(Destination::Otlp(transport)))
+        let destination = build_destination::<S>(&self.settings, Signal::Traces)?;
+        Ok(SpanExporter::new(destination))
     }
 }
 

@@ -1,10 +1,11 @@
-//! The transports: one [`Transport`] per exporter, sending encoded export requests over
-//! OTLP/HTTP or OTLP/gRPC on the exporter's worker thread, with retries.
+//! The transports: one [`Transport`] per destination, sending encoded export requests over
+//! OTLP/HTTP or OTLP/gRPC on the destination's worker thread, with retries.
 
 use crate::config::{self, Compression, Protocol, Settings, Signal};
+use crate::delivery::{self, Window};
 use crate::error::Error;
 use crate::retry::{self, Attempt, RetryPolicy};
-use crate::self_observability::{ExporterMetrics, Report};
+use crate::self_observability::{Export, ExporterMetrics, Report};
 use bytes::Bytes;
 use opentelemetry_api::{otel_error, otel_warn};
 use opentelemetry_http::HttpClient;
@@ -12,7 +13,10 @@ use opentelemetry_http::RuntimeThread;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// Added to the export timeout when waiting for requests in flight (timer resolution).
+const WAIT_GRACE: Duration = Duration::from_millis(50);
 
 /// The `User-Agent` of export requests.
 const USER_AGENT: &str = concat!("OTel-OTLP-Exporter-Rust/", env!("CARGO_PKG_VERSION"));
@@ -25,35 +29,132 @@ pub(crate) enum Format {
     Json,
 }
 
-/// A built transport.
+/// A built transport: one destination.
 #[derive(Debug)]
 pub(crate) struct Transport {
     worker: RuntimeThread,
-    signal: Signal,
-    timeout: Duration,
-    retry: RetryPolicy,
-    kind: Kind,
+    route: Route,
     /// The largest encoded request sent, in bytes (before compression).
     max_request: usize,
     /// The size of the last encoded request: the capacity the next one starts with.
     last_len: AtomicUsize,
+    /// Asynchronous delivery (more than one request in flight, or one destination of
+    /// several); `None`: each export waits for the receiver's answer.
+    window: Option<Window>,
+    /// Whether shutdown waits for the requests queued and in flight.
+    wait_on_shutdown: bool,
     /// The `otel.sdk.exporter.*` metrics, when self-observability is on.
     metrics: Option<Arc<ExporterMetrics>>,
 }
 
-#[derive(Debug)]
+/// What sending one request needs, cheap to clone into the worker's tasks.
+#[derive(Clone, Debug)]
+pub(crate) struct Route {
+    kind: Kind,
+    signal: Signal,
+    timeout: Duration,
+    retry: RetryPolicy,
+    /// The endpoint, for diagnostics.
+    endpoint: Arc<str>,
+}
+
+#[derive(Clone, Debug)]
 enum Kind {
     Http(Arc<HttpSender>),
     #[cfg(feature = "grpc-tonic")]
     Grpc(grpc::GrpcSender),
 }
 
+impl Route {
+    /// The signal's name in diagnostics.
+    pub(crate) fn signal_name(&self) -> &'static str {
+        signal_name(self.signal)
+    }
+
+    /// The endpoint, for diagnostics.
+    pub(crate) fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The export timeout (retries included).
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The encoding the destination takes.
+    pub(crate) fn format(&self) -> Format {
+        match &self.kind {
+            Kind::Http(sender) if sender.json => Format::Json,
+            _ => Format::Protobuf,
+        }
+    }
+
+    /// Sends `body` with retries, within the export timeout; the future must run on the
+    /// worker. With `compress`, an OTLP/HTTP body is compressed first (when configured):
+    /// the shared, uncompressed bytes of multi-destination exporting.
+    ///
+    /// `export` (self-observability on) learns what the attempts find and records the
+    /// outcome when the future ends (on the worker, where the export runs to its end even
+    /// when the caller stops waiting), or as abandoned if the future is dropped first.
+    pub(crate) fn send(
+        &self,
+        body: Bytes,
+        compress: bool,
+        export: Option<Export>,
+    ) -> crate::BoxFuture<'static, Result<(), Error>> {
+        let policy = self.retry;
+        let timeout = self.timeout;
+        let report = export.as_ref().map(|e| Arc::clone(e.report()));
+        let sent: crate::BoxFuture<'static, Result<(), Error>> = match &self.kind {
+            Kind::Http(sender) => {
+                let sender = Arc::clone(sender);
+                Box::pin(async move {
+                    let body = if compress {
+                        sender.compress(body)?
+                    } else {
+                        body
+                    };
+                    let report = report.as_deref();
+                    retry::with_retries(policy, timeout, report, |_| {
+                        sender.attempt(body.clone(), report)
+                    })
+                    .await
+                })
+            }
+            #[cfg(feature = "grpc-tonic")]
+            Kind::Grpc(sender) => {
+                // tonic compresses as it sends.
+                let _ = compress;
+                let sender = sender.clone();
+                let signal = self.signal;
+                Box::pin(async move {
+                    let report = report.as_deref();
+                    retry::with_retries(policy, timeout, report, |left| {
+                        sender.clone().attempt(signal, body.clone(), left, report)
+                    })
+                    .await
+                })
+            }
+        };
+        match export {
+            None => sent,
+            Some(export) => Box::pin(async move {
+                let result = sent.await;
+                export.finish(&result);
+                result
+            }),
+        }
+    }
+}
+
 impl Transport {
     /// Builds the transport for `protocol` from the builder's settings and the environment.
+    /// `fanout`: one destination of several (each export only queues its request).
     pub(crate) fn build(
         settings: &Settings,
         signal: Signal,
         protocol: Protocol,
+        fanout: bool,
     ) -> Result<Self, Error> {
         let worker = RuntimeThread::start(match signal {
             Signal::Traces => "otel-otlp-traces",
@@ -70,28 +171,27 @@ impl Transport {
         let max_response = settings
             .max_response_size
             .unwrap_or(config::DEFAULT_MAX_RESPONSE_SIZE);
-        let endpoint;
-        let kind = match protocol {
+        let (kind, endpoint) = match protocol {
             Protocol::HttpBinary | Protocol::HttpJson => {
                 if protocol == Protocol::HttpJson && cfg!(not(feature = "http-json")) {
                     return Err(Error::UnsupportedProtocol("http/json"));
                 }
                 let url = config::resolve_http_endpoint(settings, signal)?;
-                endpoint = url.clone();
-                Kind::Http(Arc::new(HttpSender::new(
+                let sender = HttpSender::new(
                     settings,
                     signal,
-                    url,
+                    url.clone(),
                     headers,
                     compression,
                     protocol == Protocol::HttpJson,
                     max_response,
-                )?))
+                )?;
+                (Kind::Http(Arc::new(sender)), url)
             }
             #[cfg(feature = "grpc-tonic")]
             Protocol::Grpc => {
-                endpoint = config::resolve_grpc_endpoint(settings, signal)?;
-                Kind::Grpc(grpc::GrpcSender::new(
+                let endpoint = config::resolve_grpc_endpoint(settings, signal)?;
+                let sender = grpc::GrpcSender::new(
                     settings,
                     signal,
                     &worker,
@@ -100,29 +200,61 @@ impl Transport {
                     compression,
                     timeout,
                     max_response,
-                )?)
+                )?;
+                (Kind::Grpc(sender), endpoint)
             }
             #[cfg(not(feature = "grpc-tonic"))]
             Protocol::Grpc => return Err(Error::UnsupportedProtocol("grpc")),
         };
-        Ok(Transport {
-            worker,
+        let metrics = settings
+            .self_observability
+            .as_ref()
+            .map(|meter| Arc::new(ExporterMetrics::new(meter, signal, protocol, &endpoint)));
+        let route = Route {
+            kind,
             signal,
             timeout,
             retry,
-            kind,
+            endpoint: endpoint.into(),
+        };
+        let limit = settings.max_concurrent_requests.unwrap_or(1).max(1);
+        let window = if fanout {
+            let queue = settings
+                .max_queued_requests
+                .unwrap_or(delivery::DEFAULT_MAX_QUEUED_REQUESTS);
+            Some(Window::with_queue(&worker, &route, limit, queue))
+        } else if limit > 1 {
+            Some(Window::new(limit))
+        } else {
+            None
+        };
+        Ok(Transport {
+            worker,
+            route,
             max_request,
             last_len: AtomicUsize::new(0),
-            metrics: settings
-                .self_observability
-                .as_ref()
-                .map(|meter| Arc::new(ExporterMetrics::new(meter, signal, protocol, &endpoint))),
+            window,
+            wait_on_shutdown: settings.wait_on_shutdown.unwrap_or(true),
+            metrics,
         })
+    }
+
+    /// The encoding the destination takes.
+    pub(crate) fn format(&self) -> Format {
+        self.route.format()
+    }
+
+    /// The capacity to encode the next request into: requests of one exporter are usually of
+    /// similar sizes, so start where the last ended, with some room, rather than growing
+    /// from empty.
+    pub(crate) fn capacity_hint(&self) -> usize {
+        let last = self.last_len.load(Ordering::Relaxed);
+        last + last / 8
     }
 
     /// Checks an encoded request against the maximum request size; a request over it is
     /// reported and refused (never sent, never retried).
-    fn check_request_size(&self, size: usize) -> Result<(), Error> {
+    pub(crate) fn check_request_size(&self, size: usize) -> Result<(), Error> {
         if size <= self.max_request {
             self.last_len.store(size, Ordering::Relaxed);
             return Ok(());
@@ -134,85 +266,47 @@ impl Transport {
         otel_error!(
             "Otlp.RequestTooLarge",
             "{} export discarded: {error}",
-            signal_name(self.signal)
+            self.route.signal_name()
         );
         Err(error)
     }
 
     /// Encodes a request with `encode` (on the caller's thread: it appends the request in the
-    /// format asked for to the buffer) and sends it on the worker, with retries. `items` is
-    /// the number of spans, log records or data points in it (for the self-observability
-    /// metrics).
+    /// format asked for to the buffer) and sends it on the worker, with retries. Without a
+    /// window the future gives the receiver's answer; with one, it is ready once the request
+    /// is in flight (after waiting, within the export timeout, for one of the window's
+    /// slots), and the answer is reported through the diagnostics.
     pub(crate) fn export(
         &self,
         items: usize,
         encode: impl FnOnce(Format, &mut Vec<u8>),
     ) -> impl Future<Output = Result<(), Error>> + Send + 'static {
-        let policy = self.retry;
-        let timeout = self.timeout;
-        let export = self.metrics.as_ref().map(|m| m.start(items));
-        let report = export.as_ref().map(|e| Arc::clone(e.report()));
-        // Requests of one exporter are usually of similar sizes: start where the last ended,
-        // with some room, rather than growing from empty.
-        let last = self.last_len.load(Ordering::Relaxed);
-        let mut raw = Vec::with_capacity(last + last / 8);
-        let job: Result<crate::BoxFuture<'static, Result<(), Error>>, Error> = match &self.kind {
-            Kind::Http(sender) => {
-                encode(
-                    if sender.json {
-                        Format::Json
-                    } else {
-                        Format::Protobuf
-                    },
-                    &mut raw,
-                );
-                self.check_request_size(raw.len())
-                    .and_then(|()| sender.compress(raw))
-                    .map(|body| {
-                        let sender = Arc::clone(sender);
-                        Box::pin(async move {
-                            let report = report.as_deref();
-                            retry::with_retries(policy, timeout, report, |_| {
-                                sender.attempt(body.clone(), report)
-                            })
-                            .await
-                        }) as crate::BoxFuture<'static, _>
-                    })
-            }
-            #[cfg(feature = "grpc-tonic")]
-            Kind::Grpc(sender) => {
-                encode(Format::Protobuf, &mut raw);
-                self.check_request_size(raw.len()).map(|()| {
-                    let body = Bytes::from(raw);
-                    let sender = sender.clone();
-                    let signal = self.signal;
-                    Box::pin(async move {
-                        let report = report.as_deref();
-                        retry::with_retries(policy, timeout, report, |left| {
-                            sender.clone().attempt(signal, body.clone(), left, report)
-                        })
-                        .await
-                    }) as crate::BoxFuture<'static, _>
-                })
-            }
-        };
-        // Measured on the worker, where the export runs to its end even when the caller stops
-        // waiting (a batch processor's export timeout).
-        let job = match export {
-            None => job,
-            Some(export) => match job {
-                Ok(job) => Ok(Box::pin(async move {
-                    let result = job.await;
-                    export.finish(&result);
-                    result
-                }) as crate::BoxFuture<'static, _>),
-                Err(e) => {
+        let export = self.start_export(items);
+        let mut raw = Vec::with_capacity(self.capacity_hint());
+        encode(self.format(), &mut raw);
+        let body = self.check_request_size(raw.len()).and_then(|()| {
+            Ok(match &self.route.kind {
+                Kind::Http(sender) => sender.compress(Bytes::from(raw))?,
+                #[cfg(feature = "grpc-tonic")]
+                Kind::Grpc(_) => Bytes::from(raw),
+            })
+        });
+        let (body, export) = match body {
+            Ok(body) => (Ok(body), export),
+            Err(e) => {
+                if let Some(export) = export {
                     export.failed(&e);
-                    Err(e)
                 }
-            },
+                (Err(e), None)
+            }
         };
-        let running = job.map(|job| self.worker.run(job));
+        let running = body.map(|body| {
+            let job = self.route.send(body, false, export);
+            self.worker.run(match &self.window {
+                None => job,
+                Some(window) => Box::pin(window.admit(self.route.clone(), job)),
+            })
+        });
         async move {
             match running {
                 // `None`: the worker thread stopped before the export finished.
@@ -220,6 +314,79 @@ impl Transport {
                 Err(e) => Err(e),
             }
         }
+    }
+
+    /// Queues an encoded request (shared with the other destinations) for this destination,
+    /// one of several; `Err` when the destination's queue is full (reported and counted)
+    /// or the request is over the size limit.
+    /// `items`: the spans, log records or data points in it (for the self-observability
+    /// metrics).
+    pub(crate) fn enqueue(&self, items: usize, raw: Bytes) -> Result<(), Error> {
+        let export = self.start_export(items);
+        let refused = match (self.check_request_size(raw.len()), &self.window) {
+            (Ok(()), Some(window)) => return window.enqueue(&self.route, raw, export),
+            (Err(e), _) => e,
+            // Unreachable: destinations of several are built with a queue. Sending it
+            // directly would tie the exporter to this destination's answer.
+            (Ok(()), None) => Error::Shutdown,
+        };
+        if let Some(export) = export {
+            export.failed(&refused);
+        }
+        Err(refused)
+    }
+
+    /// The self-observability record of one export of `items` (when on).
+    fn start_export(&self, items: usize) -> Option<Export> {
+        self.metrics.as_ref().map(|m| m.start(items))
+    }
+
+    /// Waits, until `deadline`, for the requests queued and in flight; `Err` names how many
+    /// are still unacknowledged then.
+    pub(crate) fn flush_until(&self, deadline: Instant) -> Result<(), Error> {
+        match &self.window {
+            Some(window) => window.wait(&self.route, deadline),
+            None => Ok(()),
+        }
+    }
+
+    /// [`flush_until`](Self::flush_until) the export timeout (and a grace) from now.
+    pub(crate) fn flush(&self) -> Result<(), Error> {
+        self.flush_until(Instant::now() + self.wait_limit())
+    }
+
+    /// Waits, until `deadline` (not at all when told not to wait on shutdown), for the
+    /// requests queued and in flight, then stops the worker: requests still unacknowledged
+    /// are cancelled, reported and counted as lost.
+    pub(crate) fn shutdown_until(self, deadline: Instant) -> Result<(), Error> {
+        let deadline = if self.wait_on_shutdown {
+            deadline
+        } else {
+            Instant::now()
+        };
+        let outcome = self.flush_until(deadline);
+        if let Some(window) = &self.window {
+            if let Err(Error::Unacknowledged { requests, .. }) = &outcome {
+                window.abandon(&self.route, *requests);
+            }
+            window.summarize(&self.route);
+        }
+        // Dropping the worker cancels what is left.
+        drop(self);
+        outcome
+    }
+
+    /// [`shutdown_until`](Self::shutdown_until) the export timeout from now.
+    pub(crate) fn shutdown(self) -> Result<(), Error> {
+        let deadline = Instant::now() + self.wait_limit();
+        self.shutdown_until(deadline)
+    }
+
+    /// How long a flush or a shutdown waits for the requests handed over: the export
+    /// timeout, within which each request in flight ends (retries included), and a grace
+    /// for the timers of a request sent just before.
+    pub(crate) fn wait_limit(&self) -> Duration {
+        self.route.timeout + WAIT_GRACE
     }
 }
 
@@ -364,7 +531,7 @@ impl HttpSender {
     }
 
     /// The body for an encoded request: compressed when configured.
-    fn compress(&self, raw: Vec<u8>) -> Result<Bytes, Error> {
+    fn compress(&self, raw: Bytes) -> Result<Bytes, Error> {
         Ok(match self.compression {
             Some(Compression::Gzip) => {
                 use std::io::Write;
@@ -376,7 +543,7 @@ impl HttpSender {
                     .map_err(|e| Error::Encode(e.to_string()))?;
                 Bytes::from(gz.finish().map_err(|e| Error::Encode(e.to_string()))?)
             }
-            None => Bytes::from(raw),
+            None => raw,
         })
     }
 

@@ -420,3 +420,55 @@ fn off_by_default_nothing_is_recorded() {
     futures_executor::block_on(exporter.export(&spans(2))).unwrap();
     assert!(collect(&reader).is_empty());
 }
+
+#[test]
+fn every_destination_of_a_multi_destination_exporter_is_its_own_component() {
+    let first = Receiver::start(&[]);
+    let second = Receiver::start(&[]);
+    let (meters, reader) = recorder();
+    // Self-observability on the exporter's builder covers the additional destination too.
+    let mut exporter = SpanExporter::builder()
+        .with_http()
+        .with_endpoint(first.http_endpoint("traces"))
+        .with_max_concurrent_requests(2)
+        .with_self_observability(&meters)
+        .with_additional_destination(
+            SpanExporter::builder()
+                .with_tonic()
+                .with_endpoint(second.grpc_endpoint()),
+        )
+        .build()
+        .unwrap();
+    futures_executor::block_on(exporter.export(&spans(4))).unwrap();
+    futures_executor::block_on(exporter.export(&spans(3))).unwrap();
+    // Exports only queue: shutdown waits for both destinations' answers.
+    exporter.shutdown().unwrap();
+
+    let metrics = collect(&reader);
+    let exported = counter(&metrics, "otel.sdk.exporter.span.exported", "{span}");
+    let by_type = |t: &str| -> Vec<(String, u64)> {
+        exported
+            .iter()
+            .filter(|(a, _)| a["otel.component.type"] == t)
+            .map(|(a, v)| (a["server.port"].clone(), *v))
+            .collect()
+    };
+    assert_eq!(
+        by_type("otlp_http_span_exporter"),
+        [(first.http_port.to_string(), 7)]
+    );
+    assert_eq!(
+        by_type("otlp_grpc_span_exporter"),
+        [(second.grpc_port.to_string(), 7)]
+    );
+    assert!(
+        exported.keys().all(|a| !a.contains_key("error.type")),
+        "{exported:?}"
+    );
+    let inflight = up_down(&metrics, "otel.sdk.exporter.span.inflight", "{span}");
+    assert_eq!(inflight.len(), 2, "{inflight:?}");
+    assert!(inflight.values().all(|&v| v == 0), "{inflight:?}");
+    // One duration per export and destination.
+    let d = durations(&metrics);
+    assert_eq!(d.values().sum::<u64>(), 4, "{d:?}");
+}

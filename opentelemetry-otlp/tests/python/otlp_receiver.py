@@ -4,15 +4,20 @@
     otlp_receiver.py OUT_FILE [--grpc-port P] [--http-port P] [--fail N]
                      [--grpc-code NAME] [--http-status S] [--retry-after SECONDS]
                      [--retry-info-ms MS] [--partial] [--big-response BYTES]
-                     [--gzip-response] [--hang] [--tls CERT KEY] [--client-ca CA]
+                     [--gzip-response] [--hang] [--delay-ms MS] [--tls CERT KEY]
+                     [--client-ca CA]
 
 Serves the three collector services over gRPC (the generated `*_service_pb2_grpc` servicers)
 and OTLP/HTTP (POST /v1/traces, /v1/metrics, /v1/logs; protobuf or JSON bodies, gzip), on
 127.0.0.1 (port 0: the OS chooses). Prints one line {"grpc": port, "http": port} when ready.
 
 Each request is appended to OUT_FILE as one JSON line, before the answer is sent:
-{"transport", "signal", "encoding", "gzip", "headers", "outcome", "request"}, the request
-decoded with `json_format.MessageToDict` (field names as in the .proto, IDs as hex).
+{"transport", "signal", "encoding", "gzip", "headers", "outcome", "in_flight", "request"},
+the request decoded with `json_format.MessageToDict` (field names as in the .proto, IDs as
+hex); `in_flight` is how many requests (this one included, both transports) the receiver was
+handling when it arrived: a request counts from its arrival until just before its answer is
+sent, so a client that waits for answers never makes it exceed its own number of concurrent
+requests.
 
 --fail N: the first N requests fail (gRPC status --grpc-code, default UNAVAILABLE; HTTP
 status --http-status, default 503), with a `Retry-After` header or a google.rpc.RetryInfo
@@ -20,7 +25,8 @@ when asked. --partial: successes carry a partial_success (2 rejected, "bad data"
 --big-response BYTES: successes carry a partial_success whose error_message is BYTES long
 (an oversized response for the exporters' size limit). --gzip-response: OTLP/HTTP responses
 are gzip-compressed when the request's Accept-Encoding allows it.
---hang: never answers. --tls: both servers use TLS with this certificate and key;
+--hang: never answers. --delay-ms MS: every answer is sent MS milliseconds after the
+request arrived. --tls: both servers use TLS with this certificate and key;
 --client-ca: and require a client certificate signed by CA. Exits when its standard input
 closes.
 """
@@ -68,6 +74,27 @@ JSON_ID_FIELDS = {"traceId", "spanId", "parentSpanId", "trace_id", "span_id", "p
 args = None
 lock = threading.Lock()
 failures_left = 0
+in_flight = 0
+
+
+def arrive():
+    """Counts a request in; returns how many are in flight with it."""
+    global in_flight
+    with lock:
+        in_flight += 1
+        return in_flight
+
+
+def answering():
+    """Counts a request out, just before its answer is sent."""
+    global in_flight
+    with lock:
+        in_flight -= 1
+
+
+def delay():
+    if args.delay_ms:
+        time.sleep(args.delay_ms / 1000.0)
 
 
 def hexify(value, key=None):
@@ -91,8 +118,9 @@ def ids_to_base64(value, key=None):
     return value
 
 
-def record(transport, signal, encoding, gz, headers, outcome, request):
+def record(transport, signal, encoding, gz, headers, outcome, request, concurrent=None):
     line = {
+        "in_flight": concurrent,
         "transport": transport,
         "signal": signal,
         "encoding": encoding,
@@ -169,19 +197,29 @@ def hang_forever():
 def grpc_servicer(signal, base):
     class Servicer(base):
         def Export(self, request, context):
+            concurrent = arrive()
+            try:
+                return self.answer(request, context, concurrent)
+            finally:
+                # Runs before grpcio sends the answer (or the status of an abort).
+                answering()
+
+        def answer(self, request, context, concurrent):
             headers = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
             if args.hang:
-                record("grpc", signal, "protobuf", None, headers, "hang", request)
+                record("grpc", signal, "protobuf", None, headers, "hang", request, concurrent)
                 hang_forever()
             if take_failure():
-                record("grpc", signal, "protobuf", None, headers, "failed", request)
+                record("grpc", signal, "protobuf", None, headers, "failed", request, concurrent)
+                delay()
                 code = getattr(grpc.StatusCode, args.grpc_code)
                 if args.retry_info_ms is not None:
                     context.set_trailing_metadata(
                         (("grpc-status-details-bin", rpc_status(code.value[0], "try later")),)
                     )
                 context.abort(code, "try later")
-            record("grpc", signal, "protobuf", None, headers, "ok", request)
+            record("grpc", signal, "protobuf", None, headers, "ok", request, concurrent)
+            delay()
             return response_for(signal)
 
     return Servicer()
@@ -194,6 +232,22 @@ class HttpHandler(BaseHTTPRequestHandler):
         pass
 
     def do_POST(self):
+        concurrent = arrive()
+        try:
+            self.answer(concurrent)
+        finally:
+            # Normally already counted out just before the answer.
+            if not self.answered:
+                answering()
+
+    def respond(self, status):
+        """Counts the request out, then starts its answer."""
+        self.answered = True
+        answering()
+        self.send_response(status)
+
+    def answer(self, concurrent):
+        self.answered = False
         signal = self.path.rsplit("/", 1)[-1]
         if self.path != "/v1/" + signal or signal not in SIGNALS:
             self.send_error(404)
@@ -212,12 +266,13 @@ class HttpHandler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         encoding = "json" if json_body else "protobuf"
         if args.hang:
-            record("http", signal, encoding, gz, headers, "hang", request)
+            record("http", signal, encoding, gz, headers, "hang", request, concurrent)
             hang_forever()
         if take_failure():
-            record("http", signal, encoding, gz, headers, "failed", request)
+            record("http", signal, encoding, gz, headers, "failed", request, concurrent)
+            delay()
             payload = rpc_status(14, "try later")
-            self.send_response(args.http_status)
+            self.respond(args.http_status)
             if args.retry_after is not None:
                 self.send_header("Retry-After", str(args.retry_after))
             self.send_header("Content-Type", "application/x-protobuf")
@@ -225,7 +280,8 @@ class HttpHandler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(payload)
             return
-        record("http", signal, encoding, gz, headers, "ok", request)
+        record("http", signal, encoding, gz, headers, "ok", request, concurrent)
+        delay()
         response = response_for(signal)
         if json_body:
             payload = json_format.MessageToJson(response).encode()
@@ -234,7 +290,7 @@ class HttpHandler(BaseHTTPRequestHandler):
             payload = response.SerializeToString()
             content_type = "application/x-protobuf"
         accepts_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
-        self.send_response(200)
+        self.respond(200)
         self.send_header("Content-Type", content_type)
         if args.gzip_response and accepts_gzip:
             payload = gzip.compress(payload)
@@ -259,12 +315,13 @@ def main():
     parser.add_argument("--big-response", type=int)
     parser.add_argument("--gzip-response", action="store_true")
     parser.add_argument("--hang", action="store_true")
+    parser.add_argument("--delay-ms", type=int, default=0)
     parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     parser.add_argument("--client-ca")
     args = parser.parse_args()
     failures_left = args.fail
 
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
     trace_service_pb2_grpc.add_TraceServiceServicer_to_server(
         grpc_servicer("traces", trace_service_pb2_grpc.TraceServiceServicer), server
     )
