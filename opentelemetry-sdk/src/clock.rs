@@ -138,9 +138,16 @@ pub(crate) mod tsc {
             USABLE => {}
             UNKNOWN => {
                 let usable = tsc_is_kernel_clocksource();
-                // Several threads may decide at once; they all read the same file.
-                STATE.store(if usable { USABLE } else { UNUSABLE }, Ordering::Relaxed);
-                if !usable {
+                // Several threads may decide at once (they all read the same file); only an
+                // undecided state is set, so that a later "unusable" is never undone.
+                let decided = if usable { USABLE } else { UNUSABLE };
+                let _ = STATE.compare_exchange(
+                    UNKNOWN,
+                    decided,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                );
+                if STATE.load(Ordering::Relaxed) != USABLE {
                     return SystemTime::now();
                 }
             }
