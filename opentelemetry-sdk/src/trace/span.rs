@@ -291,6 +291,7 @@ pub(crate) fn truncate_value(value: &mut Value, limit: Option<u32>) {
 
 /// Applies a count and value-length limit to an attribute list, keeping the last value of a
 /// repeated key; returns how many were dropped.
+#[inline]
 pub(crate) fn limit_attributes(attrs: &mut Vec<KeyValue>, max: u32, value_len: Option<u32>) -> u32 {
     // The usual case, unique keys within the limit, moves nothing.
     if attrs.len() <= max as usize && !has_repeated_keys(attrs) {
@@ -301,6 +302,12 @@ pub(crate) fn limit_attributes(attrs: &mut Vec<KeyValue>, max: u32, value_len: O
         }
         return 0;
     }
+    dedup_and_limit(attrs, max, value_len)
+}
+
+/// [`limit_attributes`] when a key repeats or there are too many.
+#[inline(never)]
+fn dedup_and_limit(attrs: &mut Vec<KeyValue>, max: u32, value_len: Option<u32>) -> u32 {
     let mut kept: usize = 0;
     let mut dropped = 0u32;
     for i in 0..attrs.len() {
@@ -325,16 +332,42 @@ pub(crate) fn limit_attributes(attrs: &mut Vec<KeyValue>, max: u32, value_len: O
     dropped
 }
 
-/// Whether a key occurs more than once (keys of different lengths are told apart without
-/// comparing their text).
+/// Whether a key occurs more than once.
+///
+/// Each key's text is read once, into a fingerprint (its length and three of its bytes) that
+/// picks one bit of a 64-bit filter; only a key whose bit was already set is compared, as
+/// text, with the earlier keys (with many keys the filter fills up, and this becomes the
+/// comparison of every pair).
+#[inline(never)]
 fn has_repeated_keys(attrs: &[KeyValue]) -> bool {
-    attrs.iter().enumerate().any(|(i, kv)| {
+    let mut seen = 0u64;
+    for (i, kv) in attrs.iter().enumerate() {
         let key = kv.key.as_str();
-        attrs[..i].iter().any(|e| {
-            let other = e.key.as_str();
-            other.len() == key.len() && other == key
-        })
-    })
+        let bit = filter_bit(key);
+        if seen & bit != 0 && attrs[..i].iter().any(|e| e.key.as_str() == key) {
+            return true;
+        }
+        seen |= bit;
+    }
+    false
+}
+
+/// The filter bit of a key: equal keys have equal bits.
+#[inline]
+fn filter_bit(key: &str) -> u64 {
+    let bytes = key.as_bytes();
+    let len = bytes.len();
+    let print = match bytes {
+        [] => 0,
+        [first, ..] => {
+            (len as u64)
+                | (u64::from(*first) << 40)
+                | (u64::from(bytes[len / 2]) << 48)
+                | (u64::from(bytes[len - 1]) << 56)
+        }
+    };
+    // The top six bits of a multiplicative hash.
+    1u64 << (print.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
 }
 
 impl opentelemetry_api::trace::Span for Span {
@@ -486,6 +519,73 @@ mod tests {
             attrs,
             vec![KeyValue::new("ab", "long"), KeyValue::new("a", "x")]
         );
+    }
+
+    /// The plain definition: some pair of keys is equal.
+    fn naive_repeated(attrs: &[KeyValue]) -> bool {
+        attrs
+            .iter()
+            .enumerate()
+            .any(|(i, kv)| attrs[..i].iter().any(|e| e.key == kv.key))
+    }
+
+    #[test]
+    fn repeated_keys_are_found_wherever_they_are() {
+        use opentelemetry_api::Key;
+        let names: Vec<String> = (0..150).map(|i| format!("attr.{i:03}")).collect();
+        let unique: Vec<KeyValue> = names
+            .iter()
+            .map(|n| KeyValue::new(Key::copied(n), 1_i64))
+            .collect();
+        // Beyond 64 keys the filter is full: every key is compared.
+        for n in [0, 1, 2, 8, 32, 63, 64, 65, 150] {
+            assert!(!has_repeated_keys(&unique[..n]), "{n} unique keys");
+        }
+        for n in [2, 9, 33, 70] {
+            for (i, name) in names.iter().enumerate().take(n) {
+                for j in (i + 1)..n {
+                    let mut attrs = unique[..n].to_vec();
+                    // The same text in another kind of storage.
+                    attrs[j] = KeyValue::new(name.clone(), 2_i64);
+                    assert!(has_repeated_keys(&attrs), "{n} keys, {i} == {j}");
+                }
+            }
+        }
+        // Equal fingerprints (length, first, middle and last bytes), different text.
+        let same_print: Vec<KeyValue> = ["axbyc", "apbqc", "a.b.c", "a-b-c"]
+            .into_iter()
+            .map(|k| KeyValue::new(k, true))
+            .collect();
+        assert!(!has_repeated_keys(&same_print));
+        let mut with_repeat = same_print.clone();
+        with_repeat.push(KeyValue::new("a.b.c", false));
+        assert!(has_repeated_keys(&with_repeat));
+        assert!(has_repeated_keys(&[
+            KeyValue::new("", 1_i64),
+            KeyValue::new("", 2_i64)
+        ]));
+    }
+
+    #[test]
+    fn repeated_key_detection_agrees_with_comparing_every_pair() {
+        // Every list of up to five keys from a small alphabet of similar keys.
+        let alphabet = ["", "a", "b", "ab", "ba", "aab", "abb", "a.b", "b.a"];
+        let mut lists = vec![Vec::new()];
+        for _ in 0..5 {
+            let mut longer = Vec::new();
+            for list in &lists {
+                for k in alphabet {
+                    let mut l: Vec<KeyValue> = list.clone();
+                    l.push(KeyValue::new(k, 0_i64));
+                    longer.push(l);
+                }
+            }
+            for l in &longer {
+                assert_eq!(has_repeated_keys(l), naive_repeated(l), "{l:?}");
+            }
+            // Keep the search small: only lists without a repeat grow further.
+            lists = longer.into_iter().filter(|l| !naive_repeated(l)).collect();
+        }
     }
 
     #[test]
