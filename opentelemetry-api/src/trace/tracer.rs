@@ -151,9 +151,10 @@ impl SpanBuilder {
     }
 
     /// Sets the attributes.
+    #[inline]
     pub fn with_attributes<I: IntoIterator<Item = KeyValue>>(self, attributes: I) -> Self {
         SpanBuilder {
-            attributes: Some(attributes.into_iter().collect()),
+            attributes: Some(super::attribute_buffers::collect(attributes)),
             ..self
         }
     }

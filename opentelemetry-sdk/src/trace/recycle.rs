@@ -1,6 +1,6 @@
 //! Recycled span attribute buffers.
 //!
-//! A span's attributes usually arrive in a `Vec` the application allocated on its own thread
+//! A span's attributes usually arrive in a `Vec` allocated on the application's thread
 //! (`SpanBuilder::with_attributes`), and with the batch processor that `Vec` used to be freed
 //! by the worker thread after the export. An allocation freed on another thread defeats the
 //! allocator's per-thread caches: the application thread's next allocation of that size then
@@ -8,23 +8,27 @@
 //! block at the top of the heap that is trimmed and faulted in again, batch after batch.
 //!
 //! So the batch worker, instead of freeing an exported span's attribute `Vec`, empties it and
-//! puts it in a bounded process-wide pool; a recording span started with attributes takes a
-//! buffer from the pool, moves its attributes into it and frees the caller's `Vec` on the
-//! caller's thread, where the allocator's thread cache takes it back (and hands it out again
-//! for the caller's next `Vec`). A span that finds the pool empty keeps the caller's `Vec`,
-//! which the worker then adds to the pool: the buffers in circulation adjust themselves to
-//! the number of spans in flight, up to [`POOL_CAPACITY`] at rest.
+//! puts it in a bounded process-wide pool, which it registers with the API as the source of
+//! [`SpanBuilder::with_attributes`](opentelemetry_api::trace::SpanBuilder::with_attributes)'s
+//! `Vec`s (and a span's first [`set_attribute`](opentelemetry_api::trace::Span::set_attribute)
+//! takes one too): the attributes of the next spans are collected straight into emptied
+//! buffers, and nothing is allocated or freed per span. When the pool is empty a new `Vec` is
+//! allocated as before, and the worker adds it to the pool after its export: the buffers in
+//! circulation adjust themselves to the number of spans in flight, up to [`POOL_CAPACITY`] at
+//! rest.
 //!
-//! What the pool keeps at most: [`POOL_CAPACITY`] empty buffers of at most
-//! [`MAX_RECYCLED_CAPACITY`] attributes each (larger ones are freed).
+//! What the pool keeps at most: [`POOL_CAPACITY`] empty buffers (as many as the default queue
+//! of the batch processor holds spans) of at most [`MAX_RECYCLED_CAPACITY`] attributes each
+//! (larger ones are freed).
 
 use crate::export::queue::Queue;
 use opentelemetry_api::{KeyValue, Value};
 use std::sync::OnceLock;
 
-/// How many empty buffers the pool holds at most (more than the default export batch of 512
-/// spans, which the worker returns at once).
-const POOL_CAPACITY: usize = 1024;
+/// How many empty buffers the pool holds at most (the default queue size of the batch
+/// processor, well above the default export batch of 512 spans, which the worker returns at
+/// once).
+const POOL_CAPACITY: usize = 2048;
 
 /// The largest buffer (in attributes) kept in the pool.
 const MAX_RECYCLED_CAPACITY: usize = 32;
@@ -32,26 +36,10 @@ const MAX_RECYCLED_CAPACITY: usize = 32;
 /// The empty buffers, created by the first batch worker that returns one.
 static POOL: OnceLock<Queue<Vec<KeyValue>>> = OnceLock::new();
 
-/// Moves `attributes` into a recycled buffer when one with room is at hand, and frees the
-/// `Vec` they were in here, on the calling thread. Leaves them where they are otherwise.
+/// An empty buffer from the pool, if one is at hand.
 #[inline]
-pub(crate) fn rehome(attributes: &mut Vec<KeyValue>) {
-    if let Some(pool) = POOL.get() {
-        rehome_from(pool, attributes);
-    }
-}
-
-#[inline]
-fn rehome_from(pool: &Queue<Vec<KeyValue>>, attributes: &mut Vec<KeyValue>) {
-    let Some(mut buffer) = pool.try_pop() else {
-        return;
-    };
-    if buffer.capacity() < attributes.len() {
-        return; // too small (freed): the caller's `Vec` goes into circulation instead
-    }
-    // Moves the elements (a copy of their bytes); `attributes` is left empty.
-    buffer.append(attributes);
-    drop(std::mem::replace(attributes, buffer));
+pub(crate) fn take() -> Option<Vec<KeyValue>> {
+    POOL.get()?.try_pop()
 }
 
 /// Empties an exported span's attribute `Vec` and keeps it in the pool when there is room;
@@ -60,7 +48,10 @@ pub(crate) fn recycle(attributes: Vec<KeyValue>) {
     if !worth_keeping(attributes.capacity()) {
         return; // nothing to keep, or too large to keep
     }
-    let pool = POOL.get_or_init(|| Queue::new(POOL_CAPACITY));
+    let pool = POOL.get_or_init(|| {
+        opentelemetry_api::trace::set_attribute_buffer_source(take);
+        Queue::new(POOL_CAPACITY)
+    });
     recycle_into(pool, attributes);
 }
 
@@ -152,43 +143,17 @@ mod tests {
     }
 
     #[test]
-    fn a_recycled_buffer_takes_the_next_attributes_and_keeps_their_order() {
+    fn a_recycled_buffer_comes_back_empty_with_its_capacity() {
         let pool = Queue::new(2);
         let shared: Arc<str> = Arc::from("shared");
         let exported = attributes(&shared);
-        let buffer = exported.as_ptr();
+        let (buffer, capacity) = (exported.as_ptr(), exported.capacity());
         recycle_into(&pool, exported);
         assert_eq!(Arc::strong_count(&shared), 1);
-
-        let mut next = vec![KeyValue::new("a", 1_i64), KeyValue::new("b", "two")];
-        let expected = next.clone();
-        rehome_from(&pool, &mut next);
-        assert_eq!(next, expected);
-        assert_eq!(next.as_ptr(), buffer, "the recycled buffer holds them");
+        let recycled = pool.try_pop().expect("kept");
+        assert!(recycled.is_empty());
+        assert_eq!((recycled.as_ptr(), recycled.capacity()), (buffer, capacity));
         assert!(pool.try_pop().is_none());
-
-        // Nothing pooled: the attributes stay where they are.
-        let mut more = vec![KeyValue::new("c", 3_i64)];
-        let before = more.as_ptr();
-        rehome_from(&pool, &mut more);
-        assert_eq!(more.as_ptr(), before);
-        assert_eq!(more, vec![KeyValue::new("c", 3_i64)]);
-    }
-
-    #[test]
-    fn a_buffer_too_small_is_freed_and_the_attributes_stay() {
-        let pool = Queue::new(2);
-        recycle_into(&pool, Vec::with_capacity(2));
-        let mut attrs: Vec<KeyValue> = (0..5).map(|i| KeyValue::new("k", i64::from(i))).collect();
-        let expected = attrs.clone();
-        let before = attrs.as_ptr();
-        rehome_from(&pool, &mut attrs);
-        assert_eq!(attrs.as_ptr(), before);
-        assert_eq!(attrs, expected);
-        assert!(
-            pool.try_pop().is_none(),
-            "the small buffer was taken and freed"
-        );
     }
 
     #[test]
@@ -214,6 +179,35 @@ mod tests {
         let spans = exporter.get_finished_spans();
         assert_eq!(spans.len(), 10);
         assert_eq!(spans[9].attributes[0], KeyValue::new("i", 9_i64));
+
+        // The builder now collects attributes into the recycled buffers.
+        let (ptr, capacity) = (buffer.as_ptr(), buffer.capacity());
+        assert!(pool.push(buffer));
+        let mut seen = false;
+        for _ in 0..POOL_CAPACITY {
+            let builder = tracer
+                .span_builder("s")
+                .with_attributes([KeyValue::new("a", 1_i64)]);
+            let attributes = builder.attributes.as_ref().unwrap();
+            assert_eq!(attributes, &[KeyValue::new("a", 1_i64)]);
+            if attributes.as_ptr() == ptr && attributes.capacity() == capacity {
+                seen = true;
+                break;
+            }
+            if pool.is_empty() {
+                break;
+            }
+        }
+        assert!(seen, "the pooled buffer was handed to the builder");
+
+        // A span's first `set_attribute` takes one too.
+        assert!(pool.push(Vec::with_capacity(5)));
+        let mut span = tracer.start("set");
+        span.set_attribute(KeyValue::new("k", "v"));
+        span.end();
+        provider.force_flush().unwrap();
+        let spans = exporter.get_finished_spans();
+        assert_eq!(spans.last().unwrap().attributes, [KeyValue::new("k", "v")]);
         provider.shutdown().unwrap();
     }
 

@@ -334,40 +334,29 @@ fn dedup_and_limit(attrs: &mut Vec<KeyValue>, max: u32, value_len: Option<u32>) 
 
 /// Whether a key occurs more than once.
 ///
-/// Each key's text is read once, into a fingerprint (its length and three of its bytes) that
-/// picks one bit of a 64-bit filter; only a key whose bit was already set is compared, as
-/// text, with the earlier keys (with many keys the filter fills up, and this becomes the
-/// comparison of every pair).
+/// Only the keys' lengths are read at first: each sets one bit of a 128-bit filter, and only
+/// a key whose length was seen before is compared, as text, with the earlier keys (keys of
+/// many lengths, as attribute keys usually are, are told apart without reading their text).
 #[inline(never)]
 fn has_repeated_keys(attrs: &[KeyValue]) -> bool {
-    let mut seen = 0u64;
+    let mut seen = [0u64; 2];
     for (i, kv) in attrs.iter().enumerate() {
-        let key = kv.key.as_str();
-        let bit = filter_bit(key);
-        if seen & bit != 0 && attrs[..i].iter().any(|e| e.key.as_str() == key) {
+        let index = kv.key.as_str().len() & 127;
+        let (word, bit) = (index >> 6, 1u64 << (index & 63));
+        if seen[word] & bit != 0 && repeats_an_earlier_key(attrs, i) {
             return true;
         }
-        seen |= bit;
+        seen[word] |= bit;
     }
     false
 }
 
-/// The filter bit of a key: equal keys have equal bits.
-#[inline]
-fn filter_bit(key: &str) -> u64 {
-    let bytes = key.as_bytes();
-    let len = bytes.len();
-    let print = match bytes {
-        [] => 0,
-        [first, ..] => {
-            (len as u64)
-                | (u64::from(*first) << 40)
-                | (u64::from(bytes[len / 2]) << 48)
-                | (u64::from(bytes[len - 1]) << 56)
-        }
-    };
-    // The top six bits of a multiplicative hash.
-    1u64 << (print.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
+/// Whether the key of `attrs[i]` is the key of an attribute before it.
+#[cold]
+#[inline(never)]
+fn repeats_an_earlier_key(attrs: &[KeyValue], i: usize) -> bool {
+    let key = attrs[i].key.as_str();
+    attrs[..i].iter().any(|e| e.key.as_str() == key)
 }
 
 impl opentelemetry_api::trace::Span for Span {
@@ -394,6 +383,12 @@ impl opentelemetry_api::trace::Span for Span {
         if let Some(existing) = attributes.iter_mut().find(|kv| kv.key == attribute.key) {
             existing.value = attribute.value;
         } else if attributes.len() < limits.max_attributes_per_span as usize {
+            if attributes.capacity() == 0 {
+                // The first attribute: into a recycled buffer when one is at hand.
+                if let Some(buffer) = super::recycle::take() {
+                    *attributes = buffer;
+                }
+            }
             attributes.push(attribute);
         } else {
             r.data.dropped_attributes_count += 1;
@@ -532,16 +527,18 @@ mod tests {
     #[test]
     fn repeated_keys_are_found_wherever_they_are() {
         use opentelemetry_api::Key;
-        let names: Vec<String> = (0..150).map(|i| format!("attr.{i:03}")).collect();
+        let names: Vec<String> = (0..150)
+            .map(|i| format!("attr.{i:03}{}", "x".repeat(i % 140)))
+            .collect();
         let unique: Vec<KeyValue> = names
             .iter()
             .map(|n| KeyValue::new(Key::copied(n), 1_i64))
             .collect();
-        // Beyond 64 keys the filter is full: every key is compared.
-        for n in [0, 1, 2, 8, 32, 63, 64, 65, 150] {
+        // Lengths beyond 127 share bits with shorter ones; many keys fill the filter.
+        for n in [0, 1, 2, 8, 32, 64, 127, 128, 129, 150] {
             assert!(!has_repeated_keys(&unique[..n]), "{n} unique keys");
         }
-        for n in [2, 9, 33, 70] {
+        for n in [2, 9, 33, 70, 140] {
             for (i, name) in names.iter().enumerate().take(n) {
                 for j in (i + 1)..n {
                     let mut attrs = unique[..n].to_vec();
@@ -551,7 +548,7 @@ mod tests {
                 }
             }
         }
-        // Equal fingerprints (length, first, middle and last bytes), different text.
+        // Equal lengths, different text.
         let same_print: Vec<KeyValue> = ["axbyc", "apbqc", "a.b.c", "a-b-c"]
             .into_iter()
             .map(|k| KeyValue::new(k, true))

@@ -117,14 +117,11 @@ impl opentelemetry_api::trace::Tracer for SdkTracer {
         let dropped_attributes_count = if attributes.is_empty() {
             0
         } else {
-            let dropped = limit_attributes(
+            limit_attributes(
                 &mut attributes,
                 limits.max_attributes_per_span,
                 limits.max_attribute_value_length,
-            );
-            // The caller's `Vec` is freed here rather than on an exporting thread.
-            super::recycle::rehome(&mut attributes);
-            dropped
+            )
         };
         let mut dropped_links = 0;
         if !links.is_empty() {
