@@ -291,7 +291,8 @@ pub(crate) fn truncate_value(value: &mut Value, limit: Option<u32>) {
 
 /// Applies a count and value-length limit to an attribute list, keeping the last value of a
 /// repeated key; returns how many were dropped.
-#[inline]
+// Not inlined: it would weigh on the register use of span creation without attributes.
+#[inline(never)]
 pub(crate) fn limit_attributes(attrs: &mut Vec<KeyValue>, max: u32, value_len: Option<u32>) -> u32 {
     // The usual case, unique keys within the limit, moves nothing.
     if attrs.len() <= max as usize && !has_repeated_keys(attrs) {
