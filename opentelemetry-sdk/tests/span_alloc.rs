@@ -102,9 +102,10 @@ fn sampled_span_with_builder_attributes_allocates_at_most_the_builders_vec() {
     // Before any export: a new `Vec` per span, at most.
     let cold = allocations_per(N, span);
     assert!(cold <= 1.0, "{cold}");
-    // Once exported spans' buffers are back (up to the pool's 2048), none.
+    // Once exported spans' buffers are back, none: at least a batch (512) of them was in
+    // flight before the first export, so 256 spans (which wake no export) find one each.
     provider.force_flush().unwrap();
-    let warm = allocations_per(N / 2, span);
+    let warm = allocations_per(256, span);
     assert_eq!(warm, 0.0);
     provider.shutdown().unwrap();
 }
