@@ -28,8 +28,20 @@ pub fn set_attribute_buffer_source(take: fn() -> Option<Vec<KeyValue>>) {
 /// attributes are moved into it), a new one otherwise.
 #[inline]
 pub(crate) fn collect<I: IntoIterator<Item = KeyValue>>(attributes: I) -> Vec<KeyValue> {
+    match SOURCE.get() {
+        // No source (no SDK recycles buffers): exactly `collect`, the iterator untouched.
+        None => attributes.into_iter().collect(),
+        Some(take) => collect_from(*take, attributes),
+    }
+}
+
+#[inline]
+fn collect_from<I: IntoIterator<Item = KeyValue>>(
+    take: fn() -> Option<Vec<KeyValue>>,
+    attributes: I,
+) -> Vec<KeyValue> {
     let attributes = attributes.into_iter();
-    if let Some(mut buffer) = SOURCE.get().and_then(|take| take()) {
+    if let Some(mut buffer) = take() {
         if buffer.capacity() >= attributes.size_hint().0 {
             if !buffer.is_empty() {
                 buffer.clear(); // a source hands out empty buffers; this makes sure of it

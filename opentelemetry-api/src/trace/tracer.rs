@@ -151,7 +151,6 @@ impl SpanBuilder {
     }
 
     /// Sets the attributes.
-    #[inline]
     pub fn with_attributes<I: IntoIterator<Item = KeyValue>>(self, attributes: I) -> Self {
         SpanBuilder {
             attributes: Some(super::attribute_buffers::collect(attributes)),
