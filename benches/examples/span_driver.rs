@@ -13,7 +13,9 @@
 //!   `AlwaysOn`, a no-op exporter that counts);
 //! - `simple`: the same with the simple processor;
 //! - `global`: `batch` through `global::tracer(..)`;
-//! - `attrs`: eight attributes given to the span builder, batch processor;
+//! - `attrs`: eight attributes given to the span builder in a `Vec`, batch processor;
+//! - `attrs_array`: the eight attributes of the `sdk_span_8_attrs_builder` benchmark (strings,
+//!   integers, a bool, a float) given to the span builder in an array, batch processor;
 //! - `off`: `batch` with the `AlwaysOff` sampler;
 //! - `selfobs` (ours only): `batch` with the SDK's self-observability metrics recorded into a
 //!   meter provider with a manual reader (the cost of turning them on).
@@ -35,7 +37,10 @@ const BATCH: usize = 512;
 const DELAY: Duration = Duration::from_secs(5);
 
 fn usage() -> ! {
-    eprintln!("usage: span_driver ours|upstream batch|simple|global|attrs|off|selfobs N [QUEUE]");
+    eprintln!(
+        "usage: span_driver ours|upstream batch|simple|global|attrs|attrs_array|off|selfobs N \
+         [QUEUE]"
+    );
     std::process::exit(2)
 }
 
@@ -120,6 +125,24 @@ mod ours {
                     tracer
                         .span_builder("span")
                         .with_attributes(attributes)
+                        .start(&tracer)
+                        .end();
+                }
+            }
+            "attrs_array" => {
+                for _ in 0..n {
+                    tracer
+                        .span_builder("span")
+                        .with_attributes([
+                            KeyValue::new("http.request.method", "GET"),
+                            KeyValue::new("http.response.status_code", 200_i64),
+                            KeyValue::new("server.address", "example.com"),
+                            KeyValue::new("server.port", 443_i64),
+                            KeyValue::new("url.path", "/api/v1/orders"),
+                            KeyValue::new("network.protocol.version", "1.1"),
+                            KeyValue::new("error", false),
+                            KeyValue::new("sample.ratio", 0.25_f64),
+                        ])
                         .start(&tracer)
                         .end();
                 }
@@ -210,6 +233,24 @@ mod up {
                     tracer
                         .span_builder("span")
                         .with_attributes(attributes)
+                        .start(&tracer)
+                        .end();
+                }
+            }
+            "attrs_array" => {
+                for _ in 0..n {
+                    tracer
+                        .span_builder("span")
+                        .with_attributes([
+                            KeyValue::new("http.request.method", "GET"),
+                            KeyValue::new("http.response.status_code", 200_i64),
+                            KeyValue::new("server.address", "example.com"),
+                            KeyValue::new("server.port", 443_i64),
+                            KeyValue::new("url.path", "/api/v1/orders"),
+                            KeyValue::new("network.protocol.version", "1.1"),
+                            KeyValue::new("error", false),
+                            KeyValue::new("sample.ratio", 0.25_f64),
+                        ])
                         .start(&tracer)
                         .end();
                 }

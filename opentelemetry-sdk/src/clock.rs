@@ -141,12 +141,8 @@ pub(crate) mod tsc {
                 // Several threads may decide at once (they all read the same file); only an
                 // undecided state is set, so that a later "unusable" is never undone.
                 let decided = if usable { USABLE } else { UNUSABLE };
-                let _ = STATE.compare_exchange(
-                    UNKNOWN,
-                    decided,
-                    Ordering::Relaxed,
-                    Ordering::Relaxed,
-                );
+                let _ =
+                    STATE.compare_exchange(UNKNOWN, decided, Ordering::Relaxed, Ordering::Relaxed);
                 if STATE.load(Ordering::Relaxed) != USABLE {
                     return SystemTime::now();
                 }

@@ -324,3 +324,88 @@ fn provider_with_batch_exporter() {
     provider.shutdown().unwrap();
     assert!(exporter.is_shutdown());
 }
+
+/// The attributes a span with `i` was started with: how many, and what kinds of storage,
+/// vary with `i` (some repeat a key, some are too many for the limit, some exceed the
+/// largest buffer that is recycled).
+fn builder_attributes(i: usize) -> Vec<opentelemetry_api::KeyValue> {
+    use opentelemetry_api::{Key, KeyValue, StringValue};
+    let count = [0, 1, 3, 8, 8, 12, 40][i % 7];
+    let mut attributes: Vec<KeyValue> = (0..count)
+        .map(|k| match k % 4 {
+            0 => KeyValue::new(
+                format!("owned.{k}"),
+                format!("span {i} value {k} long enough"),
+            ),
+            1 => KeyValue::new(
+                Key::copied(&format!("inline.{k}")),
+                StringValue::copied("v"),
+            ),
+            2 => KeyValue::new(format!("number.{k}"), (i * 100 + k) as i64),
+            _ => KeyValue::new(
+                format!("shared.{k}"),
+                std::sync::Arc::<str>::from(format!("{i}")),
+            ),
+        })
+        .collect();
+    if i % 5 == 0 && count > 2 {
+        // A repeated key: the last value wins.
+        attributes.push(KeyValue::new("owned.0", "last"));
+    }
+    attributes
+}
+
+#[test]
+fn builder_attributes_come_out_whole_while_their_buffers_are_recycled() {
+    use opentelemetry_api::KeyValue;
+    use opentelemetry_sdk::trace::{BatchConfigBuilder, SpanLimits};
+    let exporter = InMemorySpanExporter::default();
+    let provider = SdkTracerProvider::builder()
+        .with_span_limits(SpanLimits {
+            max_attributes_per_span: 30,
+            ..SpanLimits::default()
+        })
+        .with_span_processor(
+            BatchSpanProcessor::builder(exporter.clone())
+                .with_batch_config(
+                    BatchConfigBuilder::default()
+                        .with_max_queue_size(4096)
+                        .with_max_export_batch_size(64)
+                        .with_scheduled_delay(HOUR)
+                        .build(),
+                )
+                .build(),
+        )
+        .build();
+    let tracer = provider.tracer("recycling");
+    // Several rounds: after the first, spans take buffers the worker emptied.
+    let rounds = 4;
+    let per_round = 700;
+    for round in 0..rounds {
+        for i in round * per_round..(round + 1) * per_round {
+            tracer
+                .span_builder(format!("span {i}"))
+                .with_attributes(builder_attributes(i))
+                .start(&tracer)
+                .end();
+        }
+        provider.force_flush().unwrap();
+    }
+    let spans = exporter.get_finished_spans();
+    assert_eq!(spans.len(), rounds * per_round);
+    for span in &spans {
+        let i: usize = span.name.strip_prefix("span ").unwrap().parse().unwrap();
+        let mut expected: Vec<KeyValue> = Vec::new();
+        for kv in builder_attributes(i) {
+            match expected.iter_mut().find(|e| e.key == kv.key) {
+                Some(e) => e.value = kv.value,
+                None => expected.push(kv),
+            }
+        }
+        let dropped = expected.len().saturating_sub(30);
+        expected.truncate(30);
+        assert_eq!(span.attributes, expected, "span {i}");
+        assert_eq!(span.dropped_attributes_count as usize, dropped, "span {i}");
+    }
+    provider.shutdown().unwrap();
+}

@@ -17,6 +17,7 @@
 //! span.end();
 //! ```
 
+mod attribute_buffers;
 mod boxed;
 pub(crate) mod context;
 pub mod noop;
@@ -24,6 +25,8 @@ mod span;
 mod span_context;
 mod tracer;
 
+#[doc(hidden)]
+pub use attribute_buffers::set_attribute_buffer_source;
 pub use boxed::{BoxedSpan, BoxedTracer, ObjectSafeTracer, ObjectSafeTracerProvider};
 pub use context::{
     active_span_ids, active_span_is_sampled, get_active_span, mark_span_as_active, SpanRef,

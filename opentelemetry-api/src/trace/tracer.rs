@@ -153,7 +153,7 @@ impl SpanBuilder {
     /// Sets the attributes.
     pub fn with_attributes<I: IntoIterator<Item = KeyValue>>(self, attributes: I) -> Self {
         SpanBuilder {
-            attributes: Some(attributes.into_iter().collect()),
+            attributes: Some(super::attribute_buffers::collect(attributes)),
             ..self
         }
     }

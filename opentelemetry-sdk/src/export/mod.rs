@@ -1,7 +1,7 @@
 //! Machinery shared by the exporting processors of every signal.
 
 pub(crate) mod batch;
-mod queue;
+pub(crate) mod queue;
 
 use crate::error::{Error, Result};
 use opentelemetry_api::Context;

@@ -108,7 +108,6 @@ impl<T> Queue<T> {
 
     /// Adds `item` at the back; when the queue is full, drops it and returns false. The
     /// claim of the slot is a sequentially consistent read-modify-write.
-    #[cfg(test)]
     pub(crate) fn push(&self, item: T) -> bool {
         let mut item = std::mem::ManuallyDrop::new(item);
         // SAFETY: `item` is not used after being moved into the queue, and is dropped once
@@ -238,6 +237,29 @@ impl<T> Queue<T> {
                 head = self.head.0.load(Ordering::Relaxed);
             }
         }
+    }
+
+    /// Removes and returns the front item when it is ready, without waiting: `None` when the
+    /// queue is empty, when the front item is still being written, or when another consumer
+    /// took it first. For pools, where a miss only sends the caller to its fallback.
+    #[inline]
+    pub(crate) fn try_pop(&self) -> Option<T> {
+        let head = self.head.0.load(Ordering::Relaxed);
+        let slot = self.slot(head);
+        if slot.stamp.load(Ordering::Acquire) != head.wrapping_add(1) {
+            return None;
+        }
+        self.head
+            .0
+            .compare_exchange(head, self.next(head), Ordering::SeqCst, Ordering::Relaxed)
+            .ok()?;
+        // SAFETY: the stamp (read with acquire) said the slot holds this lap's item, and the
+        // claim of `head` gives it to this thread alone; the value is moved out once and the
+        // stamp then frees the slot for the next lap.
+        let value = unsafe { (*slot.value.get()).as_ptr().read() };
+        slot.stamp
+            .store(head.wrapping_add(self.one_lap), Ordering::Release);
+        Some(value)
     }
 
     /// Removes and returns the front item.
@@ -436,6 +458,74 @@ mod tests {
         assert_eq!(Arc::strong_count(&item), 4);
         drop(q);
         assert_eq!(Arc::strong_count(&item), 1);
+    }
+
+    #[test]
+    fn try_pop_takes_ready_items_in_order_across_laps() {
+        for capacity in [1, 2, 3, 8] {
+            let q = Queue::new(capacity);
+            assert_eq!(q.try_pop(), None::<usize>);
+            for lap in 0..4 {
+                for i in 0..capacity {
+                    assert!(q.push(lap * 100 + i));
+                }
+                assert!(!q.push(usize::MAX));
+                for i in 0..capacity {
+                    assert_eq!(q.try_pop(), Some(lap * 100 + i));
+                }
+                assert_eq!(q.try_pop(), None);
+                assert!(q.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn try_pop_consumers_racing_producers_lose_and_duplicate_nothing() {
+        const PRODUCERS: usize = 3;
+        const PER_PRODUCER: usize = 20_000;
+        let q = Arc::new(Queue::new(5));
+        let consumed = Arc::new(AtomicUsize::new(0));
+        let producers: Vec<_> = (0..PRODUCERS)
+            .map(|p| {
+                let q = q.clone();
+                std::thread::spawn(move || {
+                    for i in 0..PER_PRODUCER {
+                        let item = Box::new(p * PER_PRODUCER + i);
+                        while !q.push(item.clone()) {
+                            std::thread::yield_now();
+                        }
+                    }
+                })
+            })
+            .collect();
+        let consumers: Vec<_> = (0..2)
+            .map(|_| {
+                let (q, consumed) = (q.clone(), consumed.clone());
+                std::thread::spawn(move || {
+                    let mut seen = Vec::new();
+                    while consumed.load(Ordering::Relaxed) < PRODUCERS * PER_PRODUCER {
+                        match q.try_pop() {
+                            Some(item) => {
+                                seen.push(*item);
+                                consumed.fetch_add(1, Ordering::Relaxed);
+                            }
+                            None => std::thread::yield_now(),
+                        }
+                    }
+                    seen
+                })
+            })
+            .collect();
+        for p in producers {
+            p.join().unwrap();
+        }
+        let mut all: Vec<usize> = consumers
+            .into_iter()
+            .flat_map(|c| c.join().unwrap())
+            .collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..PRODUCERS * PER_PRODUCER).collect::<Vec<_>>());
+        assert_eq!(q.try_pop(), None);
     }
 
     #[test]

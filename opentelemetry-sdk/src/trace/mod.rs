@@ -30,6 +30,7 @@ mod limits;
 mod ot_trace_state;
 mod processor;
 mod provider;
+mod recycle;
 mod sampler;
 mod scope;
 mod span;

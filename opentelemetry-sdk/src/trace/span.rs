@@ -294,6 +294,8 @@ pub(crate) fn truncate_value(value: &mut Value, limit: Option<u32>) {
 
 /// Applies a count and value-length limit to an attribute list, keeping the last value of a
 /// repeated key; returns how many were dropped.
+// Not inlined: it would weigh on the register use of span creation without attributes.
+#[inline(never)]
 pub(crate) fn limit_attributes(attrs: &mut Vec<KeyValue>, max: u32, value_len: Option<u32>) -> u32 {
     // The usual case, unique keys within the limit, moves nothing.
     if attrs.len() <= max as usize && !has_repeated_keys(attrs) {
@@ -304,6 +306,12 @@ pub(crate) fn limit_attributes(attrs: &mut Vec<KeyValue>, max: u32, value_len: O
         }
         return 0;
     }
+    dedup_and_limit(attrs, max, value_len)
+}
+
+/// [`limit_attributes`] when a key repeats or there are too many.
+#[inline(never)]
+fn dedup_and_limit(attrs: &mut Vec<KeyValue>, max: u32, value_len: Option<u32>) -> u32 {
     let mut kept: usize = 0;
     let mut dropped = 0u32;
     for i in 0..attrs.len() {
@@ -328,16 +336,31 @@ pub(crate) fn limit_attributes(attrs: &mut Vec<KeyValue>, max: u32, value_len: O
     dropped
 }
 
-/// Whether a key occurs more than once (keys of different lengths are told apart without
-/// comparing their text).
+/// Whether a key occurs more than once.
+///
+/// Only the keys' lengths are read at first: each sets one bit of a 128-bit filter, and only
+/// a key whose length was seen before is compared, as text, with the earlier keys (keys of
+/// many lengths, as attribute keys usually are, are told apart without reading their text).
+#[inline(never)]
 fn has_repeated_keys(attrs: &[KeyValue]) -> bool {
-    attrs.iter().enumerate().any(|(i, kv)| {
-        let key = kv.key.as_str();
-        attrs[..i].iter().any(|e| {
-            let other = e.key.as_str();
-            other.len() == key.len() && other == key
-        })
-    })
+    let mut seen = [0u64; 2];
+    for (i, kv) in attrs.iter().enumerate() {
+        let index = kv.key.as_str().len() & 127;
+        let (word, bit) = (index >> 6, 1u64 << (index & 63));
+        if seen[word] & bit != 0 && repeats_an_earlier_key(attrs, i) {
+            return true;
+        }
+        seen[word] |= bit;
+    }
+    false
+}
+
+/// Whether the key of `attrs[i]` is the key of an attribute before it.
+#[cold]
+#[inline(never)]
+fn repeats_an_earlier_key(attrs: &[KeyValue], i: usize) -> bool {
+    let key = attrs[i].key.as_str();
+    attrs[..i].iter().any(|e| e.key.as_str() == key)
 }
 
 impl opentelemetry_api::trace::Span for Span {
@@ -364,6 +387,12 @@ impl opentelemetry_api::trace::Span for Span {
         if let Some(existing) = attributes.iter_mut().find(|kv| kv.key == attribute.key) {
             existing.value = attribute.value;
         } else if attributes.len() < limits.max_attributes_per_span as usize {
+            if attributes.capacity() == 0 {
+                // The first attribute: into a recycled buffer when one is at hand.
+                if let Some(buffer) = super::recycle::take() {
+                    *attributes = buffer;
+                }
+            }
             attributes.push(attribute);
         } else {
             r.data.dropped_attributes_count += 1;
@@ -489,6 +518,75 @@ mod tests {
             attrs,
             vec![KeyValue::new("ab", "long"), KeyValue::new("a", "x")]
         );
+    }
+
+    /// The plain definition: some pair of keys is equal.
+    fn naive_repeated(attrs: &[KeyValue]) -> bool {
+        attrs
+            .iter()
+            .enumerate()
+            .any(|(i, kv)| attrs[..i].iter().any(|e| e.key == kv.key))
+    }
+
+    #[test]
+    fn repeated_keys_are_found_wherever_they_are() {
+        use opentelemetry_api::Key;
+        let names: Vec<String> = (0..150)
+            .map(|i| format!("attr.{i:03}{}", "x".repeat(i % 140)))
+            .collect();
+        let unique: Vec<KeyValue> = names
+            .iter()
+            .map(|n| KeyValue::new(Key::copied(n), 1_i64))
+            .collect();
+        // Lengths beyond 127 share bits with shorter ones; many keys fill the filter.
+        for n in [0, 1, 2, 8, 32, 64, 127, 128, 129, 150] {
+            assert!(!has_repeated_keys(&unique[..n]), "{n} unique keys");
+        }
+        for n in [2, 9, 33, 70, 140] {
+            for (i, name) in names.iter().enumerate().take(n) {
+                for j in (i + 1)..n {
+                    let mut attrs = unique[..n].to_vec();
+                    // The same text in another kind of storage.
+                    attrs[j] = KeyValue::new(name.clone(), 2_i64);
+                    assert!(has_repeated_keys(&attrs), "{n} keys, {i} == {j}");
+                }
+            }
+        }
+        // Equal lengths, different text.
+        let same_print: Vec<KeyValue> = ["axbyc", "apbqc", "a.b.c", "a-b-c"]
+            .into_iter()
+            .map(|k| KeyValue::new(k, true))
+            .collect();
+        assert!(!has_repeated_keys(&same_print));
+        let mut with_repeat = same_print.clone();
+        with_repeat.push(KeyValue::new("a.b.c", false));
+        assert!(has_repeated_keys(&with_repeat));
+        assert!(has_repeated_keys(&[
+            KeyValue::new("", 1_i64),
+            KeyValue::new("", 2_i64)
+        ]));
+    }
+
+    #[test]
+    fn repeated_key_detection_agrees_with_comparing_every_pair() {
+        // Every list of up to five keys from a small alphabet of similar keys.
+        let alphabet = ["", "a", "b", "ab", "ba", "aab", "abb", "a.b", "b.a"];
+        let mut lists = vec![Vec::new()];
+        for _ in 0..5 {
+            let mut longer = Vec::new();
+            for list in &lists {
+                for k in alphabet {
+                    let mut l: Vec<KeyValue> = list.clone();
+                    l.push(KeyValue::new(k, 0_i64));
+                    longer.push(l);
+                }
+            }
+            for l in &longer {
+                assert_eq!(has_repeated_keys(l), naive_repeated(l), "{l:?}");
+            }
+            // Keep the search small: only lists without a repeat grow further.
+            lists = longer.into_iter().filter(|l| !naive_repeated(l)).collect();
+        }
     }
 
     #[test]
