@@ -201,16 +201,7 @@ macro_rules! builder_8_attrs_end {
         let tracer = $tracer;
         let mut span = tracer
             .span_builder("span")
-            .with_attributes([
-                KeyValue::new("http.request.method", "GET"),
-                KeyValue::new("http.response.status_code", 200_i64),
-                KeyValue::new("server.address", "example.com"),
-                KeyValue::new("server.port", 443_i64),
-                KeyValue::new("url.path", "/api/v1/orders"),
-                KeyValue::new("network.protocol.version", "1.1"),
-                KeyValue::new("error", false),
-                KeyValue::new("sample.ratio", 0.25_f64),
-            ])
+            .with_attributes(otel_benches::eight_attributes!())
             .start(tracer);
         span.end();
         black_box(&span);

@@ -24,3 +24,22 @@ pub fn settle_clock() {
     }
     let _ = provider.shutdown();
 }
+
+/// The eight attributes of the `sdk_span_8_attrs_builder` benchmark (strings, integers, a
+/// bool, a float), as an array of the `KeyValue` in scope where it is used: ours or
+/// upstream's, so that both sides of a comparison build exactly the same attributes.
+#[macro_export]
+macro_rules! eight_attributes {
+    () => {
+        [
+            KeyValue::new("http.request.method", "GET"),
+            KeyValue::new("http.response.status_code", 200_i64),
+            KeyValue::new("server.address", "example.com"),
+            KeyValue::new("server.port", 443_i64),
+            KeyValue::new("url.path", "/api/v1/orders"),
+            KeyValue::new("network.protocol.version", "1.1"),
+            KeyValue::new("error", false),
+            KeyValue::new("sample.ratio", 0.25_f64),
+        ]
+    };
+}
